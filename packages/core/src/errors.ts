@@ -179,5 +179,7 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object') return 'an object';
   if (typeof value === 'function') return 'a function';
-  return typeof value === 'string' ? JSON.stringify(value) : `${typeof value} ${String(value as number | boolean | bigint | symbol | undefined)}`;
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'symbol') return value.toString();
+  return `${typeof value} ${String(value as number | boolean | bigint | undefined)}`;
 }
