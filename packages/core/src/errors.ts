@@ -181,5 +181,8 @@ function describe(value: unknown): string {
   if (typeof value === 'function') return 'a function';
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'symbol') return value.toString();
-  return `${typeof value} ${String(value as number | boolean | bigint | undefined)}`;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
+    return `${typeof value} ${value.toString()}`;
+  }
+  return 'undefined';
 }
