@@ -1,1 +1,15 @@
-export {};
+export type {
+  AttributeFilter,
+  CommitResult,
+  DataChange,
+  LoadedRow,
+  PageOptions,
+  ReadOptions,
+  SchemaRecord,
+  Store,
+  StoreChange,
+  StoreListener,
+  TenantRecord,
+  TupleFilter,
+  WriteSet,
+} from './store/store.js';
