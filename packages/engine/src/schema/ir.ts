@@ -23,6 +23,12 @@ export interface RelationReference {
 export interface RelationDefinition {
   readonly name: string;
   readonly references: readonly RelationReference[];
+  /**
+   * True for the implicit `tenant @tenant` relation the compiler adds to an entity that declares no member
+   * named `tenant` when the schema has `entity tenant` (DESIGN §3): its one subject is `tenant:<request
+   * tenant>`, never a stored tuple. Absent on relations written in the schema.
+   */
+  readonly implicit?: boolean;
 }
 
 export interface AttributeDefinition {

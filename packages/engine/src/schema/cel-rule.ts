@@ -1,0 +1,172 @@
+import { EvaluationError } from '@gatehouse/core';
+import { Environment } from '@marcbachmann/cel-js';
+
+import type { RuleNode } from './ast.js';
+import { SchemaCompileError, type SourcePosition } from './errors.js';
+import type { AttributeType, RuleDefinition } from './ir.js';
+import { LineIndex } from './lexer.js';
+
+const CEL_TYPES: Readonly<Record<AttributeType, string>> = {
+  boolean: 'bool',
+  string: 'string',
+  integer: 'int',
+  double: 'double',
+  'boolean[]': 'list<bool>',
+  'string[]': 'list<string>',
+  'integer[]': 'list<int>',
+  'double[]': 'list<double>',
+};
+
+type Numeric = number | bigint;
+
+function numericEquals(a: Numeric, b: Numeric): boolean {
+  if (typeof a === 'bigint' && typeof b === 'bigint') return a === b;
+  if (typeof a === 'number' && typeof b === 'number') return a === b;
+  const big = typeof a === 'bigint' ? a : (b as bigint);
+  const num = typeof a === 'number' ? a : (b as number);
+  return Number.isInteger(num) && BigInt(num) === big;
+}
+
+/**
+ * The shared CEL environment. cel-js already orders int, uint and double against each other; the overloads
+ * below add cel-go's runtime heterogeneous equality (`1 == 1.0`, and `in` over lists, which uses it), so
+ * rules written against Permify (cel-go) type-check and evaluate the same way.
+ */
+function baseEnvironment(): Environment {
+  const env = new Environment();
+  for (const [x, y] of [
+    ['int', 'double'],
+    ['uint', 'double'],
+    ['int', 'uint'],
+  ] as const) {
+    env.registerOperator(`${x} == ${y}`, (a: Numeric, b: Numeric) => numericEquals(a, b));
+    env.registerOperator(`${x} in list<${y}>`, (a: Numeric, list: readonly Numeric[]) =>
+      list.some((b) => numericEquals(a, b)),
+    );
+    env.registerOperator(`${y} in list<${x}>`, (a: Numeric, list: readonly Numeric[]) =>
+      list.some((b) => numericEquals(a, b)),
+    );
+  }
+  return env;
+}
+
+const BASE = baseEnvironment();
+
+/** Converts an attribute value to the CEL value of its declared type (integers are BigInt in cel-js). */
+export function toCelArgument(type: AttributeType, value: unknown): unknown {
+  switch (type) {
+    case 'integer':
+      return toBigInt(value);
+    case 'integer[]':
+      return Array.isArray(value) ? value.map(toBigInt) : [];
+    case 'double':
+      return typeof value === 'bigint' ? Number(value) : value;
+    case 'double[]':
+      return Array.isArray(value) ? value.map((v: unknown) => (typeof v === 'bigint' ? Number(v) : v)) : [];
+    case 'boolean':
+    case 'string':
+    case 'boolean[]':
+    case 'string[]':
+      return value;
+  }
+}
+
+function toBigInt(value: unknown): unknown {
+  if (typeof value === 'number' && Number.isFinite(value)) return BigInt(Math.trunc(value));
+  return value;
+}
+
+/** Request data as Permify sees it after a protobuf Struct: every number is a double. */
+function toCelData(value: unknown): unknown {
+  if (typeof value === 'bigint') return Number(value);
+  if (Array.isArray(value)) return value.map(toCelData);
+  if (typeof value === 'object' && value !== null) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = toCelData(v);
+    return out;
+  }
+  return value;
+}
+
+function summary(error: unknown): string {
+  if (error instanceof Error) {
+    const s = (error as { summary?: unknown }).summary;
+    return typeof s === 'string' ? s : (error.message.split('\n')[0] ?? error.message);
+  }
+  return String(error);
+}
+
+function rangeStart(error: unknown): number {
+  const range = (error as { range?: { start?: unknown } } | null)?.range;
+  return typeof range?.start === 'number' ? range.start : 0;
+}
+
+/**
+ * Compiles a rule body once: CEL with one typed variable per parameter plus `context` (dyn); it must have
+ * type `bool`.
+ * @throws {@link SchemaCompileError} at the position in the schema of the CEL problem.
+ */
+export function compileRule(node: RuleNode): RuleDefinition {
+  const env = BASE.clone();
+  for (const param of node.params) {
+    if (param.name.name === 'context') {
+      throw SchemaCompileError.expected('a parameter name other than "context" (reserved for request data)', '"context"', param.name.position);
+    }
+    env.registerVariable(param.name.name, CEL_TYPES[param.type]);
+  }
+  env.registerVariable('context', 'dyn');
+  const where = (offset: number): SourcePosition => bodyPosition(node, offset);
+  let program: ReturnType<Environment['parse']>;
+  try {
+    program = env.parse(node.body);
+  } catch (error) {
+    throw new SchemaCompileError(`expected a CEL expression in rule "${node.name.name}", found a syntax error: ${summary(error)}`, where(rangeStart(error)), { cause: error });
+  }
+  let checked: ReturnType<typeof program.check>;
+  try {
+    checked = program.check();
+  } catch (error) {
+    throw new SchemaCompileError(`expected a well-typed CEL expression in rule "${node.name.name}", found: ${summary(error)}`, where(rangeStart(error)), { cause: error });
+  }
+  if (!checked.valid) {
+    throw new SchemaCompileError(
+      `expected a well-typed CEL expression in rule "${node.name.name}", found: ${summary(checked.error)}`,
+      where(rangeStart(checked.error)),
+      { cause: checked.error },
+    );
+  }
+  if (checked.type !== 'bool') {
+    throw SchemaCompileError.expected(`rule "${node.name.name}" to have type bool`, `type ${checked.type}`, where(0));
+  }
+  const params = node.params.map((p) => ({ name: p.name.name, type: p.type }));
+  const name = node.name.name;
+  const evaluate = (args: Readonly<Record<string, unknown>>, context: Readonly<Record<string, unknown>>): boolean => {
+    const vars: Record<string, unknown> = { context: { data: toCelData(context.data ?? {}) } };
+    for (const p of params) vars[p.name] = toCelArgument(p.type, args[p.name]);
+    let result: unknown;
+    try {
+      result = program(vars);
+    } catch (error) {
+      throw new EvaluationError(`rule "${name}" failed: ${summary(error)}`, { cause: error });
+    }
+    if (typeof result !== 'boolean') {
+      throw new EvaluationError(`rule "${name}" returned ${typeof result}, expected a boolean`);
+    }
+    return result;
+  };
+  return { name, params, body: node.body, evaluate };
+}
+
+const bodyLines = new WeakMap<RuleNode, LineIndex>();
+
+function bodyPosition(node: RuleNode, offset: number): SourcePosition {
+  let index = bodyLines.get(node);
+  if (index === undefined) {
+    index = new LineIndex(node.body);
+    bodyLines.set(node, index);
+  }
+  const p = index.position(Math.max(0, Math.min(offset, node.body.length)));
+  return p.line === 1
+    ? { line: node.bodyPosition.line, column: node.bodyPosition.column + p.column - 1 }
+    : { line: node.bodyPosition.line + p.line - 1, column: p.column };
+}
