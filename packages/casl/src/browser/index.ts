@@ -1,0 +1,2 @@
+export { RemoteAbility } from './remote-ability.js';
+export type { EventSourceLike, RemoteAbilityOptions, RemoteAbilityPayload } from './remote-ability.js';
