@@ -1,0 +1,194 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { CanActivate, ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { Gatehouse, GatehouseError, InvalidRequestError } from '@gatehouse/core';
+import type { Decision, DecisionReason, SubjectInput } from '@gatehouse/core';
+
+import { ANY_PERMISSION_METADATA, GATEHOUSE_OPTIONS, PERMISSIONS_METADATA, PUBLIC_METADATA } from './constants.js';
+import type { GatehouseModuleOptions } from './gatehouse-options.interface.js';
+import { httpError } from './http-errors.js';
+import { resolveSubject, resolveTenant } from './request-binder.js';
+import type { GatehouseRequest } from './request-binder.js';
+import type { Requirement } from './requirement.js';
+
+/** What a route requires, read once per (controller, handler) from metadata. */
+interface RoutePolicy {
+  readonly isPublic: boolean;
+  /** Every one must allow. */
+  readonly all: readonly Requirement[];
+  /** In each group, one must allow. */
+  readonly anyOf: readonly (readonly Requirement[])[];
+  /** No requirement at all: bind `req.gate` when possible, never reject. */
+  readonly open: boolean;
+}
+
+const EMPTY: readonly never[] = Object.freeze([]);
+
+/**
+ * The guard behind `@Permission()`, `@AnyPermission()` and `@Public()`. Register it globally
+ * (`{ provide: APP_GUARD, useClass: PermissionGuard }`) or per controller (`@UseGuards(PermissionGuard)`).
+ *
+ * Per request it resolves the subject (401 when absent) and the tenant (400 when malformed), sets
+ * `req.gate` to the request-bound client, and checks the route's requirements: 403 with
+ * `{ statusCode, error, message, reason }` on a denial, 503 on an outage with `surfaceOutages`.
+ * Routes without requirements pass; `req.gate` is set on them when the request carries a subject.
+ * Metadata is read once per handler and cached.
+ *
+ * @example
+ * ```ts
+ * @Module({
+ *   imports: [GatehouseModule.forRoot({ pdp, tenant: fromHeader('x-tenant-id'), subject: (req) => req.user?.id })],
+ *   providers: [{ provide: APP_GUARD, useClass: PermissionGuard }],
+ * })
+ * export class AppModule {}
+ * ```
+ * @publicApi
+ */
+@Injectable()
+export class PermissionGuard implements CanActivate {
+  private readonly policies = new WeakMap<object, Map<object, RoutePolicy>>();
+
+  public constructor(
+    @Inject(Reflector) private readonly reflector: Reflector,
+    @Inject(Gatehouse) private readonly gate: Gatehouse,
+    @Inject(GATEHOUSE_OPTIONS) private readonly options: GatehouseModuleOptions,
+  ) {}
+
+  /** @internal Called by Nest for each request. */
+  public canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+    const policy = this.policyFor(context.getClass(), context.getHandler());
+    if (policy.isPublic) return true;
+    const req = context.switchToHttp().getRequest<GatehouseRequest>();
+    if (policy.open) {
+      this.tryBind(req);
+      return true;
+    }
+    const subject = resolveSubject(this.options, req);
+    const tenant = resolveTenant(this.options, req, this.gate.defaultTenant);
+    this.bind(req, tenant, subject);
+    return this.authorize(policy, req, tenant, subject);
+  }
+
+  private bind(req: GatehouseRequest, tenant: string, subject: SubjectInput): void {
+    try {
+      req.gate = this.gate.bind(tenant, subject);
+    } catch (err) {
+      throw this.asHttpError(err);
+    }
+  }
+
+  private tryBind(req: GatehouseRequest): void {
+    try {
+      const subject = this.options.subject(req);
+      if (subject !== undefined) req.gate = this.gate.bind(resolveTenant(this.options, req, this.gate.defaultTenant), subject);
+    } catch {
+      // An open route does not need the binding; @Gate() then gives undefined.
+    }
+  }
+
+  private async authorize(policy: RoutePolicy, req: GatehouseRequest, tenant: string, subject: SubjectInput): Promise<boolean> {
+    let denial: Denial | undefined;
+    try {
+      if (policy.all.length === 1 && policy.anyOf.length === 0) {
+        const only = policy.all[0] as Requirement;
+        const decision = await this.check(only, req, tenant, subject);
+        if (!decision.allowed) denial = { requirement: only, reason: decision.reason ?? 'denied' };
+      } else {
+        denial = await this.checkAll(policy, req, tenant, subject);
+      }
+    } catch (err) {
+      throw this.asHttpError(err);
+    }
+    if (denial === undefined) return true;
+    throw this.deny(denial, req);
+  }
+
+  private async checkAll(policy: RoutePolicy, req: GatehouseRequest, tenant: string, subject: SubjectInput): Promise<Denial | undefined> {
+    const all = Promise.all(policy.all.map(async (r) => await this.check(r, req, tenant, subject)));
+    const groups = Promise.all(
+      policy.anyOf.map(async (group) => await Promise.all(group.map(async (r) => await this.check(r, req, tenant, subject)))),
+    );
+    const [allDecisions, groupDecisions] = await Promise.all([all, groups]);
+    for (let i = 0; i < allDecisions.length; i++) {
+      const decision = allDecisions[i] as Decision;
+      if (!decision.allowed) return { requirement: policy.all[i] as Requirement, reason: decision.reason ?? 'denied' };
+    }
+    for (let g = 0; g < groupDecisions.length; g++) {
+      const decisions = groupDecisions[g] as Decision[];
+      if (decisions.some((d) => d.allowed)) continue;
+      const outage = decisions.findIndex((d) => d.reason === 'pdp_unavailable');
+      const at = outage === -1 ? 0 : outage;
+      const group = policy.anyOf[g] as readonly Requirement[];
+      return { requirement: group[at] as Requirement, reason: decisions[at]?.reason ?? 'denied', anyOf: group };
+    }
+    return undefined;
+  }
+
+  private async check(requirement: Requirement, req: GatehouseRequest, tenant: string, subject: SubjectInput): Promise<Decision> {
+    return await this.gate.check({ tenant, subject, action: requirement.action, resource: resourceOf(requirement, req) });
+  }
+
+  /** Maps what a check may reject with (a client with `throwOnError`, a bad id) to an HTTP answer. */
+  private asHttpError(err: unknown): unknown {
+    if (err instanceof InvalidRequestError) return httpError(400, err.message, 'invalid_request');
+    if (err instanceof GatehouseError && err.code === 'GH_ERR_PDP_UNAVAILABLE') {
+      return this.deny({ requirement: undefined, reason: 'pdp_unavailable' }, undefined);
+    }
+    return err;
+  }
+
+  private deny(denial: Denial, req: GatehouseRequest | undefined): Error {
+    const { requirement, reason } = denial;
+    if (reason === 'pdp_unavailable' || requirement === undefined || req === undefined) {
+      const message = 'the policy decision point is unavailable; the request is denied (fail closed)';
+      return httpError(this.options.surfaceOutages === true ? 503 : 403, message, 'pdp_unavailable');
+    }
+    const what = denial.anyOf === undefined
+      ? `"${requirement.action}" on ${describeResource(requirement, req)}`
+      : `any of ${denial.anyOf.map((r) => `"${r.action}" on ${describeResource(r, req)}`).join(', ')}`;
+    return httpError(403, `permission ${what} denied`, reason);
+  }
+
+  private policyFor(controller: object, handler: object): RoutePolicy {
+    let byHandler = this.policies.get(controller);
+    if (byHandler === undefined) this.policies.set(controller, (byHandler = new Map()));
+    let policy = byHandler.get(handler);
+    if (policy === undefined) byHandler.set(handler, (policy = this.readPolicy(controller, handler)));
+    return policy;
+  }
+
+  private readPolicy(controller: object, handler: object): RoutePolicy {
+    const targets = [handler as () => unknown, controller as () => unknown];
+    const isPublic = this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_METADATA, targets) === true;
+    const all = [
+      ...(this.reflector.get<Requirement[] | undefined>(PERMISSIONS_METADATA, controller as () => unknown) ?? EMPTY),
+      ...(this.reflector.get<Requirement[] | undefined>(PERMISSIONS_METADATA, handler as () => unknown) ?? EMPTY),
+    ];
+    const anyOf = [
+      ...(this.reflector.get<Requirement[][] | undefined>(ANY_PERMISSION_METADATA, controller as () => unknown) ?? EMPTY),
+      ...(this.reflector.get<Requirement[][] | undefined>(ANY_PERMISSION_METADATA, handler as () => unknown) ?? EMPTY),
+    ];
+    return Object.freeze({ isPublic, all, anyOf, open: all.length === 0 && anyOf.length === 0 });
+  }
+}
+
+interface Denial {
+  readonly requirement: Requirement | undefined;
+  readonly reason: DecisionReason;
+  readonly anyOf?: readonly Requirement[];
+}
+
+function resourceOf(requirement: Requirement, req: GatehouseRequest): string {
+  if (requirement.resource !== undefined) return requirement.resource;
+  const id = (requirement.id as NonNullable<Requirement['id']>)(req);
+  if (id === undefined || id === '') {
+    throw httpError(400, `no ${requirement.resourceType} id in the request`, 'invalid_request');
+  }
+  return `${requirement.resourceType}:${id}`;
+}
+
+function describeResource(requirement: Requirement, req: GatehouseRequest): string {
+  if (requirement.resource !== undefined) return requirement.resource;
+  return `${requirement.resourceType}:${(requirement.id as NonNullable<Requirement['id']>)(req) ?? ''}`;
+}
+
