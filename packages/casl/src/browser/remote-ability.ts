@@ -198,7 +198,9 @@ export class RemoteAbility {
       if (this.payload !== undefined && Date.now() >= this.payload.expiresAt) this.apply(undefined, undefined);
       throw err;
     }
-    const payload = (await response.json()) as RemoteAbilityPayload;
+    // JSON.parse in this realm: objects made by another realm's `response.json()` (a vm, an iframe's fetch)
+    // fail the plain-object checks of CASL's condition parser.
+    const payload = JSON.parse(await response.text()) as RemoteAbilityPayload;
     const etag = response.headers.get('etag') ?? payload.etag;
     if (this.closed) return false;
     if (etag !== null && etag !== undefined && etag === this.etag) {
