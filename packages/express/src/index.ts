@@ -1,1 +1,20 @@
-export {};
+export { authorize } from './authorize.js';
+export type { AuthorizeCheck } from './authorize.js';
+export { gatehouse } from './gatehouse-middleware.js';
+export type { GatehouseMiddleware, GatehouseMiddlewareOptions } from './gatehouse-middleware.js';
+export type { AuthorizationFailure, FailureBody, HttpStatusFields } from './http-failure.js';
+export { permitCheckHandler } from './permit-check-handler.js';
+export type { PermitCheckHandlerOptions } from './permit-check-handler.js';
+export { fromParam } from './resolvers.js';
+export type { IdResolver, ResolvedResource, ResourceSpec } from './resource-spec.js';
+export {
+  firstOf,
+  fromBody,
+  fromClaim,
+  fromFn,
+  fromHeader,
+  fromPathParam,
+  fromQuery,
+  fromSubdomain,
+} from '@gatehouse/core';
+export type { BoundGate, RequestLike, TenantResolver } from '@gatehouse/core';

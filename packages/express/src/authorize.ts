@@ -1,0 +1,190 @@
+import type { BoundGate, Decision } from '@gatehouse/core';
+import { InvalidRequestError, NAME_PATTERN } from '@gatehouse/core';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { policyOf } from './gatehouse-middleware.js';
+import { denied, fail, failureOf, unauthenticated, type FailurePolicy } from './http-failure.js';
+import { compileResource, type CompiledResource, type ResolvedResource, type ResourceSpec } from './resource-spec.js';
+
+/** One `[action, resource]` pair of {@link authorize.any} / {@link authorize.all}. */
+export type AuthorizeCheck = readonly [action: string, resource: ResourceSpec];
+
+interface CompiledCheck {
+  readonly action: string;
+  readonly resource: CompiledResource;
+}
+
+function compile(action: string, resource: ResourceSpec): CompiledCheck {
+  if (typeof action !== 'string' || !NAME_PATTERN.test(action)) {
+    throw InvalidRequestError.badValue('authorize() action', action, 'an action name of letters and "_" only');
+  }
+  return { action, resource: compileResource(resource) };
+}
+
+function misconfigured(next: NextFunction): void {
+  next(new Error('authorize() ran on a request the gatehouse() middleware did not see: mount app.use(gatehouse(...)) first'));
+}
+
+/**
+ * Route middleware that lets the request through only when its subject may do `action` on `resource` in its
+ * tenant. Answers itself (JSON `{ error, message, reason }`): 401 without a subject, 400 for an invalid tenant
+ * or resource id, 403 when denied (reason from the decision), 503 on a PDP outage only with `surfaceOutages`.
+ * With `onDeny: 'next'` it calls `next(err)` with `err.status` set instead.
+ *
+ * @param action - the permission to check (`'edit'`).
+ * @param resource - `'document:42'`, `'document'`, `{ type, id?: string | fromParam('id') | … }` or
+ *   `(req) => resource` (sync or async).
+ * @returns an Express request handler.
+ * @throws {@link InvalidRequestError} at route definition when the action or a constant resource is malformed.
+ * @example
+ * ```ts
+ * app.patch('/documents/:id', authorize('edit', { type: 'document', id: fromParam('id') }), updateDocument);
+ * app.post('/documents', authorize('create', 'document'), createDocument);
+ * ```
+ */
+export function authorize(action: string, resource: ResourceSpec): RequestHandler {
+  const check = compile(action, resource);
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const policy = policyOf(req);
+    if (policy === undefined) {
+      misconfigured(next);
+      return;
+    }
+    const gate = req.gate;
+    if (gate === undefined) {
+      fail(unauthenticated(), res, next, policy);
+      return;
+    }
+    let target;
+    try {
+      target = check.resource.resolve(req);
+    } catch (err: unknown) {
+      settleError(err, check, res, next, policy);
+      return;
+    }
+    if (typeof target === 'object' && 'then' in target) {
+      target.then(
+        (resolved) => { decide(gate, check, resolved, res, next, policy); },
+        (err: unknown) => { settleError(err, check, res, next, policy); },
+      );
+    } else {
+      decide(gate, check, target, res, next, policy);
+    }
+  };
+}
+
+function decide(
+  gate: BoundGate,
+  check: CompiledCheck,
+  resolved: ResolvedResource,
+  res: Response,
+  next: NextFunction,
+  policy: FailurePolicy,
+): void {
+  gate.check(check.action, resolved).then(
+    (decision) => {
+      if (decision.allowed) next();
+      else settle(decision, check, check.resource.describe(resolved), res, next, policy);
+    },
+    (err: unknown) => { settleError(err, check, res, next, policy); },
+  );
+}
+
+function settle(
+  decision: Decision,
+  check: CompiledCheck,
+  what: string,
+  res: Response,
+  next: NextFunction,
+  policy: FailurePolicy,
+): void {
+  if (decision.allowed) next();
+  else fail(denied(decision, check.action, what, policy), res, next, policy);
+}
+
+function settleError(err: unknown, check: CompiledCheck, res: Response, next: NextFunction, policy: FailurePolicy): void {
+  const failure = failureOf(err, check.action, 'the resource', policy);
+  if (failure === undefined) next(err);
+  else fail(failure, res, next, policy);
+}
+
+type Outcome =
+  | { readonly check: CompiledCheck; readonly resolved: ResolvedResource; readonly decision: Decision }
+  | { readonly check: CompiledCheck; readonly error: unknown };
+
+function combined(mode: 'any' | 'all', checks: readonly AuthorizeCheck[]): RequestHandler {
+  if (checks.length === 0) {
+    throw InvalidRequestError.badValue(`authorize.${mode}() checks`, checks, 'at least one [action, resource] pair');
+  }
+  const compiled = checks.map((pair) => {
+    if (!Array.isArray(pair) || (pair as readonly unknown[]).length !== 2) {
+      throw InvalidRequestError.badValue(`authorize.${mode}() check`, pair, 'an [action, resource] pair');
+    }
+    return compile(pair[0], pair[1]);
+  });
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const policy = policyOf(req);
+    if (policy === undefined) {
+      misconfigured(next);
+      return;
+    }
+    const gate = req.gate;
+    if (gate === undefined) {
+      fail(unauthenticated(), res, next, policy);
+      return;
+    }
+    const run = async (): Promise<void> => {
+      const outcomes = await Promise.all(
+        compiled.map(async (check): Promise<Outcome> => {
+          try {
+            const resolved = await check.resource.resolve(req);
+            return { check, resolved, decision: await gate.check(check.action, resolved) };
+          } catch (error: unknown) {
+            return { check, error };
+          }
+        }),
+      );
+      // any: one allowed answer is enough, whatever the others did. all: the first failure in order decides.
+      if (mode === 'any' && outcomes.some((o) => 'decision' in o && o.decision.allowed)) {
+        next();
+        return;
+      }
+      for (const outcome of outcomes) {
+        if ('error' in outcome) {
+          settleError(outcome.error, outcome.check, res, next, policy);
+          return;
+        }
+        const { check, decision, resolved } = outcome;
+        if (!decision.allowed) {
+          fail(denied(decision, check.action, check.resource.describe(resolved), policy), res, next, policy);
+          return;
+        }
+      }
+      next();
+    };
+    run().catch(next);
+  };
+}
+
+/**
+ * Lets the request through when ANY of the checks is allowed (evaluated together).
+ * @param checks - `[action, resource]` pairs, resources as in {@link authorize}.
+ * @returns an Express request handler answering as {@link authorize} does; a denial carries the reason of the
+ *   first check.
+ * @example
+ * ```ts
+ * app.get('/documents/:id', authorize.any(['view', { type: 'document', id: fromParam('id') }], ['audit', 'document']), show);
+ * ```
+ */
+authorize.any = (...checks: AuthorizeCheck[]): RequestHandler => combined('any', checks);
+
+/**
+ * Lets the request through when ALL of the checks are allowed (evaluated together).
+ * @param checks - `[action, resource]` pairs, resources as in {@link authorize}.
+ * @returns an Express request handler answering as {@link authorize} does; a denial carries the reason of the
+ *   first denied check.
+ * @example
+ * ```ts
+ * app.post('/documents/:id/move', authorize.all(['delete', { type: 'document', id: fromParam('id') }], ['create', 'document']), move);
+ * ```
+ */
+authorize.all = (...checks: AuthorizeCheck[]): RequestHandler => combined('all', checks);

@@ -1,0 +1,187 @@
+import {
+  Gatehouse,
+  InvalidRequestError,
+  TENANT_PATTERN,
+  type BoundGate,
+  type Pdp,
+  type SubjectInput,
+  type TenantResolver,
+} from '@gatehouse/core';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { fail, invalidRequest, type FailurePolicy } from './http-failure.js';
+import { asRequestLike } from './request-like.js';
+import { RequestGate } from './request-gate.js';
+
+declare global {
+  // Declaration merging is how Express types its request extensions; a namespace is the only way in.
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /**
+       * The request's client, bound to its tenant and subject; set by `gatehouse()`. `undefined` when the
+       * request has no subject (anonymous): `authorize()` then answers 401.
+       */
+      gate?: BoundGate;
+    }
+  }
+}
+
+/** Options of {@link gatehouse}. Give either `pdp` or `client`. */
+export type GatehouseMiddlewareOptions = (
+  | {
+      /** A PDP (`EmbeddedPdp`, `RemotePdp`); the middleware builds a `Gatehouse` client with default options. */
+      readonly pdp: Pdp;
+      readonly client?: never;
+    }
+  | {
+      /** A `Gatehouse` client you built (cache, timeouts, decision log). */
+      readonly client: Gatehouse;
+      readonly pdp?: never;
+    }
+) & {
+  /** Where the tenant comes from: `fromHeader('x-tenant-id')`, `fromSubdomain()`, `firstOf(...)`, … */
+  readonly tenant: TenantResolver;
+  /** Who asks: the authenticated user of the request, or `undefined` for an anonymous request. */
+  readonly subject: (req: Request) => SubjectInput | null | undefined;
+  /**
+   * Tenant of requests where the resolver finds none (with `missingTenant: 'default'`).
+   * @defaultValue the client's default tenant (`t1`)
+   */
+  readonly defaultTenant?: string;
+  /**
+   * A request without a tenant: `'default'` uses {@link GatehouseMiddlewareOptions.defaultTenant},
+   * `'reject'` answers 400.
+   * @defaultValue `'default'`
+   */
+  readonly missingTenant?: 'default' | 'reject';
+  /**
+   * `'respond'`: answer 400/401/403/503 as JSON `{ error, message, reason }`. `'next'`: call `next(err)` with an
+   * error of core's family whose `status` is set, so the app's error handler answers.
+   * @defaultValue `'respond'`
+   */
+  readonly onDeny?: 'respond' | 'next';
+  /**
+   * Answer 503 when the PDP is unreachable. Off: an outage is a denial (403, reason `pdp_unavailable`), which
+   * hides the outage from clients.
+   * @defaultValue false
+   */
+  readonly surfaceOutages?: boolean;
+};
+
+/** The middleware returned by {@link gatehouse}, with the client it checks through. */
+export type GatehouseMiddleware = RequestHandler & {
+  /** The `Gatehouse` client behind `req.gate` (built from `pdp`, or the one given). */
+  readonly client: Gatehouse;
+};
+
+const kPolicy = Symbol.for('gatehouse.express.policy');
+
+interface GatedRequest {
+  [kPolicy]?: FailurePolicy;
+}
+
+/**
+ * The failure policy of the `gatehouse()` middleware that ran on this request, or `undefined` when none did.
+ * @internal
+ */
+export function policyOf(req: Request): FailurePolicy | undefined {
+  return (req as GatedRequest)[kPolicy];
+}
+
+/**
+ * Express middleware that resolves the request's tenant and subject and sets `req.gate`, the request's
+ * {@link BoundGate}. Mount it before `authorize()`.
+ *
+ * The tenant is resolved where the middleware is mounted: a path-parameter resolver needs the parameter in the
+ * mount path (`app.use('/t/:tenantId', gatehouse(...))`).
+ *
+ * @param options - the PDP or client, the tenant resolver, the subject function and how failures are answered.
+ * @returns the middleware; its `client` property is the `Gatehouse` client.
+ * @throws {@link InvalidRequestError} when an option is malformed (checked once, here).
+ * @example
+ * ```ts
+ * import express from 'express';
+ * import { Engine, EmbeddedPdp } from '@gatehouse/engine';
+ * import { authorize, fromHeader, fromParam, gatehouse } from '@gatehouse/express';
+ *
+ * const engine = await Engine.create({ schema });
+ * const app = express();
+ * app.use(gatehouse({
+ *   pdp: new EmbeddedPdp(engine),
+ *   tenant: fromHeader('x-tenant-id'),
+ *   subject: (req) => req.get('x-user'),
+ * }));
+ * app.get('/documents/:id', authorize('view', { type: 'document', id: fromParam('id') }), (req, res) => {
+ *   res.json({ id: req.params.id });
+ * });
+ * ```
+ */
+export function gatehouse(options: GatehouseMiddlewareOptions): GatehouseMiddleware {
+  checkOptions(options);
+  const defaultTenant = options.defaultTenant;
+  const client = options.client ?? new Gatehouse(defaultTenant === undefined ? { pdp: options.pdp } : { pdp: options.pdp, defaultTenant });
+  const fallbackTenant = defaultTenant ?? client.defaultTenant;
+  const rejectMissing = options.missingTenant === 'reject';
+  const resolveTenant = options.tenant;
+  const resolveSubject = options.subject;
+  const policy: FailurePolicy = {
+    onDeny: options.onDeny ?? 'respond',
+    surfaceOutages: options.surfaceOutages ?? false,
+  };
+
+  const middleware = (req: Request, res: Response, next: NextFunction): void => {
+    let tenant: string | undefined;
+    let subject: SubjectInput | null | undefined;
+    try {
+      tenant = resolveTenant(asRequestLike(req));
+      subject = resolveSubject(req);
+    } catch (err: unknown) {
+      next(err);
+      return;
+    }
+    if (tenant === undefined || tenant === '') {
+      if (rejectMissing) {
+        fail(invalidRequest(new InvalidRequestError('missing tenant: the request names no tenant')), res, next, policy);
+        return;
+      }
+      tenant = fallbackTenant;
+    } else if (!TENANT_PATTERN.test(tenant)) {
+      fail(invalidRequest(InvalidRequestError.badTenant(tenant)), res, next, policy);
+      return;
+    }
+    (req as GatedRequest)[kPolicy] = policy;
+    if (subject !== undefined && subject !== null && subject !== '') {
+      req.gate = new RequestGate(client, tenant, subject);
+    } else if (req.gate !== undefined) {
+      // An anonymous request must not keep a gate an earlier middleware bound.
+      delete req.gate;
+    }
+    next();
+  };
+  return Object.assign(middleware, { client });
+}
+
+function checkOptions(options: GatehouseMiddlewareOptions): void {
+  const given = options as Partial<Record<string, unknown>>;
+  if ((given.pdp === undefined) === (given.client === undefined)) {
+    throw InvalidRequestError.badValue('gatehouse() options', 'pdp/client', 'exactly one of options.pdp and options.client');
+  }
+  if (typeof given.tenant !== 'function') {
+    throw InvalidRequestError.badValue('options.tenant', given.tenant, 'a tenant resolver such as fromHeader("x-tenant-id")');
+  }
+  if (typeof given.subject !== 'function') {
+    throw InvalidRequestError.badValue('options.subject', given.subject, 'a function (req) => subject | undefined');
+  }
+  if (given.defaultTenant !== undefined && (typeof given.defaultTenant !== 'string' || !TENANT_PATTERN.test(given.defaultTenant))) {
+    throw InvalidRequestError.badTenant(given.defaultTenant);
+  }
+  if (given.missingTenant !== undefined && given.missingTenant !== 'default' && given.missingTenant !== 'reject') {
+    throw InvalidRequestError.badValue('options.missingTenant', given.missingTenant, '"default" or "reject"');
+  }
+  if (given.onDeny !== undefined && given.onDeny !== 'respond' && given.onDeny !== 'next') {
+    throw InvalidRequestError.badValue('options.onDeny', given.onDeny, '"respond" or "next"');
+  }
+  if (given.surfaceOutages !== undefined && typeof given.surfaceOutages !== 'boolean') {
+    throw InvalidRequestError.badValue('options.surfaceOutages', given.surfaceOutages, 'a boolean');
+  }
+}
