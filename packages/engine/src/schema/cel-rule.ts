@@ -30,7 +30,9 @@ function numericEquals(a: Numeric, b: Numeric): boolean {
 /**
  * The shared CEL environment. cel-js already orders int, uint and double against each other; the overloads
  * below add cel-go's runtime heterogeneous equality (`1 == 1.0`, and `in` over lists, which uses it), so
- * rules written against Permify (cel-go) type-check and evaluate the same way.
+ * rules written against Permify (cel-go) type-check and evaluate the same way. Only the wider list element
+ * direction is registered (`int in list<double>`): cel-js reports `double in list<int>` as overlapping its
+ * generic `V in list<V>` when the left side is dyn, which would break `context.data.x in ints`.
  */
 function baseEnvironment(): Environment {
   const env = new Environment();
@@ -41,9 +43,6 @@ function baseEnvironment(): Environment {
   ] as const) {
     env.registerOperator(`${x} == ${y}`, (a: Numeric, b: Numeric) => numericEquals(a, b));
     env.registerOperator(`${x} in list<${y}>`, (a: Numeric, list: readonly Numeric[]) =>
-      list.some((b) => numericEquals(a, b)),
-    );
-    env.registerOperator(`${y} in list<${x}>`, (a: Numeric, list: readonly Numeric[]) =>
       list.some((b) => numericEquals(a, b)),
     );
   }
