@@ -46,7 +46,7 @@ function child(expr: PermissionExpr): PermifyJson {
  * toPermifyDefinition(compileSchema('entity user {}')).references; // { user: 'REFERENCE_ENTITY' }
  * ```
  */
-export function toPermifyDefinition(schema: CompiledSchema): { [key: string]: PermifyJson } {
+export function toPermifyDefinition(schema: CompiledSchema): Record<string, PermifyJson> {
   const entityDefinitions: Record<string, PermifyJson> = {};
   const references: Record<string, PermifyJson> = {};
   for (const entity of schema.entities.values()) {

@@ -1,0 +1,1 @@
+export { compileRbac } from './compile-rbac.js';

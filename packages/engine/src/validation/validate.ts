@@ -1,0 +1,533 @@
+import { readFile } from 'node:fs/promises';
+
+import {
+  type Attribute,
+  type CheckContext,
+  parseAttribute,
+  parseSubject,
+  parseTuple,
+  type Subject,
+  type Tuple,
+} from '@gatehouse/core';
+import { LineCounter, parseDocument, type Node, type YAMLMap } from 'yaml';
+
+import { Engine } from '../engine.js';
+import { compileSchema } from '../schema/compiler.js';
+import { SchemaCompileError, SchemaParseError, type SourcePosition } from '../schema/errors.js';
+import type { CompiledSchema } from '../schema/ir.js';
+import { attributeProblem, tupleProblem } from './data-lines.js';
+import { describeNode, entries, entry, isMap, isNull, isScalar, isSeq, scalarText, YamlSource } from './yaml-source.js';
+
+/** A problem that makes the file invalid (YAML, schema, a data line, a malformed entry): exit status 2. */
+export interface ValidationIssue {
+  readonly line: number;
+  readonly column: number;
+  readonly message: string;
+}
+
+/** An assertion that did not hold, or whose query failed (exit status 1). */
+export interface ValidationFailure {
+  readonly scenario: string;
+  readonly kind: 'check' | 'entity_filter' | 'subject_filter';
+  /** `user:1 view document:1`, `user:1 view document` (entity filter), `user view document:1` (subject filter). */
+  readonly query: string;
+  readonly expected: boolean | readonly string[];
+  /** The answer, or `error: <message>` when the query itself failed. */
+  readonly actual: boolean | readonly string[] | string;
+}
+
+/** What running one validation file found. */
+export interface ValidationResult {
+  readonly file: string;
+  /** Assertions that held. */
+  readonly passed: number;
+  /** Assertions that did not hold (see `failures`). */
+  readonly failed: number;
+  readonly errors: readonly ValidationIssue[];
+  readonly failures: readonly ValidationFailure[];
+}
+
+/** Options of {@link validate}. */
+export interface ValidateOptions {
+  /** The name reported as `file`. @defaultValue `'<input>'` */
+  readonly fileName?: string;
+}
+
+/** The tenant every validation file runs in (`tenant_id` is ignored, as in Permify). */
+const TENANT = 't1';
+/** Permify's CLI default depth; an explicit depth below 3 is an error for that assertion. */
+const DEFAULT_DEPTH = 100;
+const MIN_DEPTH = 3;
+const MAX_PAGES = 10_000;
+
+class Malformed extends Error {
+  public constructor(
+    message: string,
+    public readonly position: SourcePosition,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Runs a Permify validation file (permify.md §3, DESIGN §4.4) in a fresh engine, in tenant `t1`: compiles
+ * the schema, writes every relationship and attribute line, then runs every check, entity filter and subject
+ * filter assertion. Lists compare without regard to order. A query that errors counts as a failure.
+ *
+ * @param yamlText - The file's text.
+ * @param options - `fileName` to report.
+ * @returns Counts, the file's problems (`errors`, exit status 2) and failed assertions (`failures`, exit status 1).
+ * @example
+ * ```ts
+ * const result = await validate(text, { fileName: 'rbac.yaml' });
+ * if (result.errors.length > 0) process.exitCode = 2;
+ * else if (result.failed > 0) process.exitCode = 1;
+ * ```
+ */
+export async function validate(yamlText: string, options: ValidateOptions = {}): Promise<ValidationResult> {
+  const run = new Run(yamlText, options.fileName ?? '<input>');
+  return await run.execute();
+}
+
+/**
+ * Reads a validation file and runs it with {@link validate}. An unreadable file is reported as an error of
+ * the result, not thrown.
+ *
+ * @param path - A local path.
+ * @returns The result, with `file` set to `path`.
+ * @example
+ * ```ts
+ * const { failed, errors } = await validateFile('policy.test.yaml');
+ * ```
+ */
+export async function validateFile(path: string): Promise<ValidationResult> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return { file: path, passed: 0, failed: 0, errors: [{ line: 1, column: 1, message: `expected a readable file, found: ${reason}` }], failures: [] };
+  }
+  return await validate(text, { fileName: path });
+}
+
+interface Query {
+  readonly depth: number | string;
+  readonly context: CheckContext | undefined;
+}
+
+class Run {
+  private passed = 0;
+  private readonly errors: ValidationIssue[] = [];
+  private readonly failures: ValidationFailure[] = [];
+  private src!: YamlSource;
+
+  public constructor(
+    private readonly text: string,
+    private readonly file: string,
+  ) {}
+
+  private result(): ValidationResult {
+    return { file: this.file, passed: this.passed, failed: this.failures.length, errors: this.errors, failures: this.failures };
+  }
+
+  private issue(message: string, position: SourcePosition): void {
+    this.errors.push({ line: position.line, column: position.column, message });
+  }
+
+  public async execute(): Promise<ValidationResult> {
+    const lines = new LineCounter();
+    const doc = parseDocument(this.text, { lineCounter: lines, prettyErrors: false });
+    this.src = new YamlSource(lines);
+    if (doc.errors.length > 0) {
+      for (const e of doc.errors) {
+        const pos = e.linePos?.[0];
+        this.issue(`invalid YAML: ${e.message.split('\n')[0] ?? e.message}`, { line: pos?.line ?? 1, column: pos?.col ?? 1 });
+      }
+      return this.result();
+    }
+    const root = doc.contents;
+    if (!isMap(root)) {
+      this.issue(`expected a map with a "schema" key, found ${describeNode(root)}`, this.src.position(root));
+      return this.result();
+    }
+    const schemaText = this.schemaText(root);
+    if (schemaText === undefined) return this.result();
+    const schema = this.compile(root, schemaText);
+    if (schema === undefined) return this.result();
+    const engine = await Engine.create({ schema: schemaText, defaultTenant: TENANT, maxDepth: DEFAULT_DEPTH });
+    try {
+      await this.writeData(engine, root, schema);
+      if (this.errors.length > 0) return this.result();
+      await this.scenarios(engine, root);
+    } finally {
+      await engine.close();
+    }
+    return this.result();
+  }
+
+  private schemaText(root: YAMLMap): string | undefined {
+    const e = entry(root, 'schema');
+    if (e === undefined) {
+      this.issue('expected a "schema" key, found none', this.src.position(root));
+      return undefined;
+    }
+    if (!isScalar(e.value) || typeof e.value.value !== 'string') {
+      this.issue(`expected the schema as a string, found ${describeNode(e.value)}`, this.src.position(e.value ?? e.keyNode));
+      return undefined;
+    }
+    return e.value.value;
+  }
+
+  private compile(root: YAMLMap, text: string): CompiledSchema | undefined {
+    try {
+      return compileSchema(text);
+    } catch (error) {
+      if (!(error instanceof SchemaParseError || error instanceof SchemaCompileError)) throw error;
+      const node = entry(root, 'schema')?.value ?? null;
+      const message = error.message.replace(/^\d+:\d+: /, '');
+      this.issue(`schema: ${message}`, this.schemaPosition(node, error));
+      return undefined;
+    }
+  }
+
+  /** Maps a position inside the schema text to the file: exact for block scalars (`|`, `|-`, `>`…). */
+  private schemaPosition(node: Node | null, at: SourcePosition): SourcePosition {
+    const start = this.src.position(node);
+    if (!isScalar(node) || (node.type !== 'BLOCK_LITERAL' && node.type !== 'BLOCK_FOLDED')) return start;
+    const lines = this.text.split(/\r\n|\r|\n/);
+    let indent = 0;
+    for (let i = start.line; i < lines.length; i++) {
+      const l = lines[i] ?? '';
+      if (l.trim() !== '') {
+        indent = l.length - l.trimStart().length;
+        break;
+      }
+    }
+    return { line: start.line + at.line, column: indent + at.column };
+  }
+
+  private list(root: YAMLMap, key: string): Node[] {
+    const e = entry(root, key);
+    if (e === undefined || isNull(e.value)) return [];
+    if (!isSeq(e.value)) {
+      this.issue(`expected "${key}" to be a list, found ${describeNode(e.value)}`, this.src.position(e.value));
+      return [];
+    }
+    return e.value.items as Node[];
+  }
+
+  private stringOf(node: Node | null, what: string, fallback: SourcePosition): string {
+    if (!isScalar(node) || (typeof node.value !== 'string' && typeof node.value !== 'number')) {
+      throw new Malformed(`expected ${what}, found ${describeNode(node)}`, this.src.position(node, fallback));
+    }
+    return String(node.value);
+  }
+
+  private async writeData(engine: Engine, root: YAMLMap, schema: CompiledSchema): Promise<void> {
+    for (const item of this.list(root, 'relationships')) {
+      const pos = this.src.position(item);
+      try {
+        const line = this.stringOf(item, 'a relationship "type:id#relation@type:id[#relation]"', pos);
+        const tuple = this.tuple(line, pos);
+        const problem = tupleProblem(tuple, schema);
+        if (problem !== undefined) throw new Malformed(`relationship ${JSON.stringify(line)}: ${problem}`, pos);
+        await engine.write({ tenant: TENANT, tuples: [tuple] });
+      } catch (error) {
+        this.dataError(error, 'relationship', pos);
+      }
+    }
+    for (const item of this.list(root, 'attributes')) {
+      const pos = this.src.position(item);
+      try {
+        const line = this.stringOf(item, 'an attribute "type:id$name|type:value"', pos);
+        const attribute = this.attribute(line, pos);
+        const problem = attributeProblem(attribute, schema);
+        if (problem !== undefined) throw new Malformed(`attribute ${JSON.stringify(line)}: ${problem}`, pos);
+        await engine.write({ tenant: TENANT, attributes: [attribute] });
+      } catch (error) {
+        this.dataError(error, 'attribute', pos);
+      }
+    }
+  }
+
+  private dataError(error: unknown, what: string, pos: SourcePosition): void {
+    if (error instanceof Malformed) this.issue(error.message, error.position);
+    else this.issue(`${what} rejected: ${error instanceof Error ? error.message : String(error)}`, pos);
+  }
+
+  private tuple(line: string, pos: SourcePosition): Tuple {
+    try {
+      return parseTuple(line);
+    } catch (error) {
+      throw new Malformed(error instanceof Error ? error.message : String(error), pos);
+    }
+  }
+
+  private attribute(line: string, pos: SourcePosition): Attribute {
+    try {
+      return parseAttribute(line);
+    } catch (error) {
+      throw new Malformed(error instanceof Error ? error.message : String(error), pos);
+    }
+  }
+
+  private subject(node: Node | null, fallback: SourcePosition): { subject: Subject; text: string } {
+    const text = this.stringOf(node, 'a subject "type:id" or "type:id#relation"', fallback);
+    const pos = this.src.position(node, fallback);
+    if (!text.includes(':')) throw new Malformed(`expected a subject "type:id" or "type:id#relation", found ${JSON.stringify(text)}`, pos);
+    try {
+      return { subject: parseSubject(text), text };
+    } catch (error) {
+      throw new Malformed(error instanceof Error ? error.message : String(error), pos);
+    }
+  }
+
+  private entity(node: Node | null, fallback: SourcePosition): { type: string; id: string; text: string } {
+    const text = this.stringOf(node, 'an entity "type:id"', fallback);
+    const parts = text.split(':');
+    if (parts.length !== 2 || !parts[0] || !parts[1] || !/^[a-zA-Z_]{1,64}$/.test(parts[0])) {
+      throw new Malformed(`expected an entity "type:id", found ${JSON.stringify(text)}`, this.src.position(node, fallback));
+    }
+    return { type: parts[0], id: parts[1], text };
+  }
+
+  private query(map: YAMLMap): Query {
+    const depthEntry = entry(map, 'depth');
+    let depth: number | string = DEFAULT_DEPTH;
+    if (depthEntry !== undefined && !isNull(depthEntry.value)) {
+      const v = isScalar(depthEntry.value) ? depthEntry.value.value : undefined;
+      if (typeof v !== 'number' || !Number.isInteger(v)) {
+        throw new Malformed(`expected depth to be an integer, found ${describeNode(depthEntry.value)}`, this.src.position(depthEntry.value));
+      }
+      if (v !== 0) depth = v < MIN_DEPTH ? `error: depth must be at least ${MIN_DEPTH}, got ${v}` : v;
+    }
+    return { depth, context: this.context(entry(map, 'context')?.value ?? null) };
+  }
+
+  private context(node: Node | null): CheckContext | undefined {
+    if (isNull(node)) return undefined;
+    if (!isMap(node)) {
+      throw new Malformed(`expected context to be a map of tuples, attributes and data, found ${describeNode(node)}`, this.src.position(node));
+    }
+    const tuples: Tuple[] = [];
+    const attributes: Attribute[] = [];
+    let data: Record<string, unknown> | undefined;
+    for (const e of entries(node)) {
+      if (isNull(e.value)) continue;
+      if (e.key === 'tuples' || e.key === 'attributes') {
+        if (!isSeq(e.value)) throw new Malformed(`expected context.${e.key} to be a list, found ${describeNode(e.value)}`, this.src.position(e.value));
+        for (const item of e.value.items as Node[]) {
+          const pos = this.src.position(item);
+          if (e.key === 'tuples') tuples.push(this.tuple(this.stringOf(item, 'a contextual tuple string', pos), pos));
+          else attributes.push(this.attribute(this.stringOf(item, 'a contextual attribute string', pos), pos));
+        }
+      } else if (e.key === 'data') {
+        if (!isMap(e.value)) throw new Malformed(`expected context.data to be a map, found ${describeNode(e.value)}`, this.src.position(e.value));
+        data = e.value.toJSON() as Record<string, unknown>;
+      }
+    }
+    return { tuples, attributes, ...(data === undefined ? {} : { data }) };
+  }
+
+  private maps(map: YAMLMap, key: string, what: string): YAMLMap[] {
+    const e = entry(map, key);
+    if (e === undefined || isNull(e.value)) return [];
+    if (!isSeq(e.value)) throw new Malformed(`expected "${key}" to be a list of ${what}, found ${describeNode(e.value)}`, this.src.position(e.value));
+    const out: YAMLMap[] = [];
+    for (const item of e.value.items as Node[]) {
+      if (!isMap(item)) {
+        this.issue(`expected each of "${key}" to be a map (${what}), found ${describeNode(item)}`, this.src.position(item));
+      } else {
+        out.push(item);
+      }
+    }
+    return out;
+  }
+
+  private assertions(map: YAMLMap, fallback: SourcePosition): { key: string; value: Node | null; keyNode: Node }[] {
+    const e = entry(map, 'assertions');
+    if (e === undefined || isNull(e.value)) return [];
+    if (!isMap(e.value)) throw new Malformed(`expected assertions to be a map, found ${describeNode(e.value)}`, this.src.position(e.value, fallback));
+    return entries(e.value);
+  }
+
+  private async scenarios(engine: Engine, root: YAMLMap): Promise<void> {
+    let scenarios: YAMLMap[];
+    try {
+      scenarios = this.maps(root, 'scenarios', 'scenarios');
+    } catch (error) {
+      if (!(error instanceof Malformed)) throw error;
+      this.issue(error.message, error.position);
+      return;
+    }
+    for (const [i, scenario] of scenarios.entries()) {
+      const nameNode = entry(scenario, 'name')?.value ?? null;
+      const name = isScalar(nameNode) && nameNode.value !== null ? (typeof nameNode.value === 'string' ? nameNode.value : scalarText(nameNode.value)) : `scenario ${i + 1}`;
+      for (const [key, run] of [
+        ['checks', (m: YAMLMap): Promise<void> => this.check(engine, name, m)],
+        ['entity_filters', (m: YAMLMap): Promise<void> => this.entityFilter(engine, name, m)],
+        ['subject_filters', (m: YAMLMap): Promise<void> => this.subjectFilter(engine, name, m)],
+      ] as const) {
+        let items: YAMLMap[];
+        try {
+          items = this.maps(scenario, key, key === 'checks' ? 'checks' : 'filters');
+        } catch (error) {
+          if (!(error instanceof Malformed)) throw error;
+          this.issue(error.message, error.position);
+          continue;
+        }
+        for (const item of items) {
+          try {
+            await run(item);
+          } catch (error) {
+            if (!(error instanceof Malformed)) throw error;
+            this.issue(error.message, error.position);
+          }
+        }
+      }
+    }
+  }
+
+  private record(failure: ValidationFailure | undefined): void {
+    if (failure === undefined) this.passed++;
+    else this.failures.push(failure);
+  }
+
+  private async check(engine: Engine, scenario: string, map: YAMLMap): Promise<void> {
+    const here = this.src.position(map);
+    const entity = this.entity(entry(map, 'entity')?.value ?? null, here);
+    const { subject, text } = this.subject(entry(map, 'subject')?.value ?? null, here);
+    const q = this.query(map);
+    const planned: { permission: string; expected: boolean }[] = [];
+    for (const a of this.assertions(map, here)) {
+      if (!isScalar(a.value) || typeof a.value.value !== 'boolean') {
+        throw new Malformed(`expected assertion "${a.key}" to be true or false, found ${describeNode(a.value)}`, this.src.position(a.value, this.src.position(a.keyNode)));
+      }
+      planned.push({ permission: a.key, expected: a.value.value });
+    }
+    for (const { permission, expected } of planned) {
+      const query = `${text} ${permission} ${entity.text}`;
+      let actual: boolean | string;
+      if (typeof q.depth === 'string') {
+        actual = q.depth;
+      } else {
+        try {
+          const decision = await engine.check({
+            tenant: TENANT,
+            subject,
+            action: permission,
+            resource: { type: entity.type, id: entity.id },
+            depth: q.depth,
+            ...(q.context === undefined ? {} : { context: q.context }),
+          });
+          actual = decision.allowed;
+        } catch (error) {
+          actual = `error: ${error instanceof Error ? error.message : String(error)}`;
+        }
+      }
+      this.record(actual === expected ? undefined : { scenario, kind: 'check', query, expected, actual });
+    }
+  }
+
+  private idLists(map: YAMLMap, here: SourcePosition): { permission: string; expected: string[] }[] {
+    const planned: { permission: string; expected: string[] }[] = [];
+    for (const a of this.assertions(map, here)) {
+      if (!isSeq(a.value)) {
+        throw new Malformed(`expected assertion "${a.key}" to be a list of ids, found ${describeNode(a.value)}`, this.src.position(a.value, this.src.position(a.keyNode)));
+      }
+      const ids = (a.value.items as Node[]).map((item) => this.stringOf(item, 'an id', this.src.position(item)));
+      planned.push({ permission: a.key, expected: ids });
+    }
+    return planned;
+  }
+
+  private async entityFilter(engine: Engine, scenario: string, map: YAMLMap): Promise<void> {
+    const here = this.src.position(map);
+    const typeNode = entry(map, 'entity_type')?.value ?? null;
+    const entityType = this.stringOf(typeNode, 'an entity type', here);
+    const { subject, text } = this.subject(entry(map, 'subject')?.value ?? null, here);
+    const q = this.query(map);
+    for (const { permission, expected } of this.idLists(map, here)) {
+      const query = `${text} ${permission} ${entityType}`;
+      const actual = await this.collect(q, async (depth, continuousToken) =>
+        await engine.lookupEntity({
+          tenant: TENANT,
+          entityType,
+          permission,
+          subject,
+          depth,
+          ...(q.context === undefined ? {} : { context: q.context }),
+          ...(continuousToken === undefined ? {} : { continuousToken }),
+        }),
+      );
+      this.compare(scenario, 'entity_filter', query, expected, actual);
+    }
+  }
+
+  private async subjectFilter(engine: Engine, scenario: string, map: YAMLMap): Promise<void> {
+    const here = this.src.position(map);
+    const refNode = entry(map, 'subject_reference')?.value ?? null;
+    const reference = this.stringOf(refNode, 'a subject reference "type" or "type#relation"', here);
+    const [refType = '', refRelation, ...rest] = reference.split('#');
+    if (!/^[a-zA-Z_]{1,64}$/.test(refType) || rest.length > 0 || (refRelation !== undefined && !/^[a-zA-Z_]{1,64}$/.test(refRelation) && refRelation !== '...')) {
+      throw new Malformed(`expected a subject reference "type" or "type#relation", found ${JSON.stringify(reference)}`, this.src.position(refNode, here));
+    }
+    const entity = this.entity(entry(map, 'entity')?.value ?? null, here);
+    const q = this.query(map);
+    const subjectReference = refRelation === undefined || refRelation === '...' ? { type: refType } : { type: refType, relation: refRelation };
+    for (const { permission, expected } of this.idLists(map, here)) {
+      const query = `${reference} ${permission} ${entity.text}`;
+      const actual = await this.collect(q, async (depth, continuousToken) =>
+        await engine.lookupSubject({
+          tenant: TENANT,
+          entity: { type: entity.type, id: entity.id },
+          permission,
+          subjectReference,
+          depth,
+          ...(q.context === undefined ? {} : { context: q.context }),
+          ...(continuousToken === undefined ? {} : { continuousToken }),
+        }),
+      );
+      this.compare(scenario, 'subject_filter', query, expected, actual);
+    }
+  }
+
+  /** Every page of a lookup, or `error: …`. */
+  private async collect(
+    q: Query,
+    page: (depth: number, token: string | undefined) => Promise<{ ids: readonly string[]; continuousToken?: string | undefined }>,
+  ): Promise<string[] | string> {
+    if (typeof q.depth === 'string') return q.depth;
+    const ids: string[] = [];
+    let token: string | undefined;
+    try {
+      for (let i = 0; i < MAX_PAGES; i++) {
+        const result = await page(q.depth, token);
+        ids.push(...result.ids);
+        token = result.continuousToken;
+        if (token === undefined || token === '') return ids;
+      }
+      return `error: more than ${MAX_PAGES} pages`;
+    } catch (error) {
+      return `error: ${error instanceof Error ? error.message : String(error)}`;
+    }
+  }
+
+  private compare(
+    scenario: string,
+    kind: 'entity_filter' | 'subject_filter',
+    query: string,
+    expected: string[],
+    actual: string[] | string,
+  ): void {
+    const sortedExpected = [...expected].sort();
+    if (typeof actual === 'string') {
+      this.record({ scenario, kind, query, expected: sortedExpected, actual });
+      return;
+    }
+    const sortedActual = [...actual].sort();
+    const same = sortedExpected.length === sortedActual.length && sortedExpected.every((id, i) => id === sortedActual[i]);
+    this.record(same ? undefined : { scenario, kind, query, expected: sortedExpected, actual: sortedActual });
+  }
+}
