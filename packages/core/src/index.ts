@@ -52,3 +52,11 @@ export type {
   TupleInput,
 } from './types.js';
 export type { BoundGate, CheckInput, CheckOptions, TenantGate } from './client-types.js';
+export { Gatehouse } from './gatehouse.js';
+export type { GatehouseOptions, GatehouseStats } from './gatehouse.js';
+export { DecisionCache } from './decision-cache.js';
+export type { CacheKey, CacheStats, DecisionCacheOptions } from './decision-cache.js';
+export type { DecisionEvent, DecisionListener, DecisionLogOptions } from './decision-log.js';
+export type { TracingOptions } from './tracing.js';
+export { firstOf, fromBody, fromClaim, fromFn, fromHeader, fromPathParam, fromQuery, fromSubdomain } from './resolvers.js';
+export type { GateRequest, RequestLike, TenantResolver } from './resolvers.js';

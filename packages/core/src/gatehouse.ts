@@ -1,0 +1,510 @@
+import { TenantGateImpl, toCheckInput } from './bound-gate.js';
+import type { BoundGate, CheckInput, CheckOptions, TenantGate } from './client-types.js';
+import { DecisionCache } from './decision-cache.js';
+import type { CacheKey, CacheStats, DecisionCacheOptions } from './decision-cache.js';
+import { DecisionLog } from './decision-log.js';
+import type { DecisionListener, DecisionLogOptions } from './decision-log.js';
+import {
+  DepthExceededError,
+  EvaluationError,
+  GatehouseError,
+  InvalidRequestError,
+  NotFoundError,
+  PdpProtocolError,
+  PdpUnavailableError,
+} from './errors.js';
+import { withDeadline } from './internal/deadline.js';
+import { DeadlinePdp } from './internal/deadline-pdp.js';
+import { contextKey, resourceKey, subjectKey } from './internal/stable-key.js';
+import {
+  assertTenant,
+  DEFAULT_SUBJECT_TYPE,
+  formatResource,
+  formatSubject,
+  NAME_PATTERN,
+  parseAttribute,
+  parseResource,
+  parseSubject,
+  parseTuple,
+} from './parse.js';
+import { CheckTracer } from './tracing.js';
+import type { TracingOptions } from './tracing.js';
+import type {
+  CallOptions,
+  CheckContext,
+  CheckRequest,
+  Decision,
+  DecisionReason,
+  Pdp,
+  ResourceInput,
+  SubjectInput,
+} from './types.js';
+
+/** Options of {@link Gatehouse}. */
+export interface GatehouseOptions {
+  /** The policy decision point: `EmbeddedPdp` from `@gatehouse/engine`, or `RemotePdp` from `@gatehouse/core/remote`. */
+  readonly pdp: Pdp;
+  /** The decision cache, or `false` for none. On by default with {@link DecisionCacheOptions}' defaults. */
+  readonly cache?: DecisionCacheOptions | false;
+  /**
+   * The tenant of calls that name none.
+   * @defaultValue 't1'
+   */
+  readonly defaultTenant?: string;
+  /**
+   * Deadline of each PDP call, in milliseconds; past it the check is a `pdp_unavailable` denial.
+   * @defaultValue 1000
+   */
+  readonly timeoutMs?: number;
+  /**
+   * Reject with the typed error (`PdpUnavailableError`, `DepthExceededError`, `EvaluationError`, …) when the
+   * PDP fails, instead of answering a fail-closed denial.
+   * @defaultValue false
+   */
+  readonly throwOnError?: boolean;
+  /** Receives every decision (the audit trail), after sampling and redaction. */
+  readonly onDecision?: DecisionListener;
+  /** Sampling and redaction of decision events. */
+  readonly decisionLog?: DecisionLogOptions;
+  /** OpenTelemetry spans, one per check. */
+  readonly tracing?: TracingOptions;
+}
+
+/** Counters of a client: its cache's, plus what the PDP failed. */
+export interface GatehouseStats extends CacheStats {
+  /** Checks that failed at the PDP and were answered by a fail-closed (or fail-open) decision or an error. */
+  readonly failures: number;
+  /** Checks allowed because the caller asked for `failOpen` and the PDP failed. */
+  readonly failOpen: number;
+}
+
+interface Normalized {
+  readonly request: CheckRequest;
+  readonly key: CacheKey;
+}
+
+/**
+ * The Gatehouse client: one question — may this subject do this action on this resource, in this tenant? —
+ * answered by a PDP through a decision cache. A denial is a value: `check()` and `can()` never reject for
+ * a denial or a PDP failure (the answer is a denial with the failure's reason) unless `throwOnError` is set;
+ * they reject with {@link InvalidRequestError} for malformed input.
+ *
+ * @example
+ * ```ts
+ * import { Engine, EmbeddedPdp } from '@gatehouse/engine';
+ * import { Gatehouse } from '@gatehouse/core';
+ *
+ * const engine = await Engine.create({ schema: 'entity user {}\nentity document { relation owner @user\n permission edit = owner }' });
+ * await engine.write({ tenant: 't1', tuples: ['document:1#owner@user:alice'] });
+ * const gate = new Gatehouse({ pdp: new EmbeddedPdp(engine) });
+ * await gate.can('alice', 'edit', 'document:1'); // true
+ * ```
+ */
+export class Gatehouse {
+  /** The PDP this client asks. */
+  public readonly pdp: Pdp;
+  /** The tenant of calls that name none. */
+  public readonly defaultTenant: string;
+  #cache: DecisionCache | undefined;
+  readonly #callPdp: Pdp;
+  readonly #timeoutMs: number;
+  readonly #throwOnError: boolean;
+  readonly #log: DecisionLog | undefined;
+  readonly #tracer: CheckTracer;
+  #failures = 0;
+  #failOpen = 0;
+
+  /**
+   * @param options - see {@link GatehouseOptions}.
+   * @throws {@link InvalidRequestError} when an option is invalid (named, with the value given).
+   */
+  public constructor(options: GatehouseOptions) {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers
+    if (typeof options !== 'object' || options === null) {
+      throw InvalidRequestError.badValue('options', options, 'an object { pdp, … }');
+    }
+    const pdp = options.pdp as Pdp | undefined;
+    if (typeof pdp?.check !== 'function' || typeof pdp.subscribe !== 'function') {
+      throw InvalidRequestError.badValue('options.pdp', pdp, 'a Pdp (EmbeddedPdp, RemotePdp)');
+    }
+    const timeoutMs = options.timeoutMs ?? 1000;
+    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+      throw InvalidRequestError.badValue('options.timeoutMs', timeoutMs, 'a positive number of milliseconds');
+    }
+    this.pdp = pdp;
+    this.defaultTenant = assertTenant(options.defaultTenant ?? 't1');
+    this.#timeoutMs = timeoutMs;
+    this.#throwOnError = options.throwOnError ?? false;
+    this.#callPdp = new DeadlinePdp(pdp, timeoutMs);
+    this.#cache = options.cache === false ? undefined : new DecisionCache(this.#callPdp, options.cache ?? {});
+    this.#log = options.onDecision === undefined ? undefined : new DecisionLog(options.onDecision, options.decisionLog);
+    this.#tracer = new CheckTracer(options.tracing);
+  }
+
+  /** Counters: hits, misses, coalesced, evictions, staleServed, size, failures, failOpen. */
+  public get stats(): GatehouseStats {
+    const cache = this.#cache?.stats ?? { hits: 0, misses: 0, coalesced: 0, evictions: 0, staleServed: 0, size: 0 };
+    return { ...cache, failures: this.#failures, failOpen: this.#failOpen };
+  }
+
+  /**
+   * Decides one check. A cache hit returns a pre-built frozen decision (`cached: true`) without allocating.
+   * @param input - tenant (default: `defaultTenant`), subject, action, resource, and optional context,
+   *   consistency, depth and `failOpen`.
+   * @param options - `signal` aborts the wait (the promise rejects with the signal's reason).
+   * @returns the decision; on a PDP failure a denial with reason `pdp_unavailable`, `depth_exceeded`,
+   *   `evaluation_error` or `invalid_request` (or, with `failOpen`, an allow with reason `fail_open`).
+   * @throws {@link InvalidRequestError} for a bad tenant, subject, action, resource or context.
+   * @throws {@link PdpUnavailableError} and the other PDP errors only with `throwOnError`.
+   * @example
+   * ```ts
+   * const { allowed, reason } = await gate.check({ tenant: 'acme', subject: 'alice', action: 'edit', resource: 'document:1' });
+   * ```
+   */
+  public check(input: CheckInput, options?: CallOptions): Promise<Decision> {
+    const cache = this.#cache;
+    // The hit path: the caller's own strings into nested Maps, the entry's resolved promise back.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers may pass null
+    if (cache !== undefined && input !== null && input.context === undefined && input.consistency === undefined) {
+      const subject = input.subject;
+      const resource = input.resource;
+      if (typeof subject === 'string' && typeof resource === 'string') {
+        const tenant = input.tenant ?? this.defaultTenant;
+        const entry = cache.lookup(tenant, subject, input.action, resource);
+        if (entry !== undefined) {
+          if (this.#log !== undefined || this.#tracer.on) this.#observeHit(input, tenant, entry.decision);
+          return entry.promise;
+        }
+      }
+    }
+    return this.#miss(input, options);
+  }
+
+  /**
+   * True when the subject may do the action on the resource. Never rejects for a denial or a PDP failure.
+   * @param subject - `"alice"`, `"user:alice"`, `"team:eng#member"` or `{ type, id, relation? }`.
+   * @param action - the permission or relation name.
+   * @param resource - `"document:42"`, `"document"` (type-level) or `{ type, id? }`.
+   * @param options - tenant, context, consistency, depth, failOpen, signal.
+   * @throws {@link InvalidRequestError} for malformed input.
+   * @example
+   * ```ts
+   * if (await gate.can('alice', 'edit', 'document:42', { tenant: 'acme' })) { … }
+   * ```
+   */
+  public async can(
+    subject: SubjectInput,
+    action: string,
+    resource: ResourceInput,
+    options?: CheckOptions,
+  ): Promise<boolean> {
+    const decision = await this.check(toCheckInput(subject, action, resource, options), options);
+    return decision.allowed;
+  }
+
+  /**
+   * The cached decision for a check, synchronously, without asking the PDP; `undefined` on a miss (or for
+   * input the cache never saw, malformed input included).
+   * @example
+   * ```ts
+   * const hit = gate.peek({ subject: 'alice', action: 'edit', resource: 'document:1' });
+   * ```
+   */
+  public peek(input: Pick<CheckInput, 'tenant' | 'subject' | 'action' | 'resource' | 'context'>): Decision | undefined {
+    const cache = this.#cache;
+    if (cache === undefined) return undefined;
+    const s = input.subject;
+    const r = input.resource;
+    const tenant = input.tenant ?? this.defaultTenant;
+    if (typeof s === 'string' && typeof r === 'string' && input.context === undefined) {
+      return cache.lookup(tenant, s, input.action, r)?.decision;
+    }
+    try {
+      const key: CacheKey = {
+        tenant,
+        subject: subjectKey(s, typeof s === 'string' ? parseSubject(s) : s),
+        action: input.action,
+        resource: resourceKey(r, typeof r === 'string' ? parseResource(r) : r),
+        context: contextKey(input.context),
+      };
+      return cache.lookup(key.tenant, key.subject, key.action, key.resource, key.context)?.decision;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Decides several checks; the misses among them go to the PDP as bulk checks.
+   * @returns decisions in input order.
+   * @throws {@link InvalidRequestError} when any input is malformed (then nothing is asked).
+   */
+  public async checkMany(inputs: readonly CheckInput[], options?: CallOptions): Promise<Decision[]> {
+    const list: readonly CheckInput[] = inputs;
+    if (!Array.isArray(inputs)) throw InvalidRequestError.badValue('checks', inputs, 'an array of checks');
+    for (const input of list) this.#normalize(input);
+    return await Promise.all(list.map(async (input) => await this.check(input, options)));
+  }
+
+  /**
+   * Every permission the subject has on the resource (or resource type), in one PDP call (not cached).
+   * @returns permission name → allowed.
+   * @throws {@link InvalidRequestError} for malformed input; the PDP's typed error when it fails
+   *   (there is no fail-closed value for a whole set).
+   */
+  public async permissions(
+    input: { tenant?: string; subject: SubjectInput; resource: ResourceInput; context?: CheckContext },
+    options?: CallOptions,
+  ): Promise<Record<string, boolean>> {
+    const tenant = assertTenant(input.tenant ?? this.defaultTenant);
+    const subject = parseSubject(input.subject);
+    const resource = parseResource(input.resource);
+    const request = { tenant, subject, resource, ...optionalContext(input.context) };
+    const result = await this.#call(
+      async (signal) => await this.pdp.subjectPermissions(request, { signal }),
+      tenant,
+      options,
+    );
+    return { ...result.permissions };
+  }
+
+  /**
+   * Ids of `resourceType` on which the subject may do the action (not cached).
+   * @throws {@link InvalidRequestError} for malformed input; the PDP's typed error when it fails.
+   */
+  public async lookupResources(
+    input: { tenant?: string; subject: SubjectInput; action: string; resourceType: string; context?: CheckContext },
+    options?: CallOptions,
+  ): Promise<string[]> {
+    const tenant = assertTenant(input.tenant ?? this.defaultTenant);
+    const subject = parseSubject(input.subject);
+    const action = assertName('action', input.action);
+    const resourceType = assertName('resourceType', input.resourceType);
+    const request = { tenant, subject, action, resourceType, ...optionalContext(input.context) };
+    const result = await this.#call(
+      async (signal) => await this.pdp.lookupResources(request, { signal }),
+      tenant,
+      options,
+    );
+    return [...result.ids];
+  }
+
+  /**
+   * A client bound to one tenant.
+   * @throws {@link InvalidRequestError} for a bad tenant id.
+   * @example
+   * ```ts
+   * await gate.forTenant('acme').forSubject('alice').can('edit', 'document:42');
+   * ```
+   */
+  public forTenant(tenant: string): TenantGate {
+    return new TenantGateImpl(this, assertTenant(tenant));
+  }
+
+  /**
+   * A client bound to one tenant and one subject (what adapters put on `req.gate`).
+   * @throws {@link InvalidRequestError} for a bad tenant or subject.
+   */
+  public bind(tenant: string, subject: SubjectInput): BoundGate {
+    return this.forTenant(tenant).forSubject(subject);
+  }
+
+  /** Stops listening to the PDP's change events and drops the cache; later checks go straight to the PDP. The PDP itself is not closed. */
+  public close(): Promise<void> {
+    this.#cache?.close();
+    this.#cache = undefined;
+    return Promise.resolve();
+  }
+
+  #observeHit(input: CheckInput, tenant: string, decision: Decision): void {
+    const subject = subjectText(input.subject);
+    const resource = typeof input.resource === 'string' ? input.resource : formatResource(input.resource);
+    const reason = decision.reason ?? (decision.allowed ? 'allowed' : 'denied');
+    if (this.#tracer.on) {
+      this.#tracer.end(this.#tracer.start(), {
+        tenant, action: input.action, resource, subject, allowed: decision.allowed, reason, cached: true,
+      });
+    }
+    if (this.#log?.sampled() === true) {
+      this.#log.emit({ tenant, subject, action: input.action, resource, allowed: decision.allowed, reason, cached: true, ms: 0 });
+    }
+  }
+
+  async #miss(input: CheckInput, options: CallOptions | undefined): Promise<Decision> {
+    const started = performance.now();
+    const { request, key } = this.#normalize(input);
+    this.#tracer.refresh();
+    const span = this.#tracer.on ? this.#tracer.start() : undefined;
+    let decision: Decision;
+    let cached = false;
+    try {
+      const cache = this.#cache;
+      const token = request.consistency?.atLeastAsFresh;
+      const entry = cache?.lookup(key.tenant, key.subject, key.action, key.resource, key.context, token);
+      if (entry !== undefined) {
+        decision = entry.decision;
+        cached = true;
+      } else if (cache !== undefined) {
+        decision = checked(await cache.load(request, key, options?.signal));
+      } else {
+        decision = checked(
+          await withDeadline(async (signal) => await this.pdp.check(request, { signal }), this.#timeoutMs, options?.signal),
+        );
+      }
+    } catch (err) {
+      if (options?.signal?.aborted === true) {
+        span?.end();
+        throw err;
+      }
+      try {
+        ({ decision, cached } = this.#failed(err, key, input.failOpen === true));
+      } catch (thrown) {
+        span?.end();
+        throw thrown;
+      }
+    }
+    const reason = decision.reason ?? (decision.allowed ? 'allowed' : 'denied');
+    const log = this.#log;
+    if (span !== undefined || log !== undefined) {
+      const subject = formatSubject(request.subject);
+      const resource = formatResource(request.resource);
+      if (span !== undefined) {
+        this.#tracer.end(span, { tenant: key.tenant, action: key.action, resource, subject, allowed: decision.allowed, reason, cached });
+      }
+      if (log !== undefined && (reason === 'fail_open' || log.sampled())) {
+        const ms = performance.now() - started;
+        log.emit({ tenant: key.tenant, subject, action: key.action, resource, allowed: decision.allowed, reason, cached, ms });
+      }
+    }
+    return decision;
+  }
+
+  #failed(err: unknown, key: CacheKey, failOpen: boolean): { decision: Decision; cached: boolean } {
+    this.#failures++;
+    if (this.#throwOnError) throw asGatehouseError(err, key.tenant);
+    const reason = failureReason(err);
+    if (reason === 'pdp_unavailable') {
+      const stale = this.#cache?.stale(key);
+      if (stale !== undefined) return { decision: stale, cached: true };
+      if (failOpen) {
+        this.#failOpen++;
+        return { decision: { allowed: true, reason: 'fail_open' }, cached: false };
+      }
+    }
+    return { decision: { allowed: false, reason }, cached: false };
+  }
+
+  /** @internal Validates a check and builds the PDP request and the cache key. */
+  #normalize(input: CheckInput): Normalized {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers
+    if (typeof input !== 'object' || input === null) {
+      throw InvalidRequestError.badValue('check', input, 'an object { subject, action, resource }');
+    }
+    const tenant = assertTenant(input.tenant ?? this.defaultTenant);
+    const subject = parseSubject(input.subject);
+    const action = assertName('action', input.action);
+    const resource = parseResource(input.resource);
+    const context = validContext(input.context);
+    let request: CheckRequest = { tenant, subject, action, resource };
+    if (context !== undefined) request = { ...request, context };
+    const consistency = input.consistency;
+    if (consistency !== undefined) {
+      const token = (consistency as { atLeastAsFresh?: unknown } | null)?.atLeastAsFresh;
+      if (typeof consistency !== 'object' || (token !== undefined && typeof token !== 'string')) {
+        throw InvalidRequestError.badValue('consistency', consistency, '{ atLeastAsFresh?: snapToken string }');
+      }
+      if (token !== undefined && token !== '') request = { ...request, consistency: { atLeastAsFresh: token } };
+    }
+    if (input.depth !== undefined) {
+      if (!Number.isSafeInteger(input.depth) || input.depth < 1) {
+        throw InvalidRequestError.badValue('depth', input.depth, 'a positive integer');
+      }
+      request = { ...request, depth: input.depth };
+    }
+    const key: CacheKey = {
+      tenant,
+      subject: subjectKey(input.subject, subject),
+      action,
+      resource: resourceKey(input.resource, resource),
+      context: contextKey(context),
+    };
+    return { request, key };
+  }
+
+  async #call<T>(call: (signal: AbortSignal) => Promise<T>, tenant: string, options: CallOptions | undefined): Promise<T> {
+    try {
+      return await withDeadline(call, this.#timeoutMs, options?.signal);
+    } catch (err) {
+      if (options?.signal?.aborted === true) throw err;
+      throw asGatehouseError(err, tenant);
+    }
+  }
+}
+
+function assertName(what: string, name: unknown): string {
+  if (typeof name !== 'string' || !NAME_PATTERN.test(name)) {
+    throw InvalidRequestError.badValue(what, name, 'a name of 1-64 letters and "_"');
+  }
+  return name;
+}
+
+function validContext(context: CheckContext | undefined): CheckContext | undefined {
+  if (context === undefined) return undefined;
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers
+  if (typeof context !== 'object' || context === null || Array.isArray(context)) {
+    throw InvalidRequestError.badValue('context', context, 'an object { tuples?, attributes?, data? }');
+  }
+  const { tuples, attributes, data } = context;
+  if (tuples !== undefined) {
+    if (!isList(tuples)) throw InvalidRequestError.badValue('context.tuples', tuples, 'an array of tuples');
+    for (const tuple of tuples) parseTuple(tuple);
+  }
+  if (attributes !== undefined) {
+    if (!isList(attributes)) {
+      throw InvalidRequestError.badValue('context.attributes', attributes, 'an array of attributes');
+    }
+    for (const attribute of attributes) parseAttribute(attribute);
+  }
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers
+  if (data !== undefined && (typeof data !== 'object' || data === null || Array.isArray(data))) {
+    throw InvalidRequestError.badValue('context.data', data, 'an object');
+  }
+  return context;
+}
+
+function isList(value: readonly unknown[]): boolean {
+  return Array.isArray(value);
+}
+
+function optionalContext(context: CheckContext | undefined): { context?: CheckContext } {
+  const valid = validContext(context);
+  return valid === undefined ? {} : { context: valid };
+}
+
+function checked(decision: Decision): Decision {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a Pdp is foreign code
+  if (typeof decision !== 'object' || decision === null || typeof decision.allowed !== 'boolean') {
+    throw new PdpProtocolError(`the PDP answered a check with ${JSON.stringify(decision)}, not a decision`);
+  }
+  const reason: DecisionReason = decision.allowed ? 'allowed' : 'denied';
+  return decision.snapToken === undefined
+    ? { allowed: decision.allowed, reason, cached: false }
+    : { allowed: decision.allowed, reason, snapToken: decision.snapToken, cached: false };
+}
+
+function failureReason(err: unknown): DecisionReason {
+  if (err instanceof DepthExceededError) return 'depth_exceeded';
+  if (err instanceof EvaluationError) return 'evaluation_error';
+  if (err instanceof InvalidRequestError || err instanceof NotFoundError) return 'invalid_request';
+  return 'pdp_unavailable';
+}
+
+function asGatehouseError(err: unknown, tenant: string): GatehouseError {
+  if (err instanceof GatehouseError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new PdpUnavailableError(`the PDP failed: ${message}`, { cause: err, tenant });
+}
+
+function subjectText(subject: SubjectInput): string {
+  if (typeof subject !== 'string') return formatSubject(subject);
+  return subject.includes(':') ? subject : `${DEFAULT_SUBJECT_TYPE}:${subject}`;
+}
