@@ -39,12 +39,17 @@ export class RequestGate implements BoundGate {
     return (await this.check(action, resource, options)).allowed;
   }
 
-  public async check(action: string, resource: ResourceInput, options?: Options): Promise<Decision> {
+  public check(action: string, resource: ResourceInput, options?: Options): Promise<Decision> {
     const subject = this.#subjectInput;
-    // The common case goes straight to the client on the caller's own strings: its cache-hit path.
+    // The common case hands the client the caller's own strings (its cache-hit path) and returns its promise as
+    // is: no extra promise per request.
     if (options === undefined && typeof subject === 'string') {
-      return await this.#client.check({ tenant: this.tenant, subject, action, resource });
+      return this.#client.check({ tenant: this.tenant, subject, action, resource });
     }
+    return this.#checkBound(action, resource, options);
+  }
+
+  async #checkBound(action: string, resource: ResourceInput, options: Options | undefined): Promise<Decision> {
     return await this.#bind().check(action, resource, options);
   }
 
