@@ -23,14 +23,16 @@ class GatehouseLifecycle implements OnApplicationShutdown {
 const clientProvider: Provider = {
   provide: Gatehouse,
   inject: [GATEHOUSE_OPTIONS],
-  useFactory: (options: GatehouseModuleOptions): Gatehouse =>
-    options.client ??
-    new Gatehouse({
+  useFactory: (options: GatehouseModuleOptions): Gatehouse => {
+    if (options.client !== undefined) return options.client;
+    if (options.pdp === undefined) throw new TypeError('GatehouseModule: expected options.pdp or options.client');
+    return new Gatehouse({
       ...options.clientOptions,
-      pdp: options.pdp as NonNullable<GatehouseModuleOptions['pdp']>,
+      pdp: options.pdp,
       ...(options.cache === undefined ? {} : { cache: options.cache }),
       ...(options.defaultTenant === undefined ? {} : { defaultTenant: options.defaultTenant }),
-    }),
+    });
+  },
 };
 
 /**

@@ -18,6 +18,8 @@ interface RoutePolicy {
   readonly all: readonly Requirement[];
   /** In each group, one must allow. */
   readonly anyOf: readonly (readonly Requirement[])[];
+  /** The only requirement, when there is exactly one (the common case, checked without arrays). */
+  readonly single: Requirement | undefined;
   /** No requirement at all: bind `req.gate` when possible, never reject. */
   readonly open: boolean;
 }
@@ -89,13 +91,9 @@ export class PermissionGuard implements CanActivate {
   private async authorize(policy: RoutePolicy, req: GatehouseRequest, tenant: string, subject: SubjectInput): Promise<boolean> {
     let denial: Denial | undefined;
     try {
-      if (policy.all.length === 1 && policy.anyOf.length === 0) {
-        const only = policy.all[0] as Requirement;
-        const decision = await this.check(only, req, tenant, subject);
-        if (!decision.allowed) denial = { requirement: only, reason: decision.reason ?? 'denied' };
-      } else {
-        denial = await this.checkAll(policy, req, tenant, subject);
-      }
+      denial = policy.single === undefined
+        ? await this.checkAll(policy, req, tenant, subject)
+        : await this.denialOf(policy.single, req, tenant, subject);
     } catch (err) {
       throw this.asHttpError(err);
     }
@@ -104,24 +102,28 @@ export class PermissionGuard implements CanActivate {
   }
 
   private async checkAll(policy: RoutePolicy, req: GatehouseRequest, tenant: string, subject: SubjectInput): Promise<Denial | undefined> {
-    const all = Promise.all(policy.all.map(async (r) => await this.check(r, req, tenant, subject)));
-    const groups = Promise.all(
-      policy.anyOf.map(async (group) => await Promise.all(group.map(async (r) => await this.check(r, req, tenant, subject)))),
-    );
-    const [allDecisions, groupDecisions] = await Promise.all([all, groups]);
-    for (let i = 0; i < allDecisions.length; i++) {
-      const decision = allDecisions[i] as Decision;
-      if (!decision.allowed) return { requirement: policy.all[i] as Requirement, reason: decision.reason ?? 'denied' };
-    }
-    for (let g = 0; g < groupDecisions.length; g++) {
-      const decisions = groupDecisions[g] as Decision[];
-      if (decisions.some((d) => d.allowed)) continue;
-      const outage = decisions.findIndex((d) => d.reason === 'pdp_unavailable');
-      const at = outage === -1 ? 0 : outage;
-      const group = policy.anyOf[g] as readonly Requirement[];
-      return { requirement: group[at] as Requirement, reason: decisions[at]?.reason ?? 'denied', anyOf: group };
-    }
-    return undefined;
+    const denials = await Promise.all([
+      ...policy.all.map(async (r) => await this.denialOf(r, req, tenant, subject)),
+      ...policy.anyOf.map(async (group) => await this.groupDenial(group, req, tenant, subject)),
+    ]);
+    return denials.find((d) => d !== undefined);
+  }
+
+  private async groupDenial(
+    group: readonly Requirement[],
+    req: GatehouseRequest,
+    tenant: string,
+    subject: SubjectInput,
+  ): Promise<Denial | undefined> {
+    const denials = await Promise.all(group.map(async (r) => await this.denialOf(r, req, tenant, subject)));
+    if (denials.includes(undefined)) return undefined;
+    const shown = denials.find((d) => d?.reason === 'pdp_unavailable') ?? denials[0];
+    return shown === undefined ? undefined : { ...shown, anyOf: group };
+  }
+
+  private async denialOf(requirement: Requirement, req: GatehouseRequest, tenant: string, subject: SubjectInput): Promise<Denial | undefined> {
+    const decision = await this.check(requirement, req, tenant, subject);
+    return decision.allowed ? undefined : { requirement, reason: decision.reason ?? 'denied' };
   }
 
   private async check(requirement: Requirement, req: GatehouseRequest, tenant: string, subject: SubjectInput): Promise<Decision> {
@@ -151,7 +153,7 @@ export class PermissionGuard implements CanActivate {
 
   private policyFor(controller: object, handler: object): RoutePolicy {
     let byHandler = this.policies.get(controller);
-    if (byHandler === undefined) this.policies.set(controller, (byHandler = new Map()));
+    if (byHandler === undefined) this.policies.set(controller, (byHandler = new Map<object, RoutePolicy>()));
     let policy = byHandler.get(handler);
     if (policy === undefined) byHandler.set(handler, (policy = this.readPolicy(controller, handler)));
     return policy;
@@ -168,7 +170,8 @@ export class PermissionGuard implements CanActivate {
       ...(this.reflector.get<Requirement[][] | undefined>(ANY_PERMISSION_METADATA, controller as () => unknown) ?? EMPTY),
       ...(this.reflector.get<Requirement[][] | undefined>(ANY_PERMISSION_METADATA, handler as () => unknown) ?? EMPTY),
     ];
-    return Object.freeze({ isPublic, all, anyOf, open: all.length === 0 && anyOf.length === 0 });
+    const single = all.length === 1 && anyOf.length === 0 ? all[0] : undefined;
+    return Object.freeze({ isPublic, all, anyOf, single, open: all.length === 0 && anyOf.length === 0 });
   }
 }
 
@@ -179,8 +182,8 @@ interface Denial {
 }
 
 function resourceOf(requirement: Requirement, req: GatehouseRequest): string {
-  if (requirement.resource !== undefined) return requirement.resource;
-  const id = (requirement.id as NonNullable<Requirement['id']>)(req);
+  if (requirement.id === undefined) return requirement.resource ?? requirement.resourceType;
+  const id = requirement.id(req);
   if (id === undefined || id === '') {
     throw httpError(400, `no ${requirement.resourceType} id in the request`, 'invalid_request');
   }
@@ -188,7 +191,7 @@ function resourceOf(requirement: Requirement, req: GatehouseRequest): string {
 }
 
 function describeResource(requirement: Requirement, req: GatehouseRequest): string {
-  if (requirement.resource !== undefined) return requirement.resource;
-  return `${requirement.resourceType}:${(requirement.id as NonNullable<Requirement['id']>)(req) ?? ''}`;
+  if (requirement.id === undefined) return requirement.resource ?? requirement.resourceType;
+  return `${requirement.resourceType}:${requirement.id(req) ?? ''}`;
 }
 

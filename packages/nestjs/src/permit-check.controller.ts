@@ -53,7 +53,7 @@ export function createPermitCheckController(path = 'permit-check'): Type {
       @Query('resource') resource: unknown,
     ): Promise<{ permitted: boolean }> {
       const [input] = this.inputs(req, [{ action, resource }]);
-      return { permitted: await this.gate.can(input.subject, input.action, input.resource, { tenant: input.tenant as string }) };
+      return { permitted: (await this.gate.check(input)).allowed };
     }
 
     @Post()

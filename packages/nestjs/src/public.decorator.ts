@@ -15,6 +15,6 @@ import { PUBLIC_METADATA } from './constants.js';
  * ```
  * @publicApi
  */
-export function Public(): CustomDecorator<string> {
+export function Public(): CustomDecorator {
   return SetMetadata(PUBLIC_METADATA, true);
 }

@@ -66,7 +66,8 @@ export type ClassOrMethodDecorator = ClassDecorator & MethodDecorator;
 
 /** @internal Builds a class-or-method decorator that prepends `value` under `key`. */
 export function classOrMethod(key: string, value: unknown): ClassOrMethodDecorator {
-  return ((target: object, _key?: string | symbol, descriptor?: PropertyDescriptor) => {
+  const decorator = (target: object, _key?: string | symbol, descriptor?: PropertyDescriptor): void => {
     prependMetadata(key, value, descriptor === undefined ? target : (descriptor.value as object));
-  }) as ClassOrMethodDecorator;
+  };
+  return decorator;
 }

@@ -1,0 +1,25 @@
+import { Injectable } from '@nestjs/common';
+import type { CanActivate, ExecutionContext } from '@nestjs/common';
+
+/** The demo's user, as a real auth layer (passport, a JWT guard) would put it on `req.user`. */
+export interface DemoUser {
+  readonly id: string;
+}
+
+const BEARER = /^Bearer ([A-Za-z0-9_.@-]{1,64})$/;
+
+/**
+ * FAKE authentication for the demo: `Authorization: Bearer alice` logs you in as alice, no password.
+ * It only sets `req.user`; it never rejects (the PermissionGuard answers 401 where a user is needed).
+ * Replace it with your real auth guard or middleware.
+ */
+@Injectable()
+export class FakeAuthGuard implements CanActivate {
+  public canActivate(context: ExecutionContext): boolean {
+    const req = context.switchToHttp().getRequest<{ headers: Record<string, string | string[] | undefined>; user?: DemoUser }>();
+    const header = req.headers.authorization;
+    const id = typeof header === 'string' ? BEARER.exec(header)?.[1] : undefined;
+    if (id !== undefined) req.user = { id };
+    return true;
+  }
+}
