@@ -1,5 +1,5 @@
 import { createMongoAbility } from '@casl/ability';
-import type { MongoAbility, MongoQuery, RawRuleOf } from '@casl/ability';
+import type { AbilityOptionsOf, MongoAbility, MongoQuery, RawRuleOf } from '@casl/ability';
 import { InvalidRequestError, parseResource } from '@gatehouse/core';
 import type { BoundGate, CallOptions, CheckContext, SubjectInput } from '@gatehouse/core';
 
@@ -71,8 +71,9 @@ function planOf(options: AbilityOptions): Plan {
       'a list of resource types or "type:id" strings (or options.schema)',
     );
   }
+  const list: readonly string[] = resources;
   const byType = new Map<string, { lookup: boolean; ids: Set<string> }>();
-  for (const input of resources) {
+  for (const input of list) {
     const resource = parseResource(input);
     let entry = byType.get(resource.type);
     if (entry === undefined) {
@@ -164,8 +165,7 @@ export async function rulesFor(gate: AbilityGate, options: AbilityOptions): Prom
  */
 export async function abilityFor(gate: AbilityGate, options: AbilityOptions): Promise<MongoAbility> {
   const rules = await rulesFor(gate, options);
-  return createMongoAbility<MongoAbility>(
-    rules,
-    options.detectSubjectType === undefined ? {} : { detectSubjectType: options.detectSubjectType },
-  );
+  const abilityOptions: AbilityOptionsOf<MongoAbility> =
+    options.detectSubjectType === undefined ? {} : { detectSubjectType: options.detectSubjectType };
+  return createMongoAbility(rules, abilityOptions);
 }

@@ -1,5 +1,5 @@
 import { createMongoAbility } from '@casl/ability';
-import type { MongoAbility, RawRuleOf } from '@casl/ability';
+import type { AbilityOptionsOf, MongoAbility, RawRuleOf } from '@casl/ability';
 import { unpackRules } from '@casl/ability/extra';
 import type { PackRule } from '@casl/ability/extra';
 
@@ -87,9 +87,10 @@ export class RemoteAbility {
       throw new TypeError(`expected options.refreshIntervalMs to be a positive integer, got ${String(interval)}`);
     }
     this.options = options;
-    this.ability =
-      options.ability ??
-      createMongoAbility<MongoAbility>([], options.detectSubjectType ? { detectSubjectType: options.detectSubjectType } : {});
+    const abilityOptions: AbilityOptionsOf<MongoAbility> = options.detectSubjectType
+      ? { detectSubjectType: options.detectSubjectType }
+      : {};
+    this.ability = options.ability ?? createMongoAbility([], abilityOptions);
     this.ready = this.refresh().then(() => undefined);
     this.ready.catch(() => undefined);
     if (interval !== undefined) {
@@ -195,7 +196,7 @@ export class RemoteAbility {
       }
       if (!response.ok) throw new Error(`abilities request to ${this.options.url} failed: HTTP ${String(response.status)}`);
     } catch (err) {
-      if (this.payload !== undefined && Date.now() >= this.payload.expiresAt) this.apply(undefined, undefined);
+      if (this.payload !== undefined && Date.now() >= this.payload.expiresAt) this.install(undefined, undefined);
       throw err;
     }
     // JSON.parse in this realm: objects made by another realm's `response.json()` (a vm, an iframe's fetch)
@@ -203,16 +204,16 @@ export class RemoteAbility {
     const payload = JSON.parse(await response.text()) as RemoteAbilityPayload;
     const etag = response.headers.get('etag') ?? payload.etag;
     if (this.closed) return false;
-    if (etag !== null && etag !== undefined && etag === this.etag) {
+    if (etag !== undefined && etag === this.etag) {
       this.payload = payload;
       this.ttlMs = Math.max(0, payload.expiresAt - Date.now());
       return false;
     }
-    this.apply(payload, etag ?? undefined);
+    this.install(payload, etag);
     return true;
   }
 
-  private apply(payload: RemoteAbilityPayload | undefined, etag: string | undefined): void {
+  private install(payload: RemoteAbilityPayload | undefined, etag: string | undefined): void {
     this.payload = payload;
     if (payload !== undefined) this.ttlMs = Math.max(0, payload.expiresAt - Date.now());
     this.etag = etag;

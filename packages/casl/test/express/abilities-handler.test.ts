@@ -1,0 +1,91 @@
+import { createMongoAbility, subject } from '@casl/ability';
+import { unpackRules } from '@casl/ability/extra';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { abilitiesHandler } from '@gatehouse/casl/express';
+import type { BoundGate } from '@gatehouse/core';
+import express from 'express';
+import express4 from 'express4';
+import request from 'supertest';
+
+import { startFixture } from '../fixtures/policy.js';
+import type { Fixture } from '../fixtures/policy.js';
+
+type AppFactory = () => express.Express;
+
+describe.each([
+  ['express 5', express as unknown as AppFactory],
+  ['express 4', express4 as unknown as AppFactory],
+])('abilitiesHandler on %s', (_name, makeApp) => {
+  let f: Fixture;
+  let app: express.Express;
+
+  beforeAll(async () => {
+    f = await startFixture();
+    app = makeApp();
+    // Fake authentication: what @gatehouse/express's gatehouse() middleware leaves on the request.
+    app.use((req, _res, next) => {
+      const user = req.headers.authorization?.replace(/^Bearer /, '');
+      const tenant = req.headers['x-tenant-id'];
+      if (user !== undefined && typeof tenant === 'string') (req as { gate?: BoundGate }).gate = f.gate.bind(tenant, user);
+      next();
+    });
+    app.get(
+      '/abilities',
+      abilitiesHandler({ resources: ['document'], snapToken: (req) => f.engine.headSnapToken(req.gate?.tenant ?? 't1') }),
+    );
+    app.get('/bad', abilitiesHandler({ resources: ['not a type'] }));
+  });
+  afterAll(async () => {
+    await f.close();
+  });
+
+  const as = (user: string, tenant = 'acme') => ({ authorization: `Bearer ${user}`, 'x-tenant-id': tenant });
+
+  it('serves the request subject packed rules with an ETag', async () => {
+    const res = await request(app).get('/abilities').set(as('bob')).expect(200);
+    expect(res.headers.etag).toMatch(/^"[\w-]+"$/);
+    expect(res.headers['cache-control']).toBe('private, no-cache');
+    const ability = createMongoAbility(unpackRules(res.body.rules));
+    expect(ability.can('edit', subject('document', { id: '1' }))).toBe(true);
+    expect(ability.can('edit', subject('document', { id: '2' }))).toBe(false);
+    expect(res.body.snapToken).toBe(f.engine.headSnapToken('acme'));
+    expect(typeof res.body.expiresAt).toBe('number');
+  });
+
+  it('answers 304 with no body when If-None-Match still matches', async () => {
+    const first = await request(app).get('/abilities').set(as('bob')).expect(200);
+    const res = await request(app).get('/abilities').set(as('bob')).set('if-none-match', first.headers.etag!).expect(304);
+    expect(res.text).toBe('');
+  });
+
+  it('answers 200 with new rules after a revoke changes what the subject may do', async () => {
+    const first = await request(app).get('/abilities').set(as('bob')).expect(200);
+    await f.engine.delete({ tenant: 'acme', tuples: ['document:3#owner@user:bob'] });
+    try {
+      const res = await request(app).get('/abilities').set(as('bob')).set('if-none-match', first.headers.etag!).expect(200);
+      expect(res.headers.etag).not.toBe(first.headers.etag);
+      const ability = createMongoAbility(unpackRules(res.body.rules));
+      expect(ability.can('edit', subject('document', { id: '3' }))).toBe(false);
+    } finally {
+      await f.engine.write({ tenant: 'acme', tuples: ['document:3#owner@user:bob'] });
+    }
+  });
+
+  it('serves each tenant its own rules', async () => {
+    const res = await request(app).get('/abilities').set(as('carol', 'globex')).expect(200);
+    const ability = createMongoAbility(unpackRules(res.body.rules));
+    expect(ability.can('edit', subject('document', { id: '1' }))).toBe(true);
+    const acme = await request(app).get('/abilities').set(as('carol', 'acme')).expect(200);
+    expect(createMongoAbility(unpackRules(acme.body.rules)).can('edit', subject('document', { id: '1' }))).toBe(false);
+  });
+
+  it('answers 401 as JSON when req.gate is not set', async () => {
+    const res = await request(app).get('/abilities').expect(401);
+    expect(res.body).toMatchObject({ error: 'unauthenticated' });
+  });
+
+  it('answers 400 as JSON for a bad resource', async () => {
+    const res = await request(app).get('/bad').set(as('bob')).expect(400);
+    expect(res.body).toMatchObject({ error: 'invalid_request' });
+  });
+});
