@@ -19,6 +19,18 @@ const CEL_TYPES: Readonly<Record<AttributeType, string>> = {
 
 type Numeric = number | bigint;
 
+/** The value a rule argument takes when its attribute is missing (permify.md §2.2). */
+const ZERO: Readonly<Record<AttributeType, unknown>> = {
+  boolean: false,
+  string: '',
+  integer: 0,
+  double: 0,
+  'boolean[]': [],
+  'string[]': [],
+  'integer[]': [],
+  'double[]': [],
+};
+
 function numericEquals(a: Numeric, b: Numeric): boolean {
   if (typeof a === 'bigint' && typeof b === 'bigint') return a === b;
   if (typeof a === 'number' && typeof b === 'number') return a === b;
@@ -81,7 +93,9 @@ function toCelData(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(toCelData);
   if (typeof value === 'object' && value !== null) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = toCelData(v);
+    for (const [k, v] of Object.entries(value)) {
+      Object.defineProperty(out, k, { value: toCelData(v), enumerable: true, writable: true, configurable: true });
+    }
     return out;
   }
   return value;
@@ -111,7 +125,12 @@ export function compileRule(node: RuleNode): RuleDefinition {
     if (param.name.name === 'context') {
       throw SchemaCompileError.expected('a parameter name other than "context" (reserved for request data)', '"context"', param.name.position);
     }
-    env.registerVariable(param.name.name, CEL_TYPES[param.type]);
+    try {
+      env.registerVariable(param.name.name, CEL_TYPES[param.type]);
+    } catch (error) {
+      // CEL reserves some names (`int`, `type`, `as`, …) that the schema language allows.
+      throw SchemaCompileError.expected('a parameter name that is not reserved in CEL', `"${param.name.name}" (${summary(error)})`, param.name.position);
+    }
   }
   env.registerVariable('context', 'dyn');
   const where = (offset: number): SourcePosition => bodyPosition(node, offset);
@@ -141,7 +160,7 @@ export function compileRule(node: RuleNode): RuleDefinition {
   const name = node.name.name;
   const evaluate = (args: Readonly<Record<string, unknown>>, context: Readonly<Record<string, unknown>>): boolean => {
     const vars: Record<string, unknown> = { context: { data: toCelData(context.data ?? {}) } };
-    for (const p of params) vars[p.name] = toCelArgument(p.type, args[p.name]);
+    for (const p of params) vars[p.name] = toCelArgument(p.type, args[p.name] ?? ZERO[p.type]);
     let result: unknown;
     try {
       result = program(vars);

@@ -14,6 +14,11 @@ const ATTRIBUTE_TYPES: Readonly<Record<AttributeType, string>> = {
   'double[]': 'ATTRIBUTE_TYPE_DOUBLE_ARRAY',
 };
 
+/** Sets an own property even for keys such as `__proto__`. */
+function put(target: Record<string, PermifyJson>, key: string, value: PermifyJson): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 const OPERATIONS = { union: 'OPERATION_UNION', intersection: 'OPERATION_INTERSECTION', exclusion: 'OPERATION_EXCLUSION' } as const;
 
 function child(expr: PermissionExpr): PermifyJson {
@@ -56,29 +61,29 @@ export function toPermifyDefinition(schema: CompiledSchema): Record<string, Perm
     const refs: Record<string, PermifyJson> = {};
     for (const r of entity.relations.values()) {
       if (r.implicit === true) continue;
-      relations[r.name] = {
+      put(relations, r.name, {
         name: r.name,
         relation_references: r.references.map((ref) => ({ type: ref.type, relation: ref.relation ?? '' })),
-      };
-      refs[r.name] = 'REFERENCE_RELATION';
+      });
+      put(refs, r.name, 'REFERENCE_RELATION');
     }
     for (const a of entity.attributes.values()) {
-      attributes[a.name] = { name: a.name, type: ATTRIBUTE_TYPES[a.type] };
-      refs[a.name] = 'REFERENCE_ATTRIBUTE';
+      put(attributes, a.name, { name: a.name, type: ATTRIBUTE_TYPES[a.type] });
+      put(refs, a.name, 'REFERENCE_ATTRIBUTE');
     }
     for (const p of entity.permissions.values()) {
-      permissions[p.name] = { name: p.name, child: child(p.expr) };
-      refs[p.name] = 'REFERENCE_PERMISSION';
+      put(permissions, p.name, { name: p.name, child: child(p.expr) });
+      put(refs, p.name, 'REFERENCE_PERMISSION');
     }
-    entityDefinitions[entity.name] = { name: entity.name, relations, permissions, attributes, references: refs };
-    references[entity.name] = 'REFERENCE_ENTITY';
+    put(entityDefinitions, entity.name, { name: entity.name, relations, permissions, attributes, references: refs });
+    put(references, entity.name, 'REFERENCE_ENTITY');
   }
   const ruleDefinitions: Record<string, PermifyJson> = {};
   for (const rule of schema.rules.values()) {
     const args: Record<string, PermifyJson> = {};
-    for (const p of rule.params) args[p.name] = ATTRIBUTE_TYPES[p.type];
-    ruleDefinitions[rule.name] = { name: rule.name, arguments: args, expression: { expr: rule.body.trim() } };
-    references[rule.name] = 'REFERENCE_RULE';
+    for (const p of rule.params) put(args, p.name, ATTRIBUTE_TYPES[p.type]);
+    put(ruleDefinitions, rule.name, { name: rule.name, arguments: args, expression: { expr: rule.body.trim() } });
+    put(references, rule.name, 'REFERENCE_RULE');
   }
   return { entity_definitions: entityDefinitions, rule_definitions: ruleDefinitions, references };
 }

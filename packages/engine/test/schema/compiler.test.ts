@@ -208,3 +208,15 @@ rule has_level(min_level integer) {
     expect(json.rule_definitions.ok.arguments).toEqual({ level: 'ATTRIBUTE_TYPE_INTEGER' });
   });
 });
+
+describe('compileSchema edge names', () => {
+  it('rejects a rule parameter name that CEL reserves, with a typed error', () => {
+    expect(compileError('entity user {}\nrule r(int integer) { int > 1 }').message).toMatch(/^2:8: expected a parameter name that is not reserved in CEL, found "int"/);
+    expect(compileError('entity user {}\nrule r(context integer) { context > 1 }').message).toMatch(/^2:8: expected a parameter name other than "context"/);
+  });
+
+  it('keeps members named like Object.prototype properties in the Permify JSON', () => {
+    const json = toPermifyDefinition(compileSchema('entity user {}\nentity doc { relation __proto__ @user\n relation constructor @user }')) as any;
+    expect(Object.keys(json.entity_definitions.doc.relations)).toEqual(['__proto__', 'constructor']);
+  });
+});

@@ -1,0 +1,35 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { describe, expect, it } from '@jest/globals';
+
+import { validateFile } from '@gatehouse/engine';
+
+// The repository root is one level up from this file; the conformance data sits next to the checkout.
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const dir = resolve(root, '../shared/conformance/permify');
+const EXPECTED_FILES = 17;
+
+const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort() : [];
+
+describe('Permify conformance files through validate()', () => {
+  it(`finds all ${EXPECTED_FILES} validation files in ${dir}`, () => {
+    if (!existsSync(dir)) {
+      throw new Error(`conformance directory ${dir} is missing: expected ../shared/conformance/permify next to the repository root`);
+    }
+    expect(files).toHaveLength(EXPECTED_FILES);
+  });
+
+  it.each(files)('%s passes every assertion with no file errors', async (file) => {
+    const result = await validateFile(join(dir, file));
+    expect({ errors: result.errors, failures: result.failures }).toEqual({ errors: [], failures: [] });
+    expect(result.failed).toBe(0);
+  });
+
+  it('runs the 62 check, 2 entity-filter and 3 subject-filter assertions the files hold', async () => {
+    let passed = 0;
+    for (const file of files) passed += (await validateFile(join(dir, file))).passed;
+    expect(passed).toBe(62 + 2 + 3);
+  });
+});
