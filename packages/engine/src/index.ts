@@ -1,3 +1,38 @@
+export { EmbeddedPdp } from './embedded-pdp.js';
+export { Engine, MAX_WRITE_ITEMS } from './engine.js';
+export type {
+  DeleteRequest,
+  EngineChange,
+  EngineCheckRequest,
+  EngineDecision,
+  EngineOptions,
+  EvaluationOptions,
+  ExpandRequest,
+  LookupEntityRequest,
+  LookupSubjectRequest,
+  ReadAttributesRequest,
+  ReadRelationshipsRequest,
+  SchemaRead,
+  SubjectPermissionsEngineRequest,
+  WriteRequest,
+} from './engine-types.js';
+export type { ExplainNode } from './eval/evaluation.js';
+export type { ExpandSubject, ExpandTreeNode } from './eval/expand.js';
+export { compileRbac } from './rbac/index.js';
+export { compileSchema, parseSchema, SchemaCompileError, SchemaParseError, toPermifyDefinition } from './schema/index.js';
+export type {
+  AttributeDefinition,
+  AttributeType,
+  CompiledSchema,
+  EntityDefinition,
+  PermifyJson,
+  PermissionExpr,
+  RelationDefinition,
+  RuleDefinition,
+  SourcePosition,
+} from './schema/index.js';
+export { MemoryStore } from './store/memory-store.js';
+export type { MemoryStoreOptions } from './store/memory-store.js';
 export type {
   AttributeFilter,
   CommitResult,
@@ -13,3 +48,5 @@ export type {
   TupleFilter,
   WriteSet,
 } from './store/store.js';
+export { validate, validateFile } from './validation/index.js';
+export type { ValidateOptions, ValidationFailure, ValidationIssue, ValidationResult } from './validation/index.js';

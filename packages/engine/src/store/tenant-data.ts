@@ -1,0 +1,168 @@
+import type { AttributeValue } from '@gatehouse/core';
+
+import { IntMap } from './int-map.js';
+
+/** Names (types, relations, attributes) are interned store-wide into ids below this bound. */
+export const NAME_LIMIT = 65536;
+/** The token of a row that has not been expired. */
+export const LIVE = Number.POSITIVE_INFINITY;
+
+/** One version of an attribute value; `prev` is the version it replaced. */
+export interface AttrVersion {
+  readonly value: AttributeValue;
+  readonly valueType: string;
+  readonly created: number;
+  expired: number;
+  readonly prev: AttrVersion | undefined;
+}
+
+/**
+ * The data of one tenant in memory. Entities and subjects are interned into *nodes* (`type:id` → int); tuples are
+ * rows of typed-array columns with MVCC tokens (`created`, `expired`); two hash indexes chain the rows of one
+ * `entity#relation` (forward) and of one `subject[#relation]` (reverse). Rows are never moved, so a read at an
+ * older token walks the same chains and filters by token.
+ * @internal
+ */
+export class TenantData {
+  /** typeId → id → node. */
+  private readonly nodesByType = new Map<number, Map<string, number>>();
+  public nodeType = new Int32Array(64);
+  public readonly nodeIds: string[] = [];
+
+  public rowCount = 0;
+  public liveRows = 0;
+  public eNode = new Int32Array(64);
+  public rel = new Uint16Array(64);
+  public sNode = new Int32Array(64);
+  public sRel = new Uint16Array(64);
+  public created = new Float64Array(64);
+  public expired = new Float64Array(64);
+  public nextF = new Int32Array(64);
+  public nextR = new Int32Array(64);
+  /** `eNode * NAME_LIMIT + rel` → newest row of that chain. */
+  public readonly fwd = new IntMap();
+  /** `sNode * NAME_LIMIT + sRel` → newest row of that chain. */
+  public readonly rev = new IntMap();
+  /** `node * NAME_LIMIT + attribute` → newest version. */
+  public readonly attrs = new Map<number, AttrVersion>();
+
+  /** The node of `type:id`, or -1. */
+  public nodeOf(typeId: number, id: string): number {
+    return this.nodesByType.get(typeId)?.get(id) ?? -1;
+  }
+
+  public internNode(typeId: number, id: string): number {
+    let ids = this.nodesByType.get(typeId);
+    if (ids === undefined) {
+      ids = new Map();
+      this.nodesByType.set(typeId, ids);
+    }
+    let node = ids.get(id);
+    if (node === undefined) {
+      node = this.nodeIds.length;
+      if (node >= this.nodeType.length) this.nodeType = growInt32(this.nodeType);
+      this.nodeType[node] = typeId;
+      this.nodeIds.push(id);
+      ids.set(id, node);
+    }
+    return node;
+  }
+
+  /** Every node of a type (in creation order). */
+  public nodesOfType(typeId: number): IterableIterator<number> {
+    return (this.nodesByType.get(typeId) ?? new Map<string, number>()).values();
+  }
+
+  /** The live row equal to the tuple, or -1. */
+  public findLive(eNode: number, rel: number, sNode: number, sRel: number): number {
+    for (let r = this.fwd.get(eNode * NAME_LIMIT + rel); r !== -1; r = this.nextF[r] ?? -1) {
+      if (this.sNode[r] === sNode && this.sRel[r] === sRel && this.expired[r] === LIVE) return r;
+    }
+    return -1;
+  }
+
+  /** Adds a tuple created at `token`; false when it is live already. */
+  public addTuple(eNode: number, rel: number, sNode: number, sRel: number, token: number): boolean {
+    if (this.findLive(eNode, rel, sNode, sRel) !== -1) return false;
+    const r = this.rowCount;
+    if (r >= this.eNode.length) this.growRows();
+    this.eNode[r] = eNode;
+    this.rel[r] = rel;
+    this.sNode[r] = sNode;
+    this.sRel[r] = sRel;
+    this.created[r] = token;
+    this.expired[r] = LIVE;
+    const fk = eNode * NAME_LIMIT + rel;
+    this.nextF[r] = this.fwd.get(fk);
+    this.fwd.set(fk, r);
+    const rk = sNode * NAME_LIMIT + sRel;
+    this.nextR[r] = this.rev.get(rk);
+    this.rev.set(rk, r);
+    this.rowCount = r + 1;
+    this.liveRows++;
+    return true;
+  }
+
+  /** Expires row `r` at `token`. */
+  public expireRow(r: number, token: number): void {
+    this.expired[r] = token;
+    this.liveRows--;
+  }
+
+  /** The attribute version visible at `at`, or undefined. */
+  public attrAt(node: number, attr: number, at: number): AttrVersion | undefined {
+    let v = this.attrs.get(node * NAME_LIMIT + attr);
+    while (v !== undefined && v.created > at) v = v.prev;
+    return v !== undefined && v.expired > at ? v : undefined;
+  }
+
+  /** Writes a value at `token`; returns the live version it replaced, if any. */
+  public setAttr(node: number, attr: number, value: AttributeValue, valueType: string, token: number): AttrVersion | undefined {
+    const key = node * NAME_LIMIT + attr;
+    const head = this.attrs.get(key);
+    const old = head !== undefined && head.expired === LIVE ? head : undefined;
+    if (old !== undefined) old.expired = token;
+    this.attrs.set(key, { value, valueType, created: token, expired: LIVE, prev: head });
+    return old;
+  }
+
+  /** Bytes held by typed arrays (the external part of the footprint). */
+  public get arrayBytes(): number {
+    return (
+      this.nodeType.byteLength +
+      this.eNode.byteLength * 2 +
+      this.rel.byteLength * 2 +
+      this.created.byteLength * 2 +
+      this.nextF.byteLength * 2 +
+      this.fwd.byteLength +
+      this.rev.byteLength
+    );
+  }
+
+  private growRows(): void {
+    this.eNode = growInt32(this.eNode);
+    this.rel = growUint16(this.rel);
+    this.sNode = growInt32(this.sNode);
+    this.sRel = growUint16(this.sRel);
+    this.created = growFloat64(this.created);
+    this.expired = growFloat64(this.expired);
+    this.nextF = growInt32(this.nextF);
+    this.nextR = growInt32(this.nextR);
+  }
+}
+
+function growInt32(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
+}
+function growUint16(a: Uint16Array<ArrayBuffer>): Uint16Array<ArrayBuffer> {
+  const b = new Uint16Array(a.length * 2);
+  b.set(a);
+  return b;
+}
+function growFloat64(a: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> {
+  const b = new Float64Array(a.length * 2);
+  b.set(a);
+  return b;
+}
