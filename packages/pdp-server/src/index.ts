@@ -1,1 +1,10 @@
-export {};
+export { createServer } from './server.js';
+export type { GatehouseServer } from './server.js';
+export type { RateLimitOptions, ServerLimits, ServerOptions } from './options.js';
+export { DEFAULT_LIMITS } from './options.js';
+export { ApiKeyring, parseApiKey, parseApiKeyList } from './api-keys.js';
+export type { ApiKeySpec, Principal } from './api-keys.js';
+export { applySeedData, parseSeedData } from './seed.js';
+export type { SeedData, TenantSeed } from './seed.js';
+export { main } from './main.js';
+export type { CliIo } from './main.js';

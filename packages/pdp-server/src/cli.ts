@@ -1,0 +1,4 @@
+// The `gatehouse` executable (bin/gatehouse.js imports this module).
+import { main } from './main.js';
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,141 @@
+import { readFile } from 'node:fs/promises';
+import { InvalidRequestError } from '@gatehouse/core';
+import type { Store } from '@gatehouse/engine';
+import { parseApiKey, parseApiKeyList } from '../api-keys.js';
+import type { ApiKeySpec } from '../api-keys.js';
+import type { CliIo } from '../main.js';
+import type { ServerOptions } from '../options.js';
+import { parseSeedData } from '../seed.js';
+import { createServer } from '../server.js';
+import type { GatehouseServer } from '../server.js';
+
+/** Usage of `gatehouse serve`. */
+export const SERVE_USAGE = `Usage: gatehouse serve [options]
+
+Runs the PDP server: the Gatehouse API (Permify-shaped REST), the Permit PDP API, the SSE change feed.
+
+Options (each also an environment variable):
+  --schema FILE        GATEHOUSE_SCHEMA       schema-language file of the default tenant (t1)
+  --rbac FILE          GATEHOUSE_RBAC         RBAC YAML of the default tenant, instead of --schema
+  --data FILE          GATEHOUSE_DATA         YAML/JSON: relationships, attributes, tenants: {id: {…}}
+  --host HOST          GATEHOUSE_HOST         address to bind (default 127.0.0.1)
+  --port N             GATEHOUSE_PORT         port (default 7766; 0 picks a free one)
+  --api-key KEY …      GATEHOUSE_API_KEYS     bearer keys; the variable is comma-separated. KEY, KEY:* (all
+                                              tenants) or KEY:tenantA+tenantB (only those; in --api-key
+                                              also KEY:tenantA,tenantB). A key containing ":" ends with ":*"
+  --dev                GATEHOUSE_DEV=1        allow running without a key (no authentication)
+  --postgres URL       GATEHOUSE_POSTGRES     store in PostgreSQL (@gatehouse/store-postgres)
+  --rate-limit N       GATEHOUSE_RATE_LIMIT   at most N requests per second per API key (off by default)
+  --body-limit BYTES   GATEHOUSE_BODY_LIMIT   largest request body (default 1048576)
+  --heartbeat-ms N     GATEHOUSE_HEARTBEAT_MS watch stream ping interval (default 15000)
+  --log-level LEVEL    GATEHOUSE_LOG_LEVEL    pino level: fatal error warn info debug trace silent (default info)
+  -h, --help           this text
+
+Stops gracefully on SIGTERM or SIGINT (in-flight requests finish, watch streams end).`;
+
+/** Parsed `serve` flags (strings as given; the env fills what is missing). */
+export interface ServeFlags {
+  schema?: string | undefined;
+  rbac?: string | undefined;
+  data?: string | undefined;
+  host?: string | undefined;
+  port?: string | undefined;
+  'api-key'?: string[] | undefined;
+  dev?: boolean | undefined;
+  postgres?: string | undefined;
+  'rate-limit'?: string | undefined;
+  'body-limit'?: string | undefined;
+  'heartbeat-ms'?: string | undefined;
+  'log-level'?: string | undefined;
+}
+
+function intOption(name: string, text: string | undefined, min: number): number | undefined {
+  if (text === undefined || text === '') return undefined;
+  if (!/^\d+$/.test(text) || Number(text) < min) throw InvalidRequestError.badValue(name, text, `an integer ≥ ${String(min)}`);
+  return Number(text);
+}
+
+async function postgresStore(url: string): Promise<Store> {
+  // Imported by name at run time so the server works without the package; a missing build is explained.
+  const name = '@gatehouse/store-postgres';
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(name)) as Record<string, unknown>;
+  } catch (err) {
+    throw new InvalidRequestError(
+      `--postgres needs @gatehouse/store-postgres, which could not be loaded (${(err as Error).message}); run "npm run build" at the repository root`,
+      { cause: err },
+    );
+  }
+  const ctor = mod.PostgresStore as (Record<string, unknown> & (new (o: unknown) => Store)) | undefined;
+  if (typeof ctor !== 'function') {
+    throw new InvalidRequestError('--postgres: @gatehouse/store-postgres does not export PostgresStore (is it built?)');
+  }
+  const options = { connectionString: url };
+  if (typeof ctor.create === 'function') return await (ctor.create as (o: unknown) => Promise<Store>)(options);
+  if (typeof ctor.connect === 'function') return await (ctor.connect as (o: unknown) => Promise<Store>)(options);
+  return new ctor(options);
+}
+
+/** Builds server options from flags and environment. */
+export async function serveOptions(flags: ServeFlags, env: Readonly<Record<string, string | undefined>>): Promise<ServerOptions> {
+  const pick = (flag: string | undefined, name: string): string | undefined => flag ?? (env[name] === '' ? undefined : env[name]);
+  const schemaFile = pick(flags.schema, 'GATEHOUSE_SCHEMA');
+  const rbacFile = pick(flags.rbac, 'GATEHOUSE_RBAC');
+  const dataFile = pick(flags.data, 'GATEHOUSE_DATA');
+  const keys: ApiKeySpec[] = [
+    ...(flags['api-key'] ?? []).map((k) => parseApiKey(k, true)),
+    ...parseApiKeyList(env.GATEHOUSE_API_KEYS ?? ''),
+  ];
+  const dev = flags.dev === true || ['1', 'true', 'yes'].includes((env.GATEHOUSE_DEV ?? '').toLowerCase());
+  const port = intOption('--port', pick(flags.port, 'GATEHOUSE_PORT'), 0);
+  if (port !== undefined && port > 65535) throw InvalidRequestError.badValue('--port', port, 'a port 0-65535');
+  const rateLimit = intOption('--rate-limit', pick(flags['rate-limit'], 'GATEHOUSE_RATE_LIMIT'), 1);
+  const bodyLimit = intOption('--body-limit', pick(flags['body-limit'], 'GATEHOUSE_BODY_LIMIT'), 1);
+  const heartbeatMs = intOption('--heartbeat-ms', pick(flags['heartbeat-ms'], 'GATEHOUSE_HEARTBEAT_MS'), 10);
+  const postgres = pick(flags.postgres, 'GATEHOUSE_POSTGRES');
+  const host = pick(flags.host, 'GATEHOUSE_HOST');
+  const logLevel = pick(flags['log-level'], 'GATEHOUSE_LOG_LEVEL');
+  return {
+    ...(schemaFile === undefined ? {} : { schema: await readFile(schemaFile, 'utf8') }),
+    ...(rbacFile === undefined ? {} : { rbac: await readFile(rbacFile, 'utf8') }),
+    ...(dataFile === undefined ? {} : { data: parseSeedData(await readFile(dataFile, 'utf8')) }),
+    ...(postgres === undefined ? {} : { store: await postgresStore(postgres) }),
+    apiKeys: keys,
+    dev,
+    ...(host === undefined ? {} : { host }),
+    ...(port === undefined ? {} : { port }),
+    ...(rateLimit === undefined ? {} : { rateLimit }),
+    ...(bodyLimit === undefined ? {} : { bodyLimit }),
+    ...(heartbeatMs === undefined ? {} : { heartbeatMs }),
+    ...(logLevel === undefined ? {} : { logLevel }),
+  };
+}
+
+/** Runs `gatehouse serve` until SIGTERM/SIGINT (or until `io.onListening`'s server is closed). */
+export async function serveCommand(flags: ServeFlags, io: CliIo): Promise<number> {
+  const options = await serveOptions(flags, io.env);
+  const server: GatehouseServer = await createServer(options);
+  const { url } = await server.listen();
+  io.stderr(`gatehouse PDP listening on ${url}${options.dev === true && (options.apiKeys ?? []).length === 0 ? ' (dev mode: no API key required)' : ''}\n`);
+  const done = new Promise<void>((resolve) => {
+    server.app.server.once('close', () => {
+      resolve();
+    });
+  });
+  const stop = (): void => {
+    void server.close();
+  };
+  if (io.handleSignals) {
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  }
+  io.onListening?.(server, url);
+  await done;
+  await server.close();
+  if (io.handleSignals) {
+    process.off('SIGTERM', stop);
+    process.off('SIGINT', stop);
+  }
+  return 0;
+}

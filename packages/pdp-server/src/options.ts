@@ -1,0 +1,72 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Engine, Store } from '@gatehouse/engine';
+import type { ApiKeySpec } from './api-keys.js';
+import type { SeedData } from './seed.js';
+
+/** Limits on request sizes; every one is checked before the engine sees the request. */
+export interface ServerLimits {
+  /** Items of a bulk check (Gatehouse `bulk-check` and Permit `/allowed/bulk`). @defaultValue 100 */
+  readonly maxBatchSize?: number;
+  /** Tuples plus attributes of one write, ids of one filter. @defaultValue 1000 */
+  readonly maxWriteSize?: number;
+  /** `page_size` of reads and lookups. @defaultValue 1000 */
+  readonly maxPageSize?: number;
+  /** `metadata.depth` of a permission request. @defaultValue 100 */
+  readonly maxDepth?: number;
+  /** Contextual tuples (and, separately, attributes) of one request. @defaultValue 1000 */
+  readonly maxContextItems?: number;
+  /** Length of a schema text. @defaultValue 262144 */
+  readonly maxSchemaBytes?: number;
+}
+
+/** Rate limiting per API key (per client address in `--dev` without keys). */
+export interface RateLimitOptions {
+  /** Requests allowed per window. */
+  readonly max: number;
+  /** The window. @defaultValue 1000 */
+  readonly timeWindowMs?: number;
+}
+
+/** Options of {@link createServer}. */
+export interface ServerOptions {
+  /** Serve this engine (it is not closed by `close()`). When absent, one is created from `schema`/`rbac`/`store`. */
+  readonly engine?: Engine;
+  /** Schema-language text of the default tenant. */
+  readonly schema?: string;
+  /** RBAC YAML (DESIGN §4.3) of the default tenant, instead of `schema`. */
+  readonly rbac?: string;
+  /** The engine's store. @defaultValue a new MemoryStore */
+  readonly store?: Store;
+  /** Data loaded at start (relationships and attributes, per tenant). */
+  readonly data?: SeedData;
+  /** Accepted bearer keys. Required unless `dev`. */
+  readonly apiKeys?: readonly (string | ApiKeySpec)[];
+  /** Allow running without API keys (every request is then accepted). @defaultValue false */
+  readonly dev?: boolean;
+  /** Off unless given. A number is requests per second per key. */
+  readonly rateLimit?: number | RateLimitOptions;
+  /** Largest accepted request body in bytes. @defaultValue 1048576 */
+  readonly bodyLimit?: number;
+  /** Request limits. */
+  readonly limits?: ServerLimits;
+  /** Interval of `: ping` comments on watch streams. @defaultValue 15000 */
+  readonly heartbeatMs?: number;
+  /** pino level (`silent` in tests). @defaultValue 'info' */
+  readonly logLevel?: string;
+  /** A pino logger to use instead of a new one. */
+  readonly logger?: FastifyBaseLogger;
+  /** Address `listen()` binds. @defaultValue '127.0.0.1' */
+  readonly host?: string;
+  /** Port `listen()` binds; 0 picks a free one. @defaultValue 7766 */
+  readonly port?: number;
+}
+
+/** The defaults of {@link ServerLimits}. */
+export const DEFAULT_LIMITS: Required<ServerLimits> = {
+  maxBatchSize: 100,
+  maxWriteSize: 1000,
+  maxPageSize: 1000,
+  maxDepth: 100,
+  maxContextItems: 1000,
+  maxSchemaBytes: 256 * 1024,
+};

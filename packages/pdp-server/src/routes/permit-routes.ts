@@ -1,0 +1,181 @@
+import { InvalidRequestError, NotFoundError } from '@gatehouse/core';
+import type { CheckRequest, Subject } from '@gatehouse/core';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { overLimit } from '../http-error.js';
+import {
+  allTenantsQuery,
+  fromPermitTenant,
+  permitAction,
+  permitContext,
+  permitResource,
+  permitUser,
+  toPermitTenant,
+} from '../permit-input.js';
+import { mayUse, useTenant } from '../route-context.js';
+import type { RouteContext } from '../route-context.js';
+import { resourceTypes } from '../schema-info.js';
+
+interface PermitCheckBody {
+  user?: unknown;
+  action?: unknown;
+  resource?: unknown;
+  context?: unknown;
+}
+
+interface Answer {
+  allow: boolean;
+  result: boolean;
+  debug?: { reason: string; message?: string; snap_token?: string };
+}
+
+function isNotFound(err: unknown): boolean {
+  return err instanceof NotFoundError;
+}
+
+/**
+ * The Permit.io PDP API (permit.md §2-§4) so the permitio SDK works unchanged: `/allowed`,
+ * `/allowed/bulk`, `/allowed/all-tenants`, `/user-permissions`, `/user-tenants`.
+ */
+export function permitRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  const { engine, limits, metrics } = ctx;
+  const dflt = engine.defaultTenant;
+
+  function toCheck(request: FastifyRequest, body: PermitCheckBody, tenantOverride?: string): CheckRequest {
+    const subject = permitUser(body.user);
+    const action = permitAction(body.action);
+    const { resource, tenantKey } = permitResource(body.resource);
+    const tenant = tenantOverride ?? useTenant(request, fromPermitTenant(tenantKey, dflt));
+    const context = permitContext(body.context);
+    return context === undefined ? { tenant, subject, action, resource } : { tenant, subject, action, resource, context };
+  }
+
+  async function decide(req: CheckRequest, failuresDeny: boolean): Promise<Answer> {
+    try {
+      const d = await engine.check(req);
+      metrics.decision('permit', d.allowed ? 'allowed' : 'denied');
+      return { allow: d.allowed, result: d.allowed, debug: { reason: d.reason ?? (d.allowed ? 'allowed' : 'denied'), ...(d.snapToken === undefined ? {} : { snap_token: d.snapToken }) } };
+    } catch (err) {
+      // Permit answers "no" for a tenant or action it does not know; other failures are errors (4xx)
+      // on a single check and denials inside a bulk check, so one bad item does not sink the batch.
+      if (isNotFound(err) || failuresDeny) {
+        metrics.decision('permit', isNotFound(err) ? 'denied' : 'error');
+        return { allow: false, result: false, debug: { reason: isNotFound(err) ? 'not_found' : 'error', message: (err as Error).message } };
+      }
+      metrics.decision('permit', 'error');
+      throw err;
+    }
+  }
+
+  async function tenantsInScope(request: FastifyRequest): Promise<string[]> {
+    const ids: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await engine.listTenants(token === undefined ? { pageSize: 1000 } : { pageSize: 1000, continuousToken: token });
+      ids.push(...page.tenants.map((t) => t.id).filter((t) => mayUse(request, t)));
+      token = page.continuousToken || undefined;
+    } while (token !== undefined);
+    return ids;
+  }
+
+  async function userTenants(request: FastifyRequest, subject: Subject): Promise<string[]> {
+    const out: string[] = [];
+    for (const tenant of await tenantsInScope(request)) {
+      try {
+        const page = await engine.readRelationships({ tenant, filter: { subject: { type: subject.type, ids: [subject.id] } }, pageSize: 1 });
+        if (page.tuples.length > 0) out.push(tenant);
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+    }
+    return out;
+  }
+
+  app.post('/allowed', async (request) => decide(toCheck(request, request.body as PermitCheckBody), false));
+
+  app.post('/allowed/bulk', async (request) => {
+    const body = request.body;
+    if (!Array.isArray(body)) throw InvalidRequestError.badValue('body', body, 'a JSON array of checks');
+    if (body.length > limits.maxBatchSize) throw overLimit('checks in a bulk request', limits.maxBatchSize, body.length);
+    const reqs = body.map((item: unknown) => toCheck(request, (item ?? {}) as PermitCheckBody));
+    return { allow: await Promise.all(reqs.map(async (r) => decide(r, true))) };
+  });
+
+  app.post('/allowed/all-tenants', { config: { auth: 'body' } }, async (request) => {
+    const q = allTenantsQuery(request.body);
+    const allowed: { allow: true; result: true; tenant: { key: string; attributes: Record<string, never> } }[] = [];
+    for (const tenant of await tenantsInScope(request)) {
+      const a = await decide(toCheck(request, q, tenant), true);
+      if (a.allow) allowed.push({ allow: true, result: true, tenant: { key: toPermitTenant(tenant, dflt), attributes: {} } });
+    }
+    return { allowed_tenants: allowed, allowedTenants: allowed };
+  });
+
+  app.post('/user-tenants', async (request) => {
+    const subject = permitUser((request.body as { user?: unknown } | undefined)?.user);
+    return (await userTenants(request, subject)).map((t) => ({ key: toPermitTenant(t, dflt), attributes: {} }));
+  });
+
+  app.post('/user-permissions', async (request) => {
+    const body = (request.body ?? {}) as { user?: unknown; tenants?: unknown; resources?: unknown; resource_types?: unknown; context?: unknown };
+    const subject = permitUser(body.user);
+    const stringList = (v: unknown, what: string): string[] | undefined => {
+      if (v === undefined || v === null) return undefined;
+      if (!Array.isArray(v) || !v.every((x) => typeof x === 'string') || v.length > limits.maxBatchSize) {
+        throw InvalidRequestError.badValue(what, v, `a list of at most ${String(limits.maxBatchSize)} strings`);
+      }
+      return v as string[];
+    };
+    const tenantKeys = stringList(body.tenants, 'tenants');
+    const resources = stringList(body.resources, 'resources')?.map((r) => permitResource(r).resource);
+    const types = stringList(body.resource_types, 'resource_types');
+    const context = permitContext(body.context);
+    const tenants = tenantKeys === undefined
+      ? await userTenants(request, subject)
+      : tenantKeys.map((k) => useTenant(request, fromPermitTenant(k, dflt)));
+    const out: Record<string, unknown> = {};
+    for (const tenant of tenants) {
+      const key = toPermitTenant(tenant, dflt);
+      let schemaTypes: string[];
+      try {
+        schemaTypes = resourceTypes((await engine.readSchema(tenant, {})).definition);
+      } catch (err) {
+        if (isNotFound(err)) continue;
+        throw err;
+      }
+      const wanted = types === undefined ? schemaTypes : schemaTypes.filter((t) => types.includes(t));
+      const roles = (await engine.readRelationships({
+        tenant,
+        filter: { entity: { type: 'tenant', ids: [tenant] }, subject: { type: subject.type, ids: [subject.id] } },
+        pageSize: 1000,
+      })).tuples.map((t) => t.relation);
+      const permissions: string[] = [];
+      for (const type of wanted) {
+        const res = await engine.subjectPermissions({ tenant, entity: { type }, subject, onlyPermission: true, ...(context === undefined ? {} : { context }) });
+        for (const [name, ok] of Object.entries(res.permissions)) if (ok) permissions.push(`${type}:${name}`);
+      }
+      if (permissions.length > 0 || roles.length > 0) {
+        out[`__tenant:${key}`] = { tenant: { key, attributes: {} }, permissions, roles: [...new Set(roles)] };
+      }
+      // Instances: those asked for, else those the user holds a relation on (Permit's instance roles).
+      const direct = (await engine.readRelationships({ tenant, filter: { subject: { type: subject.type, ids: [subject.id] } }, pageSize: 1000 })).tuples
+        .filter((t) => t.entity.type !== 'tenant');
+      const instances = resources ?? direct.map((t) => ({ type: t.entity.type, id: t.entity.id }));
+      for (const r of instances) {
+        if (r.id === undefined || (types !== undefined && !types.includes(r.type)) || !schemaTypes.includes(r.type)) continue;
+        const res = await engine.subjectPermissions({ tenant, entity: { type: r.type, id: r.id }, subject, onlyPermission: true, ...(context === undefined ? {} : { context }) });
+        const perms = Object.entries(res.permissions).filter(([, ok]) => ok).map(([name]) => `${r.type}:${name}`);
+        const rroles = direct.filter((t) => t.entity.type === r.type && t.entity.id === r.id).map((t) => t.relation);
+        if (perms.length === 0 && rroles.length === 0) continue;
+        const k = `${r.type}:${r.id}`;
+        const prev = out[k] as { permissions: string[]; roles: string[] } | undefined;
+        out[k] = {
+          resource: { type: r.type, key: r.id, attributes: {} },
+          tenant: key,
+          permissions: [...new Set([...(prev?.permissions ?? []), ...perms])],
+          roles: [...new Set([...(prev?.roles ?? []), ...rroles])],
+        };
+      }
+    }
+    return out;
+  });
+}

@@ -1,0 +1,216 @@
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import rateLimit from '@fastify/rate-limit';
+import { InvalidRequestError } from '@gatehouse/core';
+import { Engine } from '@gatehouse/engine';
+import Fastify from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import { ApiKeyring, bearerToken, parseApiKey } from './api-keys.js';
+import type { Principal } from './api-keys.js';
+import { bodySchemas } from './body-schemas.js';
+import { toHttpError, unauthenticated } from './http-error.js';
+import { ServerMetrics } from './metrics.js';
+import { DEFAULT_LIMITS } from './options.js';
+import type { ServerOptions } from './options.js';
+import { bodyAuthorization } from './permit-input.js';
+import type { RouteContext } from './route-context.js';
+import { dataRoutes } from './routes/data-routes.js';
+import { healthRoutes } from './routes/health-routes.js';
+import { permissionRoutes } from './routes/permission-routes.js';
+import { permitRoutes } from './routes/permit-routes.js';
+import { schemaRoutes } from './routes/schema-routes.js';
+import { tenancyRoutes } from './routes/tenancy-routes.js';
+import { watchRoutes } from './routes/watch-routes.js';
+import { applySeedData } from './seed.js';
+import { WatchHub } from './watch-hub.js';
+
+/** A running (or ready to listen) Gatehouse PDP server. */
+export interface GatehouseServer {
+  /** The fastify instance (for `app.inject()` in tests, or extra routes). */
+  readonly app: FastifyInstance;
+  /** The engine it serves. */
+  readonly engine: Engine;
+  /**
+   * Starts listening. Resolves with the bound address.
+   * @param options - host and port; the server options' `host`/`port` by default.
+   */
+  listen(options?: { host?: string; port?: number }): Promise<{ url: string; host: string; port: number }>;
+  /** Stops accepting requests, lets in-flight ones finish, ends watch streams, closes an engine it created. */
+  close(): Promise<void>;
+}
+
+const DEV_PRINCIPAL: Principal = { id: 'dev', tenants: undefined };
+const PERMIT_PATHS = new Set(['/allowed', '/allowed/bulk', '/allowed/all-tenants', '/user-permissions', '/user-tenants']);
+
+/**
+ * Creates the PDP server: the Gatehouse API (Permify-shaped), the Permit PDP API, the SSE change feed,
+ * health and metrics. Refuses to start without an API key unless `dev` is set.
+ *
+ * @param options - see {@link ServerOptions}.
+ * @returns the server, not yet listening.
+ * @throws {@link InvalidRequestError} for bad options (no key without `dev`, a malformed key); engine
+ *   errors for a bad schema or seed data.
+ * @example
+ * ```ts
+ * const server = await createServer({ schema, apiKeys: ['s3cret'] });
+ * const { url } = await server.listen({ port: 0 });
+ * // curl -H 'authorization: Bearer s3cret' -d '{…}' $url/v1/tenants/t1/permissions/check
+ * await server.close();
+ * ```
+ */
+export async function createServer(options: ServerOptions = {}): Promise<GatehouseServer> {
+  const keys = (options.apiKeys ?? []).map((k) => (typeof k === 'string' ? parseApiKey(k, true) : k));
+  if (keys.length === 0 && options.dev !== true) {
+    throw new InvalidRequestError('refusing to start without an API key: give --api-key (GATEHOUSE_API_KEYS) or run with --dev');
+  }
+  const keyring = new ApiKeyring(keys);
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const ownEngine = options.engine === undefined;
+  const engine =
+    options.engine ??
+    (await Engine.create({
+      ...(options.schema === undefined ? {} : { schema: options.schema }),
+      ...(options.rbac === undefined ? {} : { rbac: options.rbac }),
+      ...(options.store === undefined ? {} : { store: options.store }),
+    }));
+  try {
+    if (options.data !== undefined) await applySeedData(engine, options.data);
+  } catch (err) {
+    if (ownEngine) await engine.close();
+    throw err;
+  }
+
+  const app = Fastify({
+    ...(options.logger === undefined ? { logger: { level: options.logLevel ?? 'info' } } : { loggerInstance: options.logger }),
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    ajv: { customOptions: { coerceTypes: false, allErrors: false } },
+  });
+
+  let closing = false;
+  const metrics = new ServerMetrics({
+    tenants: async () => (await engine.listTenants({ pageSize: 1000 })).tenants.length,
+    headSnapToken: () => engine.headSnapToken(engine.defaultTenant),
+  });
+  const watch = new WatchHub(engine, (n) => {
+    metrics.watchStreams.set(n);
+  });
+  const ctx: RouteContext = {
+    engine,
+    limits,
+    schemas: bodySchemas(limits),
+    metrics,
+    watch,
+    heartbeatMs: options.heartbeatMs ?? 15_000,
+    closing: () => closing,
+  };
+
+  app.decorateRequest('principal', undefined);
+
+  // An empty body counts as `{}` (curl -X DELETE with a JSON content type, Permify's bodiless reads).
+  const jsonParser = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') {
+      done(null, {});
+      return;
+    }
+    jsonParser(request, text, done);
+  });
+
+  app.setErrorHandler((err, request, reply) => {
+    const h = toHttpError(err);
+    if (h.status >= 500) request.log.error({ err }, 'request failed');
+    else request.log.info({ status: h.status, reason: h.body.details[0]?.reason }, h.body.message);
+    const permit = PERMIT_PATHS.has(request.routeOptions.url ?? '');
+    return reply.code(h.status).send(permit ? { ...h.body, detail: h.body.message } : h.body);
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ code: 5, message: `no route ${request.method} ${request.url.split('?')[0] ?? ''}`, details: [{ reason: 'GH_ERR_NOT_FOUND' }] }),
+  );
+
+  app.addHook('onRequest', async (request) => {
+    const mode = request.routeOptions.config.auth;
+    if (mode === 'none') return;
+    if (keyring.size === 0) {
+      request.principal = DEV_PRINCIPAL;
+      return;
+    }
+    const token = bearerToken(request.headers.authorization);
+    if (token === undefined) {
+      if (mode === 'body') return;
+      throw unauthenticated('missing API key: send "Authorization: Bearer <key>"');
+    }
+    const principal = keyring.authenticate(token);
+    if (principal === undefined) throw unauthenticated('invalid API key');
+    request.principal = principal;
+  });
+
+  // The permitio SDK's all-tenants call carries its Authorization header inside the body (permit.md §4.3).
+  app.addHook('preHandler', async (request) => {
+    if (request.principal !== undefined || request.routeOptions.config.auth !== 'body') return;
+    const token = bearerToken(bodyAuthorization(request.body));
+    if (token === undefined) throw unauthenticated('missing API key: send "Authorization: Bearer <key>"');
+    const principal = keyring.authenticate(token);
+    if (principal === undefined) throw unauthenticated('invalid API key');
+    request.principal = principal;
+  });
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.requests.inc({ method: request.method, route, status: String(reply.statusCode) });
+    metrics.latency.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+  });
+
+  if (options.rateLimit !== undefined) {
+    const rl = typeof options.rateLimit === 'number' ? { max: options.rateLimit } : options.rateLimit;
+    if (!Number.isInteger(rl.max) || rl.max < 1) throw InvalidRequestError.badValue('options.rateLimit', rl.max, 'a positive integer');
+    await app.register(rateLimit, {
+      max: rl.max,
+      timeWindow: rl.timeWindowMs ?? 1000,
+      keyGenerator: (request) => request.principal?.id ?? `ip:${request.ip}`,
+      errorResponseBuilder: (_request, context) => ({
+        statusCode: 429,
+        code: 'GH_ERR_RATE_LIMITED',
+        message: `rate limit exceeded: at most ${String(context.max)} requests per ${context.after}`,
+      }),
+    });
+  }
+
+  healthRoutes(app, ctx);
+  tenancyRoutes(app, ctx);
+  schemaRoutes(app, ctx);
+  dataRoutes(app, ctx);
+  permissionRoutes(app, ctx);
+  watchRoutes(app, ctx);
+  permitRoutes(app, ctx);
+  await app.ready();
+
+  let closed: Promise<void> | undefined;
+  return {
+    app,
+    engine,
+    async listen(opts = {}) {
+      const host = opts.host ?? options.host ?? '127.0.0.1';
+      await app.listen({ host, port: opts.port ?? options.port ?? 7766 });
+      const addr = app.server.address() as AddressInfo;
+      const shown = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+      return { url: `http://${shown}:${String(addr.port)}`, host: addr.address, port: addr.port };
+    },
+    async close() {
+      closed ??= (async () => {
+        closing = true;
+        watch.close();
+        await app.close();
+        if (ownEngine) await engine.close();
+      })();
+      await closed;
+    },
+  };
+}

@@ -1,0 +1,130 @@
+import type { ServerResponse } from 'node:http';
+import type { Engine } from '@gatehouse/engine';
+import { attributeToWire, tupleToWire } from './wire.js';
+
+/** One committed change as the engine reports it. */
+export interface EngineChangeLike {
+  readonly tenant: string;
+  readonly snapToken: string;
+  readonly kind: string;
+  readonly changes: readonly { operation: string; tuple?: unknown; attribute?: unknown }[];
+}
+
+interface Stream {
+  readonly res: ServerResponse;
+  /** Tenants this stream carries; `undefined`: every tenant. */
+  readonly tenants: ReadonlySet<string> | undefined;
+  /** Events held back while the stream replays history. */
+  buffer: EngineChangeLike[] | undefined;
+  timer: NodeJS.Timeout | undefined;
+}
+
+/** Orders snap tokens: decimal integers by value, anything else as text. */
+export function compareTokens(a: string, b: string): number {
+  if (/^\d+$/.test(a) && /^\d+$/.test(b)) {
+    const x = BigInt(a);
+    const y = BigInt(b);
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The SSE frame of a change: `id: <snap token>`, `event: change`, `data: {…}`. */
+export function changeFrame(e: EngineChangeLike): string {
+  const changes = e.changes.map((c) => ({
+    operation: c.operation === 'delete' ? 'OPERATION_DELETE' : 'OPERATION_CREATE',
+    ...(c.tuple === undefined ? {} : { tuple: tupleToWire(c.tuple as Parameters<typeof tupleToWire>[0]) }),
+    ...(c.attribute === undefined ? {} : { attribute: attributeToWire(c.attribute as Parameters<typeof attributeToWire>[0]) }),
+  }));
+  const data = JSON.stringify({ tenant: e.tenant, snap_token: e.snapToken, kind: e.kind, changes });
+  return `id: ${e.snapToken}\nevent: change\ndata: ${data}\n\n`;
+}
+
+/** Slow readers are cut off rather than buffered without bound. */
+const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Fans the engine's committed changes out to the open SSE streams. Subscribes to the engine once; each
+ * stream gets the events of its tenants and the `'*'` events (a default-schema change others inherit).
+ */
+export class WatchHub {
+  readonly #streams = new Set<Stream>();
+  readonly #unsubscribe: () => void;
+  readonly #onCount: (n: number) => void;
+
+  public constructor(engine: Engine, onCount: (n: number) => void) {
+    this.#onCount = onCount;
+    this.#unsubscribe = engine.watch((e) => {
+      this.#publish(e as EngineChangeLike);
+    });
+  }
+
+  /** Open streams. */
+  public get size(): number {
+    return this.#streams.size;
+  }
+
+  #publish(e: EngineChangeLike): void {
+    for (const s of this.#streams) {
+      if (e.tenant !== '*' && s.tenants !== undefined && !s.tenants.has(e.tenant)) continue;
+      if (s.buffer !== undefined) s.buffer.push(e);
+      else this.#write(s, changeFrame(e));
+    }
+  }
+
+  #write(s: Stream, frame: string): void {
+    if (s.res.writableEnded || s.res.destroyed) return;
+    s.res.write(frame);
+    if (s.res.writableLength > MAX_BUFFERED_BYTES) s.res.destroy();
+  }
+
+  /**
+   * Registers a stream that buffers live events until {@link WatchHub.start} (so nothing committed
+   * between the replay read and going live is lost). Returns the handle to pass to `start`/`drop`.
+   */
+  public open(res: ServerResponse, tenants: ReadonlySet<string> | undefined): object {
+    const s: Stream = { res, tenants, buffer: [], timer: undefined };
+    this.#streams.add(s);
+    this.#onCount(this.#streams.size);
+    res.on('close', () => {
+      this.drop(s);
+    });
+    return s;
+  }
+
+  /** Writes the replayed history, then the buffered live events newer than it, then goes live. */
+  public start(handle: object, replay: readonly EngineChangeLike[], heartbeatMs: number): void {
+    const s = handle as Stream;
+    let last: string | undefined;
+    for (const e of replay) {
+      this.#write(s, changeFrame(e));
+      last = e.snapToken;
+    }
+    const buffered = s.buffer ?? [];
+    s.buffer = undefined;
+    for (const e of buffered) {
+      if (last === undefined || compareTokens(e.snapToken, last) > 0) this.#write(s, changeFrame(e));
+    }
+    s.timer = setInterval(() => {
+      this.#write(s, ': ping\n\n');
+    }, heartbeatMs);
+    s.timer.unref();
+  }
+
+  /** Removes a stream (client gone, or the request failed before going live). */
+  public drop(handle: object): void {
+    const s = handle as Stream;
+    if (!this.#streams.delete(s)) return;
+    if (s.timer !== undefined) clearInterval(s.timer);
+    this.#onCount(this.#streams.size);
+  }
+
+  /** Ends every stream cleanly and stops listening to the engine. */
+  public close(): void {
+    this.#unsubscribe();
+    for (const s of [...this.#streams]) {
+      this.drop(s);
+      if (!s.res.writableEnded) s.res.end();
+    }
+  }
+}

@@ -1,0 +1,234 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { start } from './fixtures/server/helpers.js';
+import type { Running } from './fixtures/server/helpers.js';
+
+const T = '/v1/tenants/t1';
+const user = (id: string) => ({ type: 'user', id, relation: '' });
+const doc = (id: string) => ({ type: 'document', id });
+
+describe('PDP server: Gatehouse API (Permify-shaped REST)', () => {
+  let s: Running;
+  beforeAll(async () => {
+    s = await start();
+  });
+  afterAll(async () => {
+    await s.server.close();
+  });
+
+  describe('permissions/check', () => {
+    it('answers CHECK_RESULT_ALLOWED with check_count and the snap token it evaluated at', async () => {
+      const r = await s.call('POST', `${T}/permissions/check`, {
+        metadata: { snap_token: '', schema_version: '', depth: 20 },
+        entity: doc('d1'),
+        permission: 'edit',
+        subject: user('alice'),
+      });
+      expect(r.status).toBe(200);
+      expect(r.body.can).toBe('CHECK_RESULT_ALLOWED');
+      expect(typeof r.body.metadata.check_count).toBe('number');
+      expect(r.body.metadata.snap_token).toMatch(/^\d+$/);
+    });
+
+    it('denies through an exclusion and allows through nested usersets', async () => {
+      const banned = await s.call('POST', `${T}/permissions/check`, { entity: doc('d2'), permission: 'view', subject: user('bob') });
+      expect(banned.body.can).toBe('CHECK_RESULT_DENIED');
+      const nested = await s.call('POST', `${T}/permissions/check`, { entity: doc('d1'), permission: 'view', subject: user('carol') });
+      expect(nested.body.can).toBe('CHECK_RESULT_ALLOWED');
+    });
+
+    it('uses contextual tuples and context data for one request only', async () => {
+      const withTuple = await s.call('POST', `${T}/permissions/check`, {
+        entity: doc('d2'),
+        permission: 'view',
+        subject: user('frank'),
+        context: { tuples: [{ entity: { type: 'organization', id: 'acme' }, relation: 'member', subject: user('frank') }], attributes: [], data: {} },
+      });
+      expect(withTuple.body.can).toBe('CHECK_RESULT_ALLOWED');
+      const without = await s.call('POST', `${T}/permissions/check`, { entity: doc('d2'), permission: 'view', subject: user('frank') });
+      expect(without.body.can).toBe('CHECK_RESULT_DENIED');
+      const secret = await s.call('POST', `${T}/permissions/check`, {
+        entity: doc('d1'),
+        permission: 'read_secret',
+        subject: user('carol'),
+        context: { data: { level: 5 } },
+      });
+      expect(secret.body.can).toBe('CHECK_RESULT_ALLOWED');
+    });
+
+    it('checks a type-level resource when entity.id is empty (tenant roles)', async () => {
+      const admin = await s.call('POST', '/v1/tenants/acme/permissions/check', { entity: { type: 'document', id: '' }, permission: 'edit', subject: user('root') });
+      expect(admin.body.can).toBe('CHECK_RESULT_ALLOWED');
+      const owner = await s.call('POST', '/v1/tenants/acme/permissions/check', { entity: { type: 'document', id: '' }, permission: 'edit', subject: user('zed') });
+      expect(owner.body.can).toBe('CHECK_RESULT_DENIED');
+    });
+
+    it('answers 400 with {code, message, details} for an unknown permission, and for a depth below 3', async () => {
+      const unknown = await s.call('POST', `${T}/permissions/check`, { entity: doc('d1'), permission: 'fly', subject: user('alice') });
+      expect([400, 404]).toContain(unknown.status);
+      expect(unknown.body).toEqual({ code: expect.any(Number), message: expect.any(String), details: expect.any(Array) });
+      const shallow = await s.call('POST', `${T}/permissions/check`, { metadata: { depth: 2 }, entity: doc('d1'), permission: 'edit', subject: user('alice') });
+      expect(shallow.status).toBe(400);
+    });
+
+    it('answers 404 for an unknown tenant', async () => {
+      const r = await s.call('POST', '/v1/tenants/nope/permissions/check', { entity: doc('d1'), permission: 'edit', subject: user('alice') });
+      expect(r.status).toBe(404);
+      expect(r.body.code).toBe(5);
+    });
+  });
+
+  it('bulk-check answers every item in order', async () => {
+    const r = await s.call('POST', `${T}/permissions/bulk-check`, {
+      metadata: {},
+      items: [
+        { entity: doc('d1'), permission: 'edit', subject: user('alice') },
+        { entity: doc('d1'), permission: 'edit', subject: user('carol') },
+        { entity: doc('d3'), permission: 'view', subject: user('zoe') },
+      ],
+    });
+    expect(r.status).toBe(200);
+    expect(r.body.results.map((x: any) => x.can)).toEqual(['CHECK_RESULT_ALLOWED', 'CHECK_RESULT_DENIED', 'CHECK_RESULT_ALLOWED']);
+  });
+
+  it('lookup-entity and lookup-subject return the worked example ids', async () => {
+    const e = await s.call('POST', `${T}/permissions/lookup-entity`, { entity_type: 'document', permission: 'view', subject: user('carol') });
+    expect(e.status).toBe(200);
+    expect([...e.body.entity_ids].sort()).toEqual(['d1', 'd3']);
+    expect(e.body.continuous_token).toBe('');
+    const scoped = await s.call('POST', `${T}/permissions/lookup-entity`, { entity_type: 'document', permission: 'view', subject: user('carol'), scope: { document: { data: ['d3'] } } });
+    expect(scoped.body.entity_ids).toEqual(['d3']);
+    const sub = await s.call('POST', `${T}/permissions/lookup-subject`, { entity: doc('d1'), permission: 'view', subject_reference: { type: 'user', relation: '' } });
+    expect(sub.status).toBe(200);
+    expect(sub.body.subject_ids).toEqual(['alice', 'carol', 'dave']);
+  });
+
+  it('subject-permission lists every permission (and relations unless only_permission)', async () => {
+    const r = await s.call('POST', `${T}/permissions/subject-permission`, { metadata: { only_permission: true }, entity: doc('d1'), subject: user('alice') });
+    expect(r.status).toBe(200);
+    expect(r.body.results.edit).toBe('CHECK_RESULT_ALLOWED');
+    expect(r.body.results.view).toBe('CHECK_RESULT_ALLOWED');
+    expect(r.body.results.owner).toBeUndefined();
+    const all = await s.call('POST', `${T}/permissions/subject-permission`, { entity: doc('d1'), subject: user('dave') });
+    expect(all.body.results.owner).toBe('CHECK_RESULT_ALLOWED');
+  });
+
+  it('expand returns a tree rooted at the entity and permission', async () => {
+    const r = await s.call('POST', `${T}/permissions/expand`, { entity: doc('d1'), permission: 'edit' });
+    expect(r.status).toBe(200);
+    expect(r.body.tree.permission).toBe('edit');
+    expect(r.body.tree.entity).toEqual(expect.objectContaining({ type: 'document', id: 'd1' }));
+    expect(JSON.stringify(r.body.tree)).toContain('dave');
+  });
+
+  describe('data', () => {
+    it('writes tuples and Any attributes, reads them back, and a check at the returned snap token sees them', async () => {
+      const w = await s.call('POST', `${T}/data/write`, {
+        metadata: { schema_version: '' },
+        tuples: [{ entity: doc('w1'), relation: 'owner', subject: user('wendy') }],
+        attributes: [{ entity: doc('w1'), attribute: 'is_public', value: { '@type': 'type.googleapis.com/base.v1.BooleanValue', data: true } }],
+      });
+      expect(w.status).toBe(200);
+      expect(w.body.snap_token).toMatch(/^\d+$/);
+      const c = await s.call('POST', `${T}/permissions/check`, { metadata: { snap_token: w.body.snap_token }, entity: doc('w1'), permission: 'edit', subject: user('wendy') });
+      expect(c.body.can).toBe('CHECK_RESULT_ALLOWED');
+      const rel = await s.call('POST', `${T}/data/relationships/read`, { metadata: { snap_token: '' }, filter: { entity: { type: 'document', ids: ['w1'] }, relation: '', subject: { type: '', ids: [], relation: '' } }, page_size: 50 });
+      expect(rel.body.tuples).toEqual([{ entity: doc('w1'), relation: 'owner', subject: user('wendy') }]);
+      const attrs = await s.call('POST', `${T}/data/attributes/read`, { filter: { entity: { type: 'document', ids: ['w1'] }, attributes: [] } });
+      expect(attrs.body.attributes).toEqual([
+        { entity: doc('w1'), attribute: 'is_public', value: { '@type': 'type.googleapis.com/base.v1.BooleanValue', data: true } },
+      ]);
+    });
+
+    it('accepts the string forms too, and relationships/write + relationships/delete', async () => {
+      const w = await s.call('POST', `${T}/relationships/write`, { metadata: {}, tuples: ['document:w2#owner@user:walt'] });
+      expect(w.status).toBe(200);
+      const d = await s.call('POST', `${T}/relationships/delete`, { filter: { entity: { type: 'document', ids: ['w2'] }, relation: 'owner', subject: { type: 'user', ids: ['walt'] } } });
+      expect(d.status).toBe(200);
+      expect(BigInt(d.body.snap_token)).toBeGreaterThan(BigInt(w.body.snap_token));
+      const c = await s.call('POST', `${T}/permissions/check`, { entity: doc('w2'), permission: 'edit', subject: user('walt') });
+      expect(c.body.can).toBe('CHECK_RESULT_DENIED');
+    });
+
+    it('data/delete removes by tuple and attribute filters, and refuses an empty filter', async () => {
+      await s.call('POST', `${T}/data/write`, { tuples: ['document:w3#owner@user:wu'], attributes: ['document:w3$is_public|boolean:true'] });
+      const del = await s.call('POST', `${T}/data/delete`, {
+        tuple_filter: { entity: { type: 'document', ids: ['w3'] }, relation: '', subject: { type: '', ids: [], relation: '' } },
+        attribute_filter: { entity: { type: 'document', ids: ['w3'] }, attributes: ['is_public'] },
+      });
+      expect(del.status).toBe(200);
+      const c = await s.call('POST', `${T}/permissions/check`, { entity: doc('w3'), permission: 'view', subject: user('anyone') });
+      expect(c.body.can).toBe('CHECK_RESULT_DENIED');
+      const empty = await s.call('POST', `${T}/data/delete`, { tuple_filter: {}, attribute_filter: {} });
+      expect(empty.status).toBe(400);
+    });
+
+    it('rejects data that breaks the schema with 400 and writes nothing', async () => {
+      const before = await s.call('POST', `${T}/data/relationships/read`, { filter: { entity: { type: 'document', ids: ['bad1'] } } });
+      const r = await s.call('POST', `${T}/data/write`, { tuples: ['document:bad1#owner@user:x', 'document:bad1#nosuch@user:x'] });
+      expect(r.status).toBe(400);
+      const after = await s.call('POST', `${T}/data/relationships/read`, { filter: { entity: { type: 'document', ids: ['bad1'] } } });
+      expect(after.body.tuples).toEqual(before.body.tuples);
+      const wrongType = await s.call('POST', `${T}/data/write`, {
+        attributes: [{ entity: doc('bad1'), attribute: 'is_public', value: { '@type': 'type.googleapis.com/base.v1.BooleanValue', data: 'yes' } }],
+      });
+      expect(wrongType.status).toBe(400);
+    });
+  });
+
+  describe('tenants and schemas', () => {
+    it('creates, lists and deletes tenants; a duplicate is 409 and the id "default" is refused', async () => {
+      const c = await s.call('POST', '/v1/tenants/create', { id: 'newco', name: 'New Co' });
+      expect(c.status).toBe(200);
+      expect(c.body.tenant).toEqual({ id: 'newco', name: 'New Co', created_at: expect.stringMatching(/^\d{4}-/) });
+      expect((await s.call('POST', '/v1/tenants/create', { id: 'newco' })).status).toBe(409);
+      expect((await s.call('POST', '/v1/tenants/create', { id: 'default' })).status).toBe(400);
+      expect((await s.call('POST', '/v1/tenants/create', { id: 'bad id!' })).status).toBe(400);
+      const list = await s.call('POST', '/v1/tenants/list', { page_size: 100, continuous_token: '' });
+      expect(list.body.tenants.map((t: any) => t.id)).toEqual(expect.arrayContaining(['t1', 'acme', 'newco']));
+      expect(list.body.continuous_token).toBe('');
+      const del = await s.call('DELETE', '/v1/tenants/newco');
+      expect(del.body).toEqual({ tenant_id: 'newco' });
+      expect((await s.call('DELETE', '/v1/tenants/newco')).status).toBe(404);
+    });
+
+    it('a new tenant inherits the default schema until it writes its own; schemas read and list', async () => {
+      await s.call('POST', '/v1/tenants/create', { id: 'own' });
+      await s.call('POST', '/v1/tenants/own/data/write', { tuples: ['document:x#owner@user:o'] });
+      expect((await s.call('POST', '/v1/tenants/own/permissions/check', { entity: doc('x'), permission: 'edit', subject: user('o') })).body.can).toBe('CHECK_RESULT_ALLOWED');
+      const w = await s.call('POST', '/v1/tenants/own/schemas/write', { schema: 'entity user {}\nentity document { relation owner @user\n permission edit = owner }' });
+      expect(w.status).toBe(200);
+      expect(typeof w.body.schema_version).toBe('string');
+      const read = await s.call('POST', '/v1/tenants/own/schemas/read', { metadata: { schema_version: '' } });
+      expect(read.body.schema.entity_definitions.document.permissions.edit.child.leaf.computed_user_set.relation).toBe('owner');
+      const list = await s.call('POST', '/v1/tenants/own/schemas/list', { page_size: 10 });
+      expect(list.body.head).toBe(w.body.schema_version);
+      expect(list.body.schemas.map((x: any) => x.version)).toContain(w.body.schema_version);
+      const bad = await s.call('POST', '/v1/tenants/own/schemas/write', { schema: 'entity user {\n  relation x @nosuch\n}' });
+      expect(bad.status).toBe(400);
+      expect(bad.body.message).toMatch(/\d+:\d+/);
+    });
+  });
+
+  describe('health and metrics', () => {
+    it('healthz, readyz and health answer without a key', async () => {
+      expect((await s.call('GET', '/healthz', undefined, { key: null })).status).toBe(200);
+      expect((await s.call('GET', '/readyz', undefined, { key: null })).status).toBe(200);
+      expect((await s.call('GET', '/health', undefined, { key: null })).body).toEqual({ status: 'ok' });
+    });
+
+    it('metrics count requests per route and decisions by result', async () => {
+      const m = await s.call('GET', '/metrics');
+      expect(m.status).toBe(200);
+      expect(m.body).toContain('gatehouse_http_requests_total{method="POST",route="/v1/tenants/:tenant/permissions/check",status="200"}');
+      expect(m.body).toMatch(/gatehouse_decisions_total\{api="gatehouse",result="allowed"\} \d+/);
+      expect(m.body).toContain('gatehouse_http_request_duration_seconds_bucket');
+      expect(m.body).toMatch(/gatehouse_store_tenants \d+/);
+      expect((await s.call('GET', '/metrics', undefined, { key: null })).status).toBe(401);
+    });
+
+    it('echoes a request id', async () => {
+      const r = await s.call('GET', '/healthz', undefined, { headers: { 'x-request-id': 'abc-123' } });
+      expect(r.headers.get('x-request-id')).toBe('abc-123');
+    });
+  });
+});
