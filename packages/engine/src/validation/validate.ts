@@ -155,7 +155,14 @@ class Run {
     if (schemaText === undefined) return this.result();
     const schema = this.compile(root, schemaText);
     if (schema === undefined) return this.result();
-    const engine = await Engine.create({ schema: schemaText, defaultTenant: TENANT, maxDepth: DEFAULT_DEPTH });
+    let engine: Engine;
+    try {
+      engine = await Engine.create({ schema: schemaText, defaultTenant: TENANT, maxDepth: DEFAULT_DEPTH });
+    } catch (error) {
+      const node = entry(root, 'schema')?.value ?? null;
+      this.issue(`schema rejected: ${error instanceof Error ? error.message : String(error)}`, this.src.position(node));
+      return this.result();
+    }
     try {
       await this.writeData(engine, root, schema);
       if (this.errors.length > 0) return this.result();

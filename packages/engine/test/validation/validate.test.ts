@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import { afterAll, describe, expect, it } from '@jest/globals';
 
@@ -229,5 +230,13 @@ scenarios:
     const missing = await validateFile(join(dir, 'missing.yaml'));
     expect(missing.errors).toHaveLength(1);
     expect(missing.errors[0]?.message).toMatch(/^expected a readable file, found: /);
+  });
+});
+
+describe('validateFile on the worked example of permify.md §3.4', () => {
+  it('passes all 16 expectations: usersets, walks, exclusion, attributes, rules, contextual tuples and both filters', async () => {
+    const file = fileURLToPath(new URL('./fixtures/permify-worked-example.yaml', import.meta.url));
+    const result = await validateFile(file);
+    expect({ errors: result.errors, failures: result.failures, passed: result.passed }).toEqual({ errors: [], failures: [], passed: 16 });
   });
 });
