@@ -75,52 +75,47 @@ describeBrowser('CASL front-end example in Chromium', () => {
 
   it('shows each user of each tenant only the Edit and Delete buttons Gatehouse allows, and updates on revoke without a reload', async () => {
     const bob = await logIn(browser, server.url, 'bob', 'acme');
-    const carol = await logIn(browser, server.url, 'carol', 'globex');
-    await bob.waitForSelector('[data-action="edit-3"]');
-    await carol.waitForSelector('[data-action="edit-12"]');
+    const dave = await logIn(browser, server.url, 'dave', 'globex');
+    await bob.waitForSelector('[data-action="edit-roadmap"]');
+    await dave.waitForSelector('[data-action="edit-plan"]');
+    const rows = async (page: Page): Promise<(string | null)[]> =>
+      await page.$$eval('tr[data-doc]', (trs) => trs.map((r) => r.getAttribute('data-doc')));
 
-    // bob (acme member): owner of 2, editor of 3; sees all four acme documents.
-    expect(await bob.$$eval('tr[data-doc]', (rows) => rows.map((r) => r.getAttribute('data-doc')))).toEqual(['1', '2', '3', '4']);
-    expect(await visibleActions(bob)).toEqual(['delete-2', 'edit-2', 'edit-3']);
-    // carol (globex): owner of 10, viewer of 11, editor of 12; nothing of acme.
-    expect(await carol.$$eval('tr[data-doc]', (rows) => rows.map((r) => r.getAttribute('data-doc')))).toEqual(['10', '11', '12']);
-    expect(await visibleActions(carol)).toEqual(['delete-10', 'edit-10', 'edit-12']);
+    // bob (acme editor and viewer, owner of notes): edits every document by type, deletes only his own.
+    expect(await rows(bob)).toEqual(['roadmap', 'notes', 'handbook']);
+    expect(await visibleActions(bob)).toEqual(['delete-notes', 'edit-handbook', 'edit-notes', 'edit-roadmap']);
+    // dave (globex admin): everything in globex, and nothing of acme shows up.
+    expect(await rows(dave)).toEqual(['plan']);
+    expect(await visibleActions(dave)).toEqual(['delete-plan', 'edit-plan']);
 
     await bob.evaluate(() => {
       (window as unknown as { notReloaded: boolean }).notReloaded = true;
     });
-    const revoke = await fetch(`${server.url}/api/admin/revoke`, {
-      method: 'POST',
-      headers: { authorization: 'Bearer alice', 'x-tenant-id': 'acme', 'content-type': 'application/json' },
-      body: JSON.stringify({ tuple: 'document:3#editor@user:bob' }),
-    });
-    expect(revoke.status).toBe(200);
-    await bob.waitForSelector('[data-action="edit-3"]', { state: 'detached', timeout: 10_000 });
-    expect(await visibleActions(bob)).toEqual(['delete-2', 'edit-2']);
+    const admin = (user: string, path: string, tuple: string): Promise<Response> =>
+      fetch(`${server.url}/api/admin/${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${user}`, 'x-tenant-id': 'acme', 'content-type': 'application/json' },
+        body: JSON.stringify({ tuple }),
+      });
+
+    // Revoke bob's editor role: the type-level edit goes, his own document stays editable.
+    expect((await admin('alice', 'revoke', 'tenant:acme#editor@user:bob')).status).toBe(200);
+    await bob.waitForSelector('[data-action="edit-roadmap"]', { state: 'detached', timeout: 10_000 });
+    expect(await visibleActions(bob)).toEqual(['delete-notes', 'edit-notes']);
     expect(await bob.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
-    expect(await visibleActions(carol)).toEqual(['delete-10', 'edit-10', 'edit-12']);
+    expect(await visibleActions(dave)).toEqual(['delete-plan', 'edit-plan']);
 
     // A non-admin may not revoke; nothing changes.
-    const denied = await fetch(`${server.url}/api/admin/revoke`, {
-      method: 'POST',
-      headers: { authorization: 'Bearer bob', 'x-tenant-id': 'acme', 'content-type': 'application/json' },
-      body: JSON.stringify({ tuple: 'document:2#owner@user:bob' }),
-    });
-    expect(denied.status).toBe(403);
+    expect((await admin('bob', 'revoke', 'document:notes#owner@user:bob')).status).toBe(403);
 
     // A grant shows up the same way.
-    const grant = await fetch(`${server.url}/api/admin/grant`, {
-      method: 'POST',
-      headers: { authorization: 'Bearer alice', 'x-tenant-id': 'acme', 'content-type': 'application/json' },
-      body: JSON.stringify({ tuple: 'document:1#owner@user:bob' }),
-    });
-    expect(grant.status).toBe(200);
-    await bob.waitForSelector('[data-action="delete-1"]', { timeout: 10_000 });
-    expect(await visibleActions(bob)).toEqual(['delete-1', 'delete-2', 'edit-1', 'edit-2']);
+    expect((await admin('alice', 'grant', 'document:roadmap#owner@user:bob')).status).toBe(200);
+    await bob.waitForSelector('[data-action="delete-roadmap"]', { timeout: 10_000 });
+    expect(await visibleActions(bob)).toEqual(['delete-notes', 'delete-roadmap', 'edit-notes', 'edit-roadmap']);
 
     mkdirSync(join(root, 'test-results'), { recursive: true });
     await bob.screenshot({ path: join(root, 'test-results/casl-frontend.png') });
     await bob.context().close();
-    await carol.context().close();
+    await dave.context().close();
   }, 60_000);
 });

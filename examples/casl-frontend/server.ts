@@ -4,7 +4,7 @@
  * abilities endpoint the page loads its CASL rules from, a server-sent change stream, an admin endpoint to
  * grant and revoke, and the built page (`dist/`, made by `vite build`).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -20,9 +20,21 @@ import { authorize, gatehouse } from '@gatehouse/express';
 import express from 'express';
 import type { Request, Response } from 'express';
 
-import { documents, schema, seed } from './policy.js';
-
 const here = dirname(fileURLToPath(import.meta.url));
+
+interface Seed {
+  readonly tenants: Record<string, {
+    readonly name: string;
+    readonly tuples: string[];
+    readonly attributes: string[];
+    readonly documents: { readonly id: string; readonly title: string; readonly body: string }[];
+  }>;
+}
+
+/** The document policy shared with the NestJS and Express examples. */
+export const schema = readFileSync(join(here, 'policy/schema.perm'), 'utf8');
+/** Tenants, role assignments, document relations and the documents themselves. */
+export const seed = JSON.parse(readFileSync(join(here, 'policy/seed.json'), 'utf8')) as Seed;
 
 /** Options of {@link startServer}. */
 export interface ServerOptions {
@@ -53,8 +65,8 @@ function bearer(req: Request): string | undefined {
  */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const engine = await Engine.create({ schema });
-  for (const [tenant, data] of Object.entries(seed)) {
-    await engine.createTenant(tenant);
+  for (const [tenant, data] of Object.entries(seed.tenants)) {
+    await engine.createTenant(tenant, { name: data.name });
     await engine.write({ tenant, tuples: data.tuples, attributes: data.attributes });
   }
   const pdp = new EmbeddedPdp(engine);
@@ -82,7 +94,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       return;
     }
     const ability = await abilityFor(req.gate, { resources: ['document'], actions: ['view'] });
-    const list = (documents[req.gate.tenant] ?? []).filter((d) => ability.can('view', asSubject('document', { ...d })));
+    const all = seed.tenants[req.gate.tenant]?.documents ?? [];
+    const list = all.filter((d) => ability.can('view', asSubject('document', { ...d })));
     res.json({ tenant: req.gate.tenant, user: req.gate.subject.id, documents: list });
   });
 
@@ -110,7 +123,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     });
   });
 
-  const manage = authorize('manage', (req) => `tenant:${req.gate?.tenant ?? ''}`);
+  // Only an admin of the request's tenant (the `admin` relation of `tenant`) may grant and revoke, and only there.
+  const manage = authorize('admin', (req) => `tenant:${req.gate?.tenant ?? ''}`);
   const tupleOf = (req: Request): string | undefined => {
     const body = req.body as { tuple?: unknown } | undefined;
     return typeof body?.tuple === 'string' ? body.tuple : undefined;
@@ -118,7 +132,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   app.post('/api/admin/revoke', manage, async (req: Request, res: Response) => {
     const tuple = tupleOf(req);
     if (tuple === undefined || req.gate === undefined) {
-      res.status(400).json({ error: 'invalid_request', message: 'expected a JSON body { "tuple": "document:3#editor@user:bob" }' });
+      res.status(400).json({ error: 'invalid_request', message: 'expected a JSON body { "tuple": "tenant:acme#editor@user:bob" }' });
       return;
     }
     try {
@@ -130,7 +144,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   app.post('/api/admin/grant', manage, async (req: Request, res: Response) => {
     const tuple = tupleOf(req);
     if (tuple === undefined || req.gate === undefined) {
-      res.status(400).json({ error: 'invalid_request', message: 'expected a JSON body { "tuple": "document:3#editor@user:bob" }' });
+      res.status(400).json({ error: 'invalid_request', message: 'expected a JSON body { "tuple": "tenant:acme#editor@user:bob" }' });
       return;
     }
     try {
@@ -171,9 +185,9 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   const running = await startServer({ port: Number(process.env.PORT ?? 3002), host: '127.0.0.1' });
   const u = running.url;
   console.log(`CASL front-end example listening on ${u}`);
-  console.log(`open ${u}/ and log in as alice or bob (tenant acme), carol or dave (tenant globex)`);
+  console.log(`open ${u}/ and log in as alice, bob or carol (tenant acme), or dave (tenant globex)`);
   console.log(`curl -H 'Authorization: Bearer bob' -H 'x-tenant-id: acme' ${u}/api/abilities`);
   console.log(`curl -H 'Authorization: Bearer bob' -H 'x-tenant-id: acme' ${u}/api/documents`);
   console.log(`curl -N '${u}/api/events?user=bob&tenant=acme'`);
-  console.log(`curl -X POST -H 'Authorization: Bearer alice' -H 'x-tenant-id: acme' -H 'content-type: application/json' -d '{"tuple":"document:3#editor@user:bob"}' ${u}/api/admin/revoke`);
+  console.log(`curl -X POST -H 'Authorization: Bearer alice' -H 'x-tenant-id: acme' -H 'content-type: application/json' -d '{"tuple":"tenant:acme#editor@user:bob"}' ${u}/api/admin/revoke`);
 }

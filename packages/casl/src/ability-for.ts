@@ -1,10 +1,10 @@
 import { createMongoAbility } from '@casl/ability';
-import type { AbilityOptionsOf, MongoAbility, MongoQuery, RawRuleOf } from '@casl/ability';
+import type { AbilityOptionsOf, MongoAbility, RawRuleOf } from '@casl/ability';
 import { InvalidRequestError, parseResource } from '@gatehouse/core';
 import type { BoundGate, CallOptions, CheckContext, SubjectInput } from '@gatehouse/core';
 
 import { conditionsFromSchema, schemaTypes } from './schema-conditions.js';
-import type { SchemaDefinition } from './schema-conditions.js';
+import type { ConditionsByType, SchemaDefinition } from './schema-conditions.js';
 
 /** A `Gatehouse` client (anything with `bind(tenant, subject)`) or a request's `BoundGate` (`req.gate`). */
 export type AbilityGate = BoundGate | { bind(tenant: string, subject: SubjectInput): BoundGate };
@@ -111,7 +111,7 @@ export async function rulesFor(gate: AbilityGate, options: AbilityOptions): Prom
     ...(options.signal === undefined ? {} : { signal: options.signal }),
     ...(options.context === undefined ? {} : { context: options.context }),
   };
-  const conditions =
+  const conditions: ConditionsByType =
     options.schema === undefined ? new Map() : conditionsFromSchema(options.schema, [...plan.byType.keys()]);
 
   const perType = await Promise.all(
@@ -139,8 +139,9 @@ export async function rulesFor(gate: AbilityGate, options: AbilityOptions): Prom
       for (const action of rest) {
         const list = [...(ids.get(action) ?? [])].sort();
         if (list.length > 0) rules.push({ action, subject: type, conditions: { [fieldName]: { $in: list } } });
-        const condition = (conditions.get(type) as Map<string, MongoQuery> | undefined)?.get(action);
-        if (condition !== undefined) rules.push({ action, subject: type, conditions: condition });
+        for (const condition of conditions.get(type)?.get(action) ?? []) {
+          rules.push({ action, subject: type, conditions: condition });
+        }
       }
       return rules;
     }),

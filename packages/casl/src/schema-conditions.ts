@@ -9,10 +9,18 @@ export type SchemaChild = Readonly<Record<string, unknown>>;
 /** Permify's compiled schema JSON: `{ entity_definitions: { document: { permissions, references, … } } }`. */
 export type SchemaDefinition = Readonly<Record<string, unknown>>;
 
-/** Mongo-style conditions per entity type and action. */
-export type ConditionsByType = ReadonlyMap<string, ReadonlyMap<string, MongoQuery>>;
+/** Mongo-style conditions per entity type and action; each is one `can` rule (the rules of an action are OR-ed). */
+export type ConditionsByType = ReadonlyMap<string, ReadonlyMap<string, readonly MongoQuery[]>>;
 
-type Cond = MongoQuery | false;
+/**
+ * A condition in disjunctive normal form: OR of conjunctions, each mapping a boolean attribute to `true`
+ * (`=== true`) or `false` (`!== true`). An empty list is "never sure". CASL's default Mongo matcher has no
+ * top-level `$and` / `$or`, so each conjunction becomes its own rule.
+ */
+type Cond = readonly ReadonlyMap<string, boolean>[];
+
+/** Past this many conjunctions a condition is dropped: fewer allow-rules is always sound. */
+const MAX_CONJUNCTIONS = 32;
 
 function obj(value: unknown): Readonly<Record<string, unknown>> | undefined {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
@@ -24,15 +32,38 @@ function pick(o: Readonly<Record<string, unknown>> | undefined, snake: string, c
   return o === undefined ? undefined : (o[snake] ?? o[camel]);
 }
 
+function cap(c: Cond): Cond {
+  return c.length > MAX_CONJUNCTIONS ? [] : c;
+}
+
 function or(a: Cond, b: Cond): Cond {
-  if (a === false) return b;
-  if (b === false) return a;
-  return { $or: [a, b] };
+  return cap([...a, ...b]);
 }
 
 function and(a: Cond, b: Cond): Cond {
-  if (a === false || b === false) return false;
-  return { $and: [a, b] };
+  const out: ReadonlyMap<string, boolean>[] = [];
+  for (const x of a) {
+    for (const y of b) {
+      const merged = new Map(x);
+      let consistent = true;
+      for (const [field, value] of y) {
+        if (merged.get(field) === !value) consistent = false;
+        merged.set(field, value);
+      }
+      if (consistent) out.push(merged);
+    }
+  }
+  return cap(out);
+}
+
+function atom(field: string, value: boolean): Cond {
+  return [new Map([[field, value]])];
+}
+
+function toQuery(conj: ReadonlyMap<string, boolean>): MongoQuery {
+  const query: Record<string, unknown> = {};
+  for (const [field, value] of conj) query[field] = value ? true : { $ne: true };
+  return query as MongoQuery;
 }
 
 class Translator {
@@ -43,11 +74,11 @@ class Translator {
     this.entity = entity;
   }
 
-  /** A condition on the object's own attributes under which the permission surely holds, or `false`. */
+  /** The conditions on the object's own attributes under which the permission surely holds. */
   public sure(name: string): Cond {
     const permissions = obj(pick(this.entity, 'permissions', 'permissions'));
     const permission = obj(permissions?.[name]);
-    if (permission === undefined || this.visiting.has(name)) return false;
+    if (permission === undefined || this.visiting.has(name)) return [];
     this.visiting.add(name);
     try {
       return this.pos(obj(permission.child));
@@ -67,14 +98,14 @@ class Translator {
     if (leaf !== undefined) {
       const attr = obj(pick(leaf, 'computed_attribute', 'computedAttribute'));
       const name = attr?.name;
-      if (typeof name === 'string') return { [name]: true };
+      if (typeof name === 'string') return atom(name, true);
       const userSet = obj(pick(leaf, 'computed_user_set', 'computedUserSet'));
       const relation = userSet?.relation;
       if (typeof relation === 'string') {
-        if (this.isAttribute(relation)) return { [relation]: true };
+        if (this.isAttribute(relation)) return atom(relation, true);
         return this.sure(relation);
       }
-      return false;
+      return [];
     }
     return this.rewrite(child, false);
   }
@@ -85,8 +116,10 @@ class Translator {
     if (leaf !== undefined) {
       const attr = obj(pick(leaf, 'computed_attribute', 'computedAttribute'));
       const name = attr?.name;
-      if (typeof name === 'string') return { [name]: { $ne: true } };
-      return false;
+      if (typeof name === 'string') return atom(name, false);
+      const relation = obj(pick(leaf, 'computed_user_set', 'computedUserSet'))?.relation;
+      if (typeof relation === 'string' && this.isAttribute(relation)) return atom(relation, false);
+      return [];
     }
     return this.rewrite(child, true);
   }
@@ -95,7 +128,7 @@ class Translator {
     const rewrite = obj(child?.rewrite);
     const op = pick(rewrite, 'rewrite_operation', 'rewriteOperation');
     const children = pick(rewrite, 'children', 'children');
-    if (!Array.isArray(children) || children.length === 0) return false;
+    if (!Array.isArray(children) || children.length === 0) return [];
     const parts = children.map((c) => obj(c));
     const fold = (f: (a: Cond, b: Cond) => Cond, each: (c: Readonly<Record<string, unknown>> | undefined) => Cond): Cond =>
       parts.slice(1).reduce<Cond>((acc, c) => f(acc, each(c)), each(parts[0]));
@@ -113,7 +146,7 @@ class Translator {
         return rest.reduce<Cond>((acc, c) => and(acc, this.neg(c)), this.pos(first));
       }
       default:
-        return false;
+        return [];
     }
   }
 }
@@ -127,16 +160,16 @@ class Translator {
  */
 export function conditionsFromSchema(definition: SchemaDefinition, types: readonly string[]): ConditionsByType {
   const entities = obj(pick(definition, 'entity_definitions', 'entityDefinitions'));
-  const result = new Map<string, Map<string, MongoQuery>>();
+  const result = new Map<string, Map<string, MongoQuery[]>>();
   for (const type of types) {
     const entity = obj(entities?.[type]);
     const permissions = obj(entity?.permissions);
     if (entity === undefined || permissions === undefined) continue;
     const translator = new Translator(entity);
-    const byAction = new Map<string, MongoQuery>();
+    const byAction = new Map<string, MongoQuery[]>();
     for (const name of Object.keys(permissions)) {
       const cond = translator.sure(name);
-      if (cond !== false) byAction.set(name, cond);
+      if (cond.length > 0) byAction.set(name, cond.map(toQuery));
     }
     if (byAction.size > 0) result.set(type, byAction);
   }

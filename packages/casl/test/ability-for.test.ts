@@ -77,7 +77,7 @@ describe('abilityFor', () => {
     expect(rules).toContainEqual({
       action: 'comment',
       subject: 'document',
-      conditions: { $and: [{ public: true }, { archived: { $ne: true } }] },
+      conditions: { public: true, archived: { $ne: true } },
     });
     expect(rules).toContainEqual({ action: 'view', subject: 'document', conditions: { public: true } });
     // (viewer or public) not banned: banned is a relation, unknown for an unstored object: no condition.
