@@ -62,8 +62,18 @@ export class PostgresRelay implements ChangeRelay {
     client.on('end', () => {
       this.lost(client);
     });
-    await client.connect();
-    await client.query(`LISTEN ${escapeIdentifier(this.channel)}`);
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${escapeIdentifier(this.channel)}`);
+    } catch (err) {
+      await client.end().catch(() => undefined);
+      throw err;
+    }
+    if (this.closed) {
+      // close() ran while this connection was being made.
+      await client.end().catch(() => undefined);
+      return;
+    }
     // A background listener must not keep the process alive on its own: close() is the owner's job.
     (client as unknown as { connection?: { stream?: { unref?(): void } } }).connection?.stream?.unref?.();
     this.client = client;
