@@ -43,6 +43,7 @@ async function serve() {
     return DocumentsController;
   }
 
+  // eslint-disable-next-line @typescript-eslint/no-extraneous-class -- a Nest module, decorated by hand below
   class GuardedModule {}
   Module({
     imports: [
@@ -55,6 +56,7 @@ async function serve() {
     controllers: [documentsController(true)],
     providers: [{ provide: APP_GUARD, useClass: PermissionGuard }],
   })(GuardedModule);
+  // eslint-disable-next-line @typescript-eslint/no-extraneous-class -- a Nest module, decorated by hand below
   class PlainModule {}
   Module({ controllers: [documentsController(false)] })(PlainModule);
 

@@ -1,10 +1,9 @@
 import { NestFactory } from '@nestjs/core';
+import { Logger } from '@nestjs/common';
 import type { INestApplication, LogLevel } from '@nestjs/common';
 
 import { AppModule } from './app.module.js';
-import { embeddedPolicy } from './embedded-policy.js';
 import type { PolicySetup } from './policy-setup.js';
-import { remotePolicy } from './remote-policy.js';
 
 /** Options of {@link createApp}. */
 export interface CreateAppOptions {
@@ -18,8 +17,12 @@ export interface CreateAppOptions {
 
 /** Builds the document service (not listening yet), on the embedded engine or a remote PDP. */
 export async function createApp(options: CreateAppOptions = {}): Promise<{ app: INestApplication; setup: PolicySetup }> {
-  const setup = options.pdpUrl === undefined ? await embeddedPolicy() : await remotePolicy(options.pdpUrl, options.apiKey);
-  const app = await NestFactory.create(AppModule.register(setup), { logger: options.logger ?? false });
+  // Loaded on demand: the remote mode never loads the engine, the embedded mode never loads undici.
+  const setup = options.pdpUrl === undefined
+    ? await (await import('./embedded-policy.js')).embeddedPolicy()
+    : await (await import('./remote-policy.js')).remotePolicy(options.pdpUrl, options.apiKey);
+  Logger.overrideLogger(options.logger ?? false);
+  const app = await NestFactory.create(AppModule.register(setup));
   app.enableShutdownHooks();
   return { app, setup };
 }
