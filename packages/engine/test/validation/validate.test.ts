@@ -116,6 +116,20 @@ describe('validate', () => {
     ]);
   });
 
+  it('compares id lists without regard to order, but duplicates count', async () => {
+    const result = await validate(`${SCHEMA}${DATA}scenarios:
+  - name: lists
+    entity_filters:
+      - entity_type: document
+        subject: user:alice
+        assertions:
+          edit: [d1, d1]
+          view: [d3, d1]
+`);
+    expect(result.passed).toBe(1);
+    expect(result.failures).toEqual([{ scenario: 'lists', kind: 'entity_filter', query: 'user:alice edit document', expected: ['d1', 'd1'], actual: ['d1'] }]);
+  });
+
   it('counts a check that errors (missing context.data key, unknown permission) as a failure', async () => {
     const result = await validate(`${SCHEMA}${DATA}scenarios:
   - name: errors
