@@ -103,12 +103,15 @@ describe('PDP server: Gatehouse API (Permify-shaped REST)', () => {
   });
 
   it('subject-permission lists every permission (and relations unless only_permission)', async () => {
-    const r = await s.call('POST', `${T}/permissions/subject-permission`, { metadata: { only_permission: true }, entity: doc('d1'), subject: user('alice') });
+    // read_secret's rule reads context.data.level: without it the whole call fails, as in Permify.
+    const failing = await s.call('POST', `${T}/permissions/subject-permission`, { metadata: { only_permission: true }, entity: doc('d1'), subject: user('alice') });
+    expect(failing.status).toBe(400);
+    const r = await s.call('POST', `${T}/permissions/subject-permission`, { metadata: { only_permission: true }, entity: doc('d1'), subject: user('alice'), context: { data: { level: 1 } } });
     expect(r.status).toBe(200);
     expect(r.body.results.edit).toBe('CHECK_RESULT_ALLOWED');
     expect(r.body.results.view).toBe('CHECK_RESULT_ALLOWED');
     expect(r.body.results.owner).toBeUndefined();
-    const all = await s.call('POST', `${T}/permissions/subject-permission`, { entity: doc('d1'), subject: user('dave') });
+    const all = await s.call('POST', `${T}/permissions/subject-permission`, { entity: doc('d1'), subject: user('dave'), context: { data: { level: 1 } } });
     expect(all.body.results.owner).toBe('CHECK_RESULT_ALLOWED');
   });
 

@@ -28,6 +28,11 @@ interface Answer {
   debug?: { reason: string; message?: string; snap_token?: string };
 }
 
+function objectBody(body: unknown): PermitCheckBody {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw InvalidRequestError.badValue('body', body, 'a JSON object');
+  return body as PermitCheckBody;
+}
+
 function isNotFound(err: unknown): boolean {
   return err instanceof NotFoundError;
 }
@@ -90,13 +95,13 @@ export function permitRoutes(app: FastifyInstance, ctx: RouteContext): void {
     return out;
   }
 
-  app.post('/allowed', async (request) => decide(toCheck(request, request.body as PermitCheckBody), false));
+  app.post('/allowed', async (request) => decide(toCheck(request, objectBody(request.body)), false));
 
   app.post('/allowed/bulk', async (request) => {
     const body = request.body;
     if (!Array.isArray(body)) throw InvalidRequestError.badValue('body', body, 'a JSON array of checks');
     if (body.length > limits.maxBatchSize) throw overLimit('checks in a bulk request', limits.maxBatchSize, body.length);
-    const reqs = body.map((item: unknown) => toCheck(request, (item ?? {}) as PermitCheckBody));
+    const reqs = body.map((item: unknown) => toCheck(request, objectBody(item)));
     return { allow: await Promise.all(reqs.map(async (r) => decide(r, true))) };
   });
 
@@ -111,12 +116,12 @@ export function permitRoutes(app: FastifyInstance, ctx: RouteContext): void {
   });
 
   app.post('/user-tenants', async (request) => {
-    const subject = permitUser((request.body as { user?: unknown } | undefined)?.user);
+    const subject = permitUser(objectBody(request.body).user);
     return (await userTenants(request, subject)).map((t) => ({ key: toPermitTenant(t, dflt), attributes: {} }));
   });
 
   app.post('/user-permissions', async (request) => {
-    const body = (request.body ?? {}) as { user?: unknown; tenants?: unknown; resources?: unknown; resource_types?: unknown; context?: unknown };
+    const body = objectBody(request.body) as { user?: unknown; tenants?: unknown; resources?: unknown; resource_types?: unknown; context?: unknown };
     const subject = permitUser(body.user);
     const stringList = (v: unknown, what: string): string[] | undefined => {
       if (v === undefined || v === null) return undefined;
