@@ -1,0 +1,2 @@
+export { RemotePdp } from './remote-pdp.js';
+export type { RemotePdpOptions } from './remote-pdp.js';

@@ -1,0 +1,319 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { Gatehouse, InvalidRequestError, NotFoundError, PdpProtocolError, PdpUnavailableError } from '@gatehouse/core';
+import type { ChangeEvent, CheckRequest } from '@gatehouse/core';
+import { RemotePdp } from '@gatehouse/core/remote';
+
+import { PdpHttpServer } from './fixtures/pdp-http-server.js';
+
+const unhandled: unknown[] = [];
+const onUnhandled = (reason: unknown): void => { unhandled.push(reason); };
+beforeAll(() => { process.on('unhandledRejection', onUnhandled); });
+afterAll(() => {
+  process.off('unhandledRejection', onUnhandled);
+  expect(unhandled).toEqual([]);
+});
+
+const sleep = async (ms: number): Promise<void> => await new Promise((r) => setTimeout(r, ms));
+
+async function eventually(condition: () => boolean, ms = 3000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await sleep(10);
+  }
+}
+
+function req(resource: string, tenant = 't1', subject = 'alice', action = 'read'): CheckRequest {
+  const [type = '', id] = resource.split(':');
+  return { tenant, subject: { type: 'user', id: subject }, action, resource: id === undefined ? { type } : { type, id } };
+}
+
+let server: PdpHttpServer;
+const pdps: RemotePdp[] = [];
+function remote(options: Partial<ConstructorParameters<typeof RemotePdp>[0]> = {}): RemotePdp {
+  const pdp = new RemotePdp({ url: server.url, watch: false, ...options });
+  pdps.push(pdp);
+  return pdp;
+}
+
+beforeEach(async () => {
+  server = await new PdpHttpServer().start();
+  server.grants.add('t1 user:alice read document:1');
+  server.grants.add('t1 user:alice edit document:1');
+  server.grants.add('acme user:alice read document:2');
+  server.grants.add('acme user:alice read document:3');
+  server.grants.add('t1 user:alice read report');
+});
+afterEach(async () => {
+  await Promise.all(pdps.splice(0).map(async (p) => { await p.close(); }));
+  await server.stop();
+});
+
+describe('RemotePdp (gatehouse protocol)', () => {
+  it('checks through POST /v1/tenants/{t}/permissions/check with the Permify-shaped body', async () => {
+    const pdp = remote({ apiKey: 'k1' });
+    expect(await pdp.check(req('document:1'))).toEqual({ allowed: true, reason: 'allowed', snapToken: '100' });
+    expect(await pdp.check(req('document:9'))).toMatchObject({ allowed: false, reason: 'denied' });
+    const first = server.seen[0];
+    expect(first?.path).toBe('/v1/tenants/t1/permissions/check');
+    expect(first?.headers.authorization).toBe('Bearer k1');
+    expect(first?.body).toEqual({
+      metadata: { snap_token: '', schema_version: '', depth: 20 },
+      entity: { type: 'document', id: '1' },
+      permission: 'read',
+      subject: { type: 'user', id: 'alice', relation: '' },
+      context: { tuples: [], attributes: [], data: {} },
+    });
+  });
+
+  it('sends a type-level resource with an empty id, contextual data in Permify Any form, and the snap token', async () => {
+    const pdp = remote();
+    expect((await pdp.check(req('report'))).allowed).toBe(true);
+    await pdp.check({
+      ...req('document:1'),
+      depth: 7,
+      consistency: { atLeastAsFresh: '42' },
+      context: { tuples: ['document:1#viewer@team:eng#member'], attributes: ['document:1$public|boolean:true', 'document:1$tags|string[]:a,b'], data: { ip: '1.2.3.4' } },
+    });
+    expect(server.seen[0]?.body.entity).toEqual({ type: 'report', id: '' });
+    const body = server.seen[1]?.body;
+    expect(body.metadata).toEqual({ snap_token: '42', schema_version: '', depth: 7 });
+    expect(body.context).toEqual({
+      tuples: [{ entity: { type: 'document', id: '1' }, relation: 'viewer', subject: { type: 'team', id: 'eng', relation: 'member' } }],
+      attributes: [
+        { entity: { type: 'document', id: '1' }, attribute: 'public', value: { '@type': 'type.googleapis.com/base.v1.BooleanValue', data: true } },
+        { entity: { type: 'document', id: '1' }, attribute: 'tags', value: { '@type': 'type.googleapis.com/base.v1.StringArrayValue', data: ['a', 'b'] } },
+      ],
+      data: { ip: '1.2.3.4' },
+    });
+  });
+
+  it('sends checkMany to bulk-check, at most 100 items per request, answers in order', async () => {
+    const pdp = remote();
+    const requests = Array.from({ length: 250 }, (_, i) => req(`document:${String(i)}`));
+    const decisions = await pdp.checkMany(requests);
+    expect(decisions).toHaveLength(250);
+    expect(decisions.filter((d) => d.allowed)).toHaveLength(1);
+    expect(decisions[1]?.allowed).toBe(true);
+    expect(server.count('/bulk-check')).toBe(3);
+    expect(Math.max(...server.seen.map((s) => s.body.items.length))).toBe(100);
+  });
+
+  it('answers subject permissions and paginated lookups', async () => {
+    const pdp = remote();
+    expect(await pdp.subjectPermissions({ tenant: 't1', subject: { type: 'user', id: 'alice' }, resource: { type: 'document', id: '1' } }))
+      .toEqual({ permissions: { read: true, edit: true } });
+    server.grants.add('acme user:alice read document:1');
+    expect(await pdp.lookupResources({ tenant: 'acme', subject: { type: 'user', id: 'alice' }, action: 'read', resourceType: 'document' }))
+      .toEqual({ ids: ['1', '2', '3'] });
+    expect(server.count('/lookup-entity')).toBe(2);
+    expect(await pdp.lookupSubjects({ tenant: 't1', resource: { type: 'document', id: '1' }, action: 'read', subjectType: 'user' }))
+      .toEqual({ ids: ['alice'] });
+  });
+
+  it('turns 400 into InvalidRequestError and 404 into NotFoundError, without retrying', async () => {
+    const pdp = remote();
+    server.script.push({ kind: 'status', status: 400, body: JSON.stringify({ code: 2, message: 'ERROR_CODE_VALIDATION', details: [] }) });
+    await expect(pdp.check(req('document:1'))).rejects.toBeInstanceOf(InvalidRequestError);
+    server.script.push({ kind: 'status', status: 404 });
+    await expect(pdp.check(req('document:1'))).rejects.toBeInstanceOf(NotFoundError);
+    expect(server.count()).toBe(2);
+  });
+
+  it('retries a 5xx with backoff and succeeds when the PDP recovers', async () => {
+    const pdp = remote({ retries: 2 });
+    server.script.push({ kind: 'status', status: 503 }, { kind: 'status', status: 502 });
+    expect((await pdp.check(req('document:1'))).allowed).toBe(true);
+    expect(server.count()).toBe(3);
+  });
+
+  it('gives up after the retries with PdpUnavailableError, and Gatehouse denies with pdp_unavailable', async () => {
+    const pdp = remote({ retries: 1, breaker: false });
+    server.always = { kind: 'status', status: 500 };
+    await expect(pdp.check(req('document:1'))).rejects.toBeInstanceOf(PdpUnavailableError);
+    expect(server.count()).toBe(2);
+    const gate = new Gatehouse({ pdp, timeoutMs: 5000 });
+    expect(await gate.check({ subject: 'alice', action: 'read', resource: 'document:1' })).toEqual({ allowed: false, reason: 'pdp_unavailable' });
+  });
+
+  it('turns malformed JSON and a wrong shape into PdpProtocolError, never an allow', async () => {
+    const pdp = remote();
+    server.script.push({ kind: 'raw', body: '{"can": "CHECK_RESULT_ALL' });
+    await expect(pdp.check(req('document:1'))).rejects.toBeInstanceOf(PdpProtocolError);
+    server.script.push({ kind: 'raw', body: '{"can": true}' });
+    await expect(pdp.check(req('document:1'))).rejects.toBeInstanceOf(PdpProtocolError);
+    server.script.push({ kind: 'raw', body: '{"results": []}' });
+    await expect(pdp.checkMany([req('document:1'), req('document:2')])).rejects.toBeInstanceOf(PdpProtocolError);
+    expect(server.count()).toBe(3);
+    server.always = { kind: 'raw', body: 'yes' };
+    const gate = new Gatehouse({ pdp });
+    expect(await gate.check({ subject: 'alice', action: 'read', resource: 'document:1' })).toEqual({ allowed: false, reason: 'pdp_unavailable' });
+  });
+
+  it('ends a slow call at its deadline with PdpUnavailableError', async () => {
+    const pdp = remote({ timeoutMs: 100, retries: 0 });
+    server.always = { kind: 'slow', ms: 1000 };
+    const started = Date.now();
+    await expect(pdp.check(req('document:1'))).rejects.toThrow(/within 100 ms/);
+    expect(Date.now() - started).toBeLessThan(900);
+  });
+
+  it('rejects with the caller\'s reason when the caller aborts', async () => {
+    const pdp = remote({ timeoutMs: 5000 });
+    server.always = { kind: 'slow', ms: 1000 };
+    const controller = new AbortController();
+    const pending = pdp.check(req('document:1'), { signal: controller.signal });
+    setTimeout(() => controller.abort(new Error('user left')), 30);
+    await expect(pending).rejects.toThrow('user left');
+  });
+
+  it('turns a refused connection and a hang-up into PdpUnavailableError', async () => {
+    const pdp = remote({ retries: 0 });
+    server.script.push({ kind: 'hangup' });
+    await expect(pdp.check(req('document:1'))).rejects.toBeInstanceOf(PdpUnavailableError);
+    const url = server.url;
+    await server.stop();
+    const refused = new RemotePdp({ url, watch: false, retries: 1 });
+    pdps.push(refused);
+    await expect(refused.check(req('document:1'))).rejects.toBeInstanceOf(PdpUnavailableError);
+    const gate = new Gatehouse({ pdp: refused });
+    expect(await gate.can('alice', 'read', 'document:1')).toBe(false);
+    server = await new PdpHttpServer().start();
+  });
+
+  it('opens the circuit after consecutive failures, fails fast while open, and half-opens after the delay', async () => {
+    const pdp = remote({ retries: 0, breaker: { threshold: 3, halfOpenAfterMs: 150 } });
+    server.always = { kind: 'status', status: 500 };
+    for (let i = 0; i < 3; i++) await expect(pdp.check(req('document:1'))).rejects.toBeInstanceOf(PdpUnavailableError);
+    expect(pdp.breakerState).toBe('open');
+    await expect(pdp.check(req('document:1'))).rejects.toThrow(/circuit breaker is open/);
+    expect(server.count()).toBe(3);
+    server.always = undefined;
+    await sleep(200);
+    expect((await pdp.check(req('document:1'))).allowed).toBe(true);
+    expect(pdp.breakerState).toBe('closed');
+    expect(server.count()).toBe(4);
+  });
+
+  it('does not count 4xx answers towards the breaker', async () => {
+    const pdp = remote({ retries: 0, breaker: { threshold: 2 } });
+    server.always = { kind: 'status', status: 400 };
+    for (let i = 0; i < 4; i++) await expect(pdp.check(req('document:1'))).rejects.toBeInstanceOf(InvalidRequestError);
+    expect(pdp.breakerState).toBe('closed');
+  });
+
+  it('rejects bad options naming the option', () => {
+    expect(() => new RemotePdp({ url: 'not a url' })).toThrow(/options\.url/);
+    expect(() => new RemotePdp({ url: 'ftp://x' })).toThrow(/options\.url/);
+    expect(() => new RemotePdp({ url: 'http://x', timeoutMs: 0 })).toThrow(/options\.timeoutMs/);
+    expect(() => new RemotePdp({ url: 'http://x', protocol: 'grpc' as never })).toThrow(/options\.protocol/);
+  });
+
+  it('compares decimal snap tokens as integers', () => {
+    const pdp = remote();
+    expect(pdp.compareSnapTokens('10', '9')).toBeGreaterThan(0);
+    expect(pdp.compareSnapTokens('123456789012345678901', '123456789012345678902')).toBeLessThan(0);
+    expect(pdp.compareSnapTokens('abc', '1')).toBeNaN();
+  });
+});
+
+describe('RemotePdp with Gatehouse', () => {
+  it('coalesces 100 concurrent distinct checks into one bulk-check request', async () => {
+    const gate = new Gatehouse({ pdp: remote() });
+    const answers = await Promise.all(Array.from({ length: 100 }, async (_, i) => await gate.can('alice', 'read', `document:${String(i)}`)));
+    expect(answers.filter(Boolean)).toHaveLength(1);
+    expect(server.count()).toBe(1);
+    expect(server.count('/bulk-check')).toBe(1);
+  });
+});
+
+describe('RemotePdp watch stream', () => {
+  it('starts a stream for a tenant on its first check only, and bumps the cache on each event', async () => {
+    const pdp = remote({ watch: true });
+    const events: ChangeEvent[] = [];
+    pdp.subscribe((e) => events.push(e));
+    const gate = new Gatehouse({ pdp });
+    expect(await gate.can('alice', 'read', 'document:2', { tenant: 'acme' })).toBe(true);
+    expect(pdp.watchedTenants).toEqual(['acme']);
+    await eventually(() => server.watchers.length === 1);
+    await eventually(() => events.some((e) => e.kind === 'reset'));
+    expect(await gate.can('alice', 'read', 'document:2', { tenant: 'acme' })).toBe(true);
+    const checksBefore = server.count('/check');
+    server.grants.delete('acme user:alice read document:2');
+    const token = server.change('acme');
+    await eventually(() => events.some((e) => e.snapToken === token));
+    expect(events).toContainEqual({ tenant: 'acme', kind: 'data', snapToken: token });
+    expect(await gate.can('alice', 'read', 'document:2', { tenant: 'acme' })).toBe(false);
+    expect(server.count('/check')).toBe(checksBefore + 1);
+  });
+
+  it('reconnects after the stream drops, resumes with Last-Event-ID and emits reset', async () => {
+    const pdp = remote({ watch: true });
+    const events: ChangeEvent[] = [];
+    pdp.subscribe((e) => events.push(e));
+    await pdp.check(req('document:2', 'acme'));
+    await eventually(() => server.watchers.length === 1);
+    const token = server.change('acme');
+    await eventually(() => events.some((e) => e.snapToken === token));
+    const resetsBefore = events.filter((e) => e.kind === 'reset').length;
+    server.dropWatchers();
+    await eventually(() => server.watchers.length === 1);
+    expect(server.watchers[0]?.lastEventId).toBe(token);
+    await eventually(() => events.filter((e) => e.kind === 'reset').length === resetsBefore + 1);
+  });
+
+  it('keeps retrying a watch endpoint that fails, without affecting checks, and emits reset once it connects', async () => {
+    const pdp = remote({ watch: true });
+    const events: ChangeEvent[] = [];
+    pdp.subscribe((e) => events.push(e));
+    server.watchStatus = 503;
+    expect((await pdp.check(req('document:1'))).allowed).toBe(true);
+    const watchGets = (): number => server.seen.filter((s) => s.method === 'GET').length;
+    await eventually(() => watchGets() >= 3);
+    expect(events).toEqual([]);
+    server.watchStatus = undefined;
+    await eventually(() => server.watchers.length === 1);
+    await eventually(() => events.length === 1);
+    expect(events).toEqual([{ tenant: 't1', kind: 'reset' }]);
+  });
+});
+
+describe('RemotePdp (permit protocol)', () => {
+  it('checks through /allowed with the tenant in resource.tenant', async () => {
+    const pdp = remote({ protocol: 'permit' });
+    expect(await pdp.check(req('document:2', 'acme'))).toEqual({ allowed: true, reason: 'allowed' });
+    expect(server.seen[0]?.path).toBe('/allowed');
+    expect(server.seen[0]?.body).toEqual({ user: { key: 'alice' }, action: 'read', resource: { type: 'document', key: '2', tenant: 'acme' }, context: {} });
+    expect((await pdp.check(req('report'))).allowed).toBe(true);
+    expect(server.seen[1]?.body.resource).toEqual({ type: 'report', tenant: 't1' });
+  });
+
+  it('sends checkMany to /allowed/bulk as a bare array', async () => {
+    const pdp = remote({ protocol: 'permit' });
+    const ds = await pdp.checkMany([req('document:1'), req('document:2'), req('document:2', 'acme')]);
+    expect(ds.map((d) => d.allowed)).toEqual([true, false, true]);
+    expect(server.count('/allowed/bulk')).toBe(2);
+    expect(Array.isArray(server.seen[0]?.body)).toBe(true);
+  });
+
+  it('reads /user-permissions into a permission record', async () => {
+    const pdp = remote({ protocol: 'permit' });
+    expect(await pdp.subjectPermissions({ tenant: 't1', subject: { type: 'user', id: 'alice' }, resource: { type: 'document', id: '1' } }))
+      .toEqual({ permissions: { read: true, edit: true } });
+    expect(server.seen[0]?.body).toEqual({ user: { key: 'alice' }, tenants: ['t1'], resources: ['document:1'] });
+    expect(await pdp.lookupResources({ tenant: 'acme', subject: { type: 'user', id: 'alice' }, action: 'read', resourceType: 'document' }))
+      .toEqual({ ids: ['2', '3'] });
+  });
+
+  it('rejects usersets, which the permit protocol cannot express', async () => {
+    const pdp = remote({ protocol: 'permit' });
+    await expect(pdp.check({ ...req('document:1'), subject: { type: 'team', id: 'eng', relation: 'member' } })).rejects.toBeInstanceOf(InvalidRequestError);
+    expect(server.count()).toBe(0);
+  });
+
+  it('turns an answer without a boolean allow into PdpProtocolError', async () => {
+    const pdp = remote({ protocol: 'permit' });
+    server.script.push({ kind: 'raw', body: '{"allow":"yes"}' });
+    await expect(pdp.check(req('document:1'))).rejects.toBeInstanceOf(PdpProtocolError);
+  });
+});
