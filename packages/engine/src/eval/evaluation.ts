@@ -2,7 +2,7 @@ import { DepthExceededError, EvaluationError, GatehouseError, NotFoundError, par
 import type { AttributeValue, CheckContext, Subject } from '@gatehouse/core';
 
 import type { MemoryStore } from '../store/memory-store.js';
-import { NAME_LIMIT } from '../store/tenant-data.js';
+import { NAME_LIMIT, NEXT_F, ROW, S_NODE, S_REL } from '../store/tenant-data.js';
 import type { TenantData } from '../store/tenant-data.js';
 import { TENANT_ENTITY, zeroValue } from './plan.js';
 import type { EntityPlan, ExprPlan, MemberPlan, SchemaPlan } from './plan.js';
@@ -166,9 +166,9 @@ export class Evaluation {
     const data = this.data;
     const at = this.at;
     if (node >= 0) {
-      for (let r = data.fwd.get(node * L + rel); r !== -1; r = data.nextF[r] ?? -1) {
-        if ((data.created[r] ?? 0) > at || (data.expired[r] ?? 0) <= at) continue;
-        if (fn(data.sNode[r] ?? 0, data.sRel[r] ?? 0)) return true;
+      for (let r = data.fwd.get(node * L + rel); r !== -1; r = data.rows[r * ROW + NEXT_F] ?? -1) {
+        if ((data.mvcc[r * 2] ?? 0) > at || (data.mvcc[r * 2 + 1] ?? 0) <= at) continue;
+        if (fn(data.rows[r * ROW + S_NODE] ?? 0, data.rows[r * ROW + S_REL] ?? 0)) return true;
       }
     }
     const extra = this.ctxTuples?.get(node * L + rel);
@@ -250,10 +250,13 @@ export class Evaluation {
     const sRel = this.sRel;
     let usersets = false;
     if (e >= 0) {
-      for (let r = data.fwd.get(e * L + m.id); r !== -1; r = data.nextF[r] ?? -1) {
-        if ((data.created[r] ?? 0) > at || (data.expired[r] ?? 0) <= at) continue;
-        const rel = data.sRel[r] ?? 0;
-        if (data.sNode[r] === sNode && rel === sRel) return true;
+      const rows = data.rows;
+      const mvcc = data.mvcc;
+      for (let r = data.fwd.get(e * L + m.id); r !== -1; r = rows[r * ROW + NEXT_F] ?? -1) {
+        if ((mvcc[r * 2] ?? 0) > at || (mvcc[r * 2 + 1] ?? 0) <= at) continue;
+        const o = r * ROW;
+        const rel = rows[o + S_REL] ?? 0;
+        if (rows[o + S_NODE] === sNode && rel === sRel) return true;
         if (rel !== 0) usersets = true;
       }
     }

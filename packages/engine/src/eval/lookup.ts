@@ -1,4 +1,4 @@
-import { NAME_LIMIT } from '../store/tenant-data.js';
+import { NAME_LIMIT, NEXT_F, NEXT_R, ROW } from '../store/tenant-data.js';
 import type { Evaluation } from './evaluation.js';
 import type { EntityPlan } from './plan.js';
 
@@ -11,17 +11,15 @@ const L = NAME_LIMIT;
 export function hasFacts(ev: Evaluation, node: number, entity: EntityPlan | undefined, subjectRelations: readonly number[]): boolean {
   const data = ev.data;
   const at = ev.at;
-  const visible = (head: number, next: Int32Array): boolean => {
-    for (let r = head; r !== -1; r = next[r] ?? -1) {
-      if ((data.created[r] ?? 0) <= at && (data.expired[r] ?? 0) > at) return true;
-    }
+  const visible = (head: number, next: number): boolean => {
+    for (let r = head; r !== -1; r = data.rows[r * ROW + next] ?? -1) if (data.visible(r, at)) return true;
     return false;
   };
-  if (visible(data.rev.get(node * L), data.nextR)) return true;
-  for (const rel of subjectRelations) if (visible(data.rev.get(node * L + rel), data.nextR)) return true;
+  if (visible(data.rev.get(node * L), NEXT_R)) return true;
+  for (const rel of subjectRelations) if (visible(data.rev.get(node * L + rel), NEXT_R)) return true;
   if (entity !== undefined) {
     for (const m of entity.members.values()) {
-      if (m.kind === 'relation' && visible(data.fwd.get(node * L + m.id), data.nextF)) return true;
+      if (m.kind === 'relation' && visible(data.fwd.get(node * L + m.id), NEXT_F)) return true;
       if (m.kind === 'attribute' && data.attrAt(node, m.id, at) !== undefined) return true;
     }
   }

@@ -16,7 +16,7 @@ import type {
   TupleFilter,
   WriteSet,
 } from './store.js';
-import { LIVE, NAME_LIMIT, TenantData } from './tenant-data.js';
+import { E_NODE, LIVE, NAME_LIMIT, NEXT_F, REL, ROW, S_NODE, S_REL, TenantData } from './tenant-data.js';
 
 interface TenantEntry {
   readonly record: TenantRecord;
@@ -221,7 +221,7 @@ export class MemoryStore implements Store {
     }
     if (write.tupleFilter !== undefined && !isEmptyTupleFilter(write.tupleFilter)) {
       for (const r of this.matchRows(data, this.compileTupleFilter(write.tupleFilter), token - 1)) {
-        if (data.expired[r] !== LIVE) continue;
+        if (data.mvcc[r * 2 + 1] !== LIVE) continue;
         data.expireRow(r, token);
         changes.push({ operation: 'delete', tuple: this.tupleOf(data, r) });
       }
@@ -301,7 +301,7 @@ export class MemoryStore implements Store {
     const at = this.tokenNumber(options.snapToken);
     const rows: LoadedRow[] = [];
     for (let r = 0; r < data.rowCount; r++) {
-      if (visible(data, r, at)) rows.push({ kind: 'tuple', tuple: this.tupleOf(data, r), createdToken: String(data.created[r]) });
+      if (visible(data, r, at)) rows.push({ kind: 'tuple', tuple: this.tupleOf(data, r), createdToken: String(data.mvcc[r * 2]) });
     }
     for (const [key, v] of this.matchAttrs(data, {}, at)) {
       rows.push({ kind: 'attribute', attribute: this.attributeOf(data, key, v.value, v.valueType), createdToken: String(v.created) });
@@ -326,8 +326,8 @@ export class MemoryStore implements Store {
         if (options.tenant !== undefined && options.tenant !== tenant) continue;
         const data = entry.data;
         for (let r = 0; r < data.rowCount; r++) {
-          const c = data.created[r] ?? 0;
-          const x = data.expired[r] ?? LIVE;
+          const c = data.mvcc[r * 2] ?? 0;
+          const x = data.mvcc[r * 2 + 1] ?? LIVE;
           if (x !== LIVE && x > after) add(x, tenant, { operation: 'delete', tuple: this.tupleOf(data, r) });
           if (c > after) add(c, tenant, { operation: 'create', tuple: this.tupleOf(data, r) });
         }
@@ -488,13 +488,13 @@ export class MemoryStore implements Store {
   }
 
   private tupleOf(data: TenantData, r: number): Tuple {
-    const e = data.eNode[r] ?? 0;
-    const s = data.sNode[r] ?? 0;
-    const sRel = data.sRel[r] ?? 0;
+    const e = data.rows[r * ROW + E_NODE] ?? 0;
+    const s = data.rows[r * ROW + S_NODE] ?? 0;
+    const sRel = data.rows[r * ROW + S_REL] ?? 0;
     const subject = { type: this.nameOf(data.nodeType[s] ?? 0), id: data.nodeIds[s] ?? '' };
     return {
       entity: { type: this.nameOf(data.nodeType[e] ?? 0), id: data.nodeIds[e] ?? '' },
-      relation: this.nameOf(data.rel[r] ?? 0),
+      relation: this.nameOf(data.rows[r * ROW + REL] ?? 0),
       subject: sRel === 0 ? subject : { ...subject, relation: this.nameOf(sRel) },
     };
   }
@@ -529,20 +529,20 @@ export class MemoryStore implements Store {
     if (f.eType === NONE || f.rel === NONE || f.sType === NONE || f.sRel === NONE) return out;
     const test = (r: number): boolean => {
       if (!visible(data, r, at)) return false;
-      const e = data.eNode[r] ?? 0;
-      const s = data.sNode[r] ?? 0;
-      if (f.rel !== ANY && data.rel[r] !== f.rel) return false;
+      const e = data.rows[r * ROW + E_NODE] ?? 0;
+      const s = data.rows[r * ROW + S_NODE] ?? 0;
+      if (f.rel !== ANY && data.rows[r * ROW + REL] !== f.rel) return false;
       if (f.eType !== ANY && data.nodeType[e] !== f.eType) return false;
       if (f.eIds !== undefined && !f.eIds.has(data.nodeIds[e] ?? '')) return false;
       if (f.sType !== ANY && data.nodeType[s] !== f.sType) return false;
       if (f.sIds !== undefined && !f.sIds.has(data.nodeIds[s] ?? '')) return false;
-      return !(f.sRel !== ANY && data.sRel[r] !== f.sRel);
+      return !(f.sRel !== ANY && data.rows[r * ROW + S_REL] !== f.sRel);
     };
     if (f.eType !== ANY && f.eIds !== undefined && f.rel !== ANY) {
       for (const id of f.eIds) {
         const e = data.nodeOf(f.eType, id);
         if (e < 0) continue;
-        for (let r = data.fwd.get(e * NAME_LIMIT + f.rel); r !== -1; r = data.nextF[r] ?? -1) if (test(r)) out.push(r);
+        for (let r = data.fwd.get(e * NAME_LIMIT + f.rel); r !== -1; r = data.rows[r * ROW + NEXT_F] ?? -1) if (test(r)) out.push(r);
       }
       return out.sort((a, b) => a - b);
     }
@@ -569,7 +569,7 @@ export class MemoryStore implements Store {
 }
 
 function visible(data: TenantData, r: number, at: number): boolean {
-  return (data.created[r] ?? LIVE) <= at && (data.expired[r] ?? 0) > at;
+  return data.visible(r, at);
 }
 
 /** True when no field of the filter is set (Permify: an empty filter deletes nothing). */

@@ -6,6 +6,14 @@ import { IntMap } from './int-map.js';
 export const NAME_LIMIT = 65536;
 /** The token of a row that has not been expired. */
 export const LIVE = Number.POSITIVE_INFINITY;
+/** Int32 slots per tuple row. */
+export const ROW = 6;
+export const E_NODE = 0;
+export const S_NODE = 1;
+export const REL = 2;
+export const S_REL = 3;
+export const NEXT_F = 4;
+export const NEXT_R = 5;
 
 /** One version of an attribute value; `prev` is the version it replaced. */
 export interface AttrVersion {
@@ -31,14 +39,13 @@ export class TenantData {
 
   public rowCount = 0;
   public liveRows = 0;
-  public eNode = new Int32Array(64);
-  public rel = new Uint16Array(64);
-  public sNode = new Int32Array(64);
-  public sRel = new Uint16Array(64);
-  public created = new Float64Array(64);
-  public expired = new Float64Array(64);
-  public nextF = new Int32Array(64);
-  public nextR = new Int32Array(64);
+  /**
+   * Rows of {@link ROW} int32s: entity node, subject node, relation, subject relation, next row of the same
+   * `entity#relation`, next row of the same subject (-1 ends a chain). One row is one cache line at most.
+   */
+  public rows = new Int32Array(64 * ROW);
+  /** Per row: the token that created it and the token that expired it ({@link LIVE} while live). */
+  public mvcc = new Float64Array(64 * 2);
   /** `eNode * NAME_LIMIT + rel` → newest row of that chain. */
   public readonly fwd = new IntMap();
   /** `sNode * NAME_LIMIT + sRel` → newest row of that chain. */
@@ -75,8 +82,10 @@ export class TenantData {
 
   /** The live row equal to the tuple, or -1. */
   public findLive(eNode: number, rel: number, sNode: number, sRel: number): number {
-    for (let r = this.fwd.get(eNode * NAME_LIMIT + rel); r !== -1; r = this.nextF[r] ?? -1) {
-      if (this.sNode[r] === sNode && this.sRel[r] === sRel && this.expired[r] === LIVE) return r;
+    const rows = this.rows;
+    for (let r = this.fwd.get(eNode * NAME_LIMIT + rel); r !== -1; r = rows[r * ROW + NEXT_F] ?? -1) {
+      const o = r * ROW;
+      if (rows[o + S_NODE] === sNode && rows[o + S_REL] === sRel && this.mvcc[r * 2 + 1] === LIVE) return r;
     }
     return -1;
   }
@@ -85,18 +94,20 @@ export class TenantData {
   public addTuple(eNode: number, rel: number, sNode: number, sRel: number, token: number): boolean {
     if (this.findLive(eNode, rel, sNode, sRel) !== -1) return false;
     const r = this.rowCount;
-    if (r >= this.eNode.length) this.growRows();
-    this.eNode[r] = eNode;
-    this.rel[r] = rel;
-    this.sNode[r] = sNode;
-    this.sRel[r] = sRel;
-    this.created[r] = token;
-    this.expired[r] = LIVE;
+    if ((r + 1) * ROW > this.rows.length) this.growRows();
+    const o = r * ROW;
+    const rows = this.rows;
+    rows[o + E_NODE] = eNode;
+    rows[o + S_NODE] = sNode;
+    rows[o + REL] = rel;
+    rows[o + S_REL] = sRel;
+    this.mvcc[r * 2] = token;
+    this.mvcc[r * 2 + 1] = LIVE;
     const fk = eNode * NAME_LIMIT + rel;
-    this.nextF[r] = this.fwd.get(fk);
+    rows[o + NEXT_F] = this.fwd.get(fk);
     this.fwd.set(fk, r);
     const rk = sNode * NAME_LIMIT + sRel;
-    this.nextR[r] = this.rev.get(rk);
+    rows[o + NEXT_R] = this.rev.get(rk);
     this.rev.set(rk, r);
     this.rowCount = r + 1;
     this.liveRows++;
@@ -105,7 +116,7 @@ export class TenantData {
 
   /** Expires row `r` at `token`. */
   public expireRow(r: number, token: number): void {
-    this.expired[r] = token;
+    this.mvcc[r * 2 + 1] = token;
     this.liveRows--;
   }
 
@@ -128,36 +139,22 @@ export class TenantData {
 
   /** Bytes held by typed arrays (the external part of the footprint). */
   public get arrayBytes(): number {
-    return (
-      this.nodeType.byteLength +
-      this.eNode.byteLength * 2 +
-      this.rel.byteLength * 2 +
-      this.created.byteLength * 2 +
-      this.nextF.byteLength * 2 +
-      this.fwd.byteLength +
-      this.rev.byteLength
-    );
+    return this.nodeType.byteLength + this.rows.byteLength + this.mvcc.byteLength + this.fwd.byteLength + this.rev.byteLength;
+  }
+
+  /** Whether row `r` is visible at token `at`. */
+  public visible(r: number, at: number): boolean {
+    return (this.mvcc[r * 2] ?? LIVE) <= at && (this.mvcc[r * 2 + 1] ?? 0) > at;
   }
 
   private growRows(): void {
-    this.eNode = growInt32(this.eNode);
-    this.rel = growUint16(this.rel);
-    this.sNode = growInt32(this.sNode);
-    this.sRel = growUint16(this.sRel);
-    this.created = growFloat64(this.created);
-    this.expired = growFloat64(this.expired);
-    this.nextF = growInt32(this.nextF);
-    this.nextR = growInt32(this.nextR);
+    this.rows = growInt32(this.rows);
+    this.mvcc = growFloat64(this.mvcc);
   }
 }
 
 function growInt32(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
   const b = new Int32Array(a.length * 2);
-  b.set(a);
-  return b;
-}
-function growUint16(a: Uint16Array<ArrayBuffer>): Uint16Array<ArrayBuffer> {
-  const b = new Uint16Array(a.length * 2);
   b.set(a);
   return b;
 }
