@@ -97,6 +97,12 @@ function Documents({ docs, remote }: { docs: readonly Doc[]; remote: RemoteAbili
   );
 }
 
+async function loadDocuments(login: Login): Promise<Doc[]> {
+  const res = await fetch('/api/documents', { headers: headersOf(login) });
+  if (!res.ok) throw new Error(`documents: HTTP ${String(res.status)}`);
+  return ((await res.json()) as { documents: Doc[] }).documents;
+}
+
 function Session({ login, onLogout }: { login: Login; onLogout: () => void }): React.JSX.Element {
   const [remote, setRemote] = useState<RemoteAbility>();
   const [docs, setDocs] = useState<readonly Doc[]>();
@@ -112,9 +118,7 @@ function Session({ login, onLogout }: { login: Login; onLogout: () => void }): R
       onError: (err) => setError(String(err)),
     });
     r.ready.then(() => setRemote(r), (err: unknown) => setError(String(err)));
-    fetch('/api/documents', { headers: headersOf(login) })
-      .then(async (res) => (res.ok ? ((await res.json()) as { documents: Doc[] }) : Promise.reject(new Error(`HTTP ${String(res.status)}`))))
-      .then((body) => setDocs(body.documents), (err: unknown) => setError(String(err)));
+    loadDocuments(login).then(setDocs, (err: unknown) => setError(String(err)));
     return () => r.close();
   }, [login]);
 

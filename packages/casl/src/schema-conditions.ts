@@ -63,7 +63,7 @@ function atom(field: string, value: boolean): Cond {
 function toQuery(conj: ReadonlyMap<string, boolean>): MongoQuery {
   const query: Record<string, unknown> = {};
   for (const [field, value] of conj) query[field] = value ? true : { $ne: true };
-  return query as MongoQuery;
+  return query;
 }
 
 class Translator {

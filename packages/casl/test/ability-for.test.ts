@@ -15,7 +15,7 @@ describe('abilityFor', () => {
 
   beforeAll(async () => {
     f = await startFixture();
-    definition = (await f.engine.readSchema('acme')).definition as Record<string, unknown>;
+    definition = (await f.engine.readSchema('acme')).definition;
   });
   afterAll(async () => {
     await f.close();

@@ -40,7 +40,7 @@ describe('attribute conditions from the schema', () => {
     engine = await Engine.create({ schema });
     await engine.write({ tenant: 't1', tuples: ['doc:x#banned@user:eve'] });
     gate = new Gatehouse({ pdp: new EmbeddedPdp(engine) });
-    definition = (await engine.readSchema('t1')).definition as Record<string, unknown>;
+    definition = (await engine.readSchema('t1')).definition;
   });
   afterAll(async () => {
     await gate.close();

@@ -48,7 +48,8 @@ describe('@gatehouse/casl/nest', () => {
     })
     class AppModule {}
     const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
+    app = moduleRef.createNestApplication();
+    app.useLogger(false);
     await app.init();
   });
   afterAll(async () => {
