@@ -68,7 +68,8 @@ export class PermissionGuard implements CanActivate {
     const subject = resolveSubject(this.options, req);
     const tenant = resolveTenant(this.options, req, this.gate.defaultTenant);
     this.bind(req, tenant, subject);
-    return this.authorize(policy, req, tenant, subject);
+    const single = policy.single;
+    return single === undefined ? this.authorize(policy, req, tenant, subject) : this.authorizeOne(single, req, tenant, subject);
   }
 
   private bind(req: GatehouseRequest, tenant: string, subject: SubjectInput): void {
@@ -88,12 +89,22 @@ export class PermissionGuard implements CanActivate {
     }
   }
 
+  /** The common case, one requirement: a single async step around the (usually cached) check. */
+  private async authorizeOne(requirement: Requirement, req: GatehouseRequest, tenant: string, subject: SubjectInput): Promise<boolean> {
+    let decision: Decision;
+    try {
+      decision = await this.gate.check({ tenant, subject, action: requirement.action, resource: resourceOf(requirement, req) });
+    } catch (err) {
+      throw this.asHttpError(err);
+    }
+    if (decision.allowed) return true;
+    throw this.deny({ requirement, reason: decision.reason ?? 'denied' }, req);
+  }
+
   private async authorize(policy: RoutePolicy, req: GatehouseRequest, tenant: string, subject: SubjectInput): Promise<boolean> {
     let denial: Denial | undefined;
     try {
-      denial = policy.single === undefined
-        ? await this.checkAll(policy, req, tenant, subject)
-        : await this.denialOf(policy.single, req, tenant, subject);
+      denial = await this.checkAll(policy, req, tenant, subject);
     } catch (err) {
       throw this.asHttpError(err);
     }
