@@ -17,7 +17,8 @@ import {
 } from '@gatehouse/express';
 
 // Express 4 has no types of its own under the alias; it has the same surface for what these tests use.
-const express4 = (await import('express4' as string)).default as typeof express;
+const express4Name = 'express4';
+const express4 = (await import(express4Name)).default as typeof express;
 
 const schema = `
 entity user {}
@@ -28,15 +29,15 @@ entity tenant {
   relation member @user
 }
 
+rule unrestricted(classification string) {
+  classification != 'restricted'
+}
+
 entity document {
   relation owner @user
   relation viewer @user
   attribute public boolean
   attribute classification string
-
-  rule unrestricted(classification string) {
-    classification != 'restricted'
-  }
 
   permission view = owner or viewer or tenant.admin or public or (tenant.member and unrestricted(classification))
   permission edit = owner or tenant.admin or (tenant.editor and unrestricted(classification))

@@ -5,7 +5,8 @@ import { Gatehouse } from '@gatehouse/core';
 import { EmbeddedPdp, Engine } from '@gatehouse/engine';
 import { fromHeader, gatehouse, permitCheckHandler } from '@gatehouse/express';
 
-const express4 = (await import('express4' as string)).default as typeof express;
+const express4Name = 'express4';
+const express4 = (await import(express4Name)).default as typeof express;
 
 const schema = `
 entity user {}

@@ -78,7 +78,9 @@ function sdkFor(token: string, loggedInUser = token) {
   const permit = Permit({
     loggedInUser,
     backendUrl,
-    customRequestHeaders: { Authorization: `Bearer ${token}`, 'x-tenant-id': 'acme' } as never,
+    // Deprecated, yet the only way: 1.7.2 drops axiosConfig.headers (permit.md §8).
+    // eslint-disable-next-line @typescript-eslint/no-deprecated
+    customRequestHeaders: { Authorization: `Bearer ${token}`, 'x-tenant-id': 'acme' },
   });
   permit.reset();
   return permit;

@@ -130,10 +130,10 @@ export function createApp({ engine, gate, documents }: AppParts): Express {
 
 function tenantOf(req: Request): string {
   // authorize() ran before every handler that calls this, so req.gate is set.
-  return (req.gate as NonNullable<Request['gate']>).tenant;
+  return req.gate!.tenant;
 }
 
 function formatUser(req: Request): string {
-  const { type, id } = (req.gate as NonNullable<Request['gate']>).subject;
+  const { type, id } = req.gate!.subject;
   return `${type}:${id}`;
 }
