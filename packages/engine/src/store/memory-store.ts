@@ -553,7 +553,7 @@ export class MemoryStore implements Store {
   private matchAttrs(data: TenantData, f: AttributeFilter, at: number): [number, { value: AttributeValue; valueType: string; expired: number; created: number }][] {
     const out: [number, { value: AttributeValue; valueType: string; expired: number; created: number }][] = [];
     const type = f.entity?.type ? this.findName(f.entity.type) : ANY;
-    if (type === -1) return out;
+    if (f.entity?.type && type < 0) return out;
     const ids = f.entity?.ids && f.entity.ids.length > 0 ? new Set(f.entity.ids) : undefined;
     const names = f.attributes && f.attributes.length > 0 ? new Set(f.attributes) : undefined;
     for (const key of data.attrs.keys()) {

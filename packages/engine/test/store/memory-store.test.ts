@@ -1,0 +1,5 @@
+import { MemoryStore } from '@gatehouse/engine';
+
+import { storeContract } from './store-contract.js';
+
+storeContract('MemoryStore', () => new MemoryStore());
