@@ -98,7 +98,10 @@ export function toHttpError(err: unknown): HttpError {
     if (typeof positioned.line === 'number') extra.line = positioned.line;
     if (typeof positioned.column === 'number') extra.column = positioned.column;
     if (err instanceof InvalidRequestError && err.expected !== undefined) extra.expected = err.expected;
-    return make(statusOfGatehouse(err), err.code, err.message, extra);
+    // Failures of evaluation name their code in the message too, so clients that only read the message
+    // (as for Permify's "ERROR_CODE_…" messages) can tell them from a malformed request.
+    const message = err.code === 'GH_ERR_DEPTH_EXCEEDED' || err.code === 'GH_ERR_EVALUATION' ? `${err.code}: ${err.message}` : err.message;
+    return make(statusOfGatehouse(err), err.code, message, extra);
   }
   if (typeof err === 'object' && err !== null) {
     const e = err as { statusCode?: unknown; code?: unknown; message?: unknown; validation?: unknown };

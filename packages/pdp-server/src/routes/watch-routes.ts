@@ -54,8 +54,9 @@ export function watchRoutes(app: FastifyInstance, ctx: RouteContext): void {
       'x-accel-buffering': 'no',
       'x-request-id': request.id,
     });
-    const ready = JSON.stringify({ tenants: tenants === undefined ? '*' : [...tenants], snap_token: head });
-    reply.raw.write(`retry: 1000\n${from === undefined ? `id: ${head}\n` : ''}event: ready\ndata: ${ready}\n\n`);
+    // An id-only block moves the client's Last-Event-ID to the head without dispatching an event, so a
+    // reconnect resumes from here even when nothing changes meanwhile.
+    reply.raw.write(`retry: 1000\n${from === undefined ? `id: ${head}\n` : ''}\n: connected\n\n`);
     watch.start(handle, replay, heartbeatMs);
   }
 

@@ -1,0 +1,105 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { KEY, start } from './fixtures/server/helpers.js';
+import type { Running } from './fixtures/server/helpers.js';
+import { openSse } from './fixtures/server/sse.js';
+
+const auth = { authorization: `Bearer ${KEY}` };
+const isChange = (f: { event?: string }) => f.event === 'change';
+
+describe('PDP server: watch (SSE change feed)', () => {
+  let s: Running;
+  beforeAll(async () => {
+    s = await start({ heartbeatMs: 50 });
+  });
+  afterAll(async () => {
+    await s.server.close();
+  });
+
+  it('sends one change event per committed write, id = snap token, with the changes', async () => {
+    const stream = await openSse(`${s.url}/v1/tenants/t1/watch`, auth);
+    expect(stream.status).toBe(200);
+    const first = await stream.next((f) => f.id !== undefined);
+    expect(first.id).toMatch(/^\d+$/);
+    const w = await s.call('POST', '/v1/tenants/t1/data/write', { tuples: ['document:sse1#owner@user:sam'], attributes: ['document:sse1$is_public|boolean:true'] });
+    const e = await stream.next(isChange);
+    expect(e.id).toBe(w.body.snap_token);
+    expect(JSON.parse(e.data!)).toEqual({
+      tenant: 't1',
+      snap_token: w.body.snap_token,
+      kind: 'data',
+      changes: expect.arrayContaining([
+        { operation: 'OPERATION_CREATE', tuple: { entity: { type: 'document', id: 'sse1' }, relation: 'owner', subject: { type: 'user', id: 'sam', relation: '' } } },
+        { operation: 'OPERATION_CREATE', attribute: { entity: { type: 'document', id: 'sse1' }, attribute: 'is_public', value: { '@type': 'type.googleapis.com/base.v1.BooleanValue', data: true } } },
+      ]),
+    });
+    const d = await s.call('POST', '/v1/tenants/t1/relationships/delete', { filter: { entity: { type: 'document', ids: ['sse1'] } } });
+    const e2 = await stream.next(isChange);
+    expect(e2.id).toBe(d.body.snap_token);
+    expect(JSON.parse(e2.data!).changes[0].operation).toBe('OPERATION_DELETE');
+    await stream.close();
+  });
+
+  it('does not carry other tenants’ changes, and sends heartbeats', async () => {
+    const stream = await openSse(`${s.url}/v1/tenants/acme/watch`, auth);
+    await s.call('POST', '/v1/tenants/t1/data/write', { tuples: ['document:other#owner@user:x'] });
+    const acme = await s.call('POST', '/v1/tenants/acme/data/write', { tuples: ['document:mine#owner@user:x'] });
+    const e = await stream.next(isChange);
+    expect(JSON.parse(e.data!).tenant).toBe('acme');
+    expect(e.id).toBe(acme.body.snap_token);
+    const ping = await stream.next((f) => f.comments.includes('ping'));
+    expect(ping.comments).toContain('ping');
+    await stream.close();
+  });
+
+  it('resumes after Last-Event-ID with exactly the changes missed', async () => {
+    const a = await s.call('POST', '/v1/tenants/acme/data/write', { tuples: ['document:r1#owner@user:x'] });
+    const b = await s.call('POST', '/v1/tenants/acme/data/write', { tuples: ['document:r2#owner@user:x'] });
+    await s.call('POST', '/v1/tenants/t1/data/write', { tuples: ['document:r3#owner@user:x'] });
+    const c = await s.call('POST', '/v1/tenants/acme/data/write', { tuples: ['document:r4#owner@user:x'] });
+    const stream = await openSse(`${s.url}/v1/tenants/acme/watch`, { ...auth, 'last-event-id': a.body.snap_token });
+    const e1 = await stream.next(isChange);
+    const e2 = await stream.next(isChange);
+    expect([e1.id, e2.id]).toEqual([b.body.snap_token, c.body.snap_token]);
+    const live = await s.call('POST', '/v1/tenants/acme/data/write', { tuples: ['document:r5#owner@user:x'] });
+    expect((await stream.next(isChange)).id).toBe(live.body.snap_token);
+    await stream.close();
+    for (const token of ['x'.repeat(300), 'not-a-token']) {
+      const bad = await fetch(`${s.url}/v1/tenants/acme/watch`, { headers: { ...auth, 'last-event-id': token } });
+      expect(bad.status).toBe(400);
+      await bad.body?.cancel();
+    }
+  });
+
+  it('relays a default-schema change that other tenants inherit to their watchers (tenant "*")', async () => {
+    const stream = await openSse(`${s.url}/v1/tenants/acme/watch`, auth);
+    const schema = (await s.call('POST', '/v1/tenants/t1/schemas/read', {})).status;
+    expect(schema).toBe(200);
+    const text = 'entity user {}\nentity tenant { relation admin @user\n relation member @user }\nentity document { relation owner @user\n permission edit = owner or tenant.admin\n permission view = edit or tenant.member }';
+    const w = await s.call('POST', '/v1/tenants/t1/schemas/write', { schema: text });
+    expect(w.status).toBe(200);
+    const e = await stream.next(isChange);
+    const data = JSON.parse(e.data!);
+    expect(data.tenant).toBe('*');
+    expect(data.kind).toBe('schema');
+    await stream.close();
+  });
+
+  it('streams every tenant on GET /v1/watch', async () => {
+    const stream = await openSse(`${s.url}/v1/watch`, auth);
+    expect(stream.status).toBe(200);
+    const w1 = await s.call('POST', '/v1/tenants/t1/data/write', { tuples: ['document:all1#owner@user:x'] });
+    const w2 = await s.call('POST', '/v1/tenants/acme/data/write', { tuples: ['document:all2#owner@user:x'] });
+    expect((await stream.next(isChange)).id).toBe(w1.body.snap_token);
+    expect((await stream.next(isChange)).id).toBe(w2.body.snap_token);
+    await stream.close();
+  });
+
+  it('ends open streams cleanly when the server closes', async () => {
+    const other = await start({ heartbeatMs: 10_000 });
+    const stream = await openSse(`${other.url}/v1/tenants/t1/watch`, auth);
+    await stream.next((f) => f.id !== undefined);
+    await other.server.close();
+    await stream.ended;
+    await expect(stream.next(isChange, 200)).rejects.toThrow(/ended/);
+  });
+});
