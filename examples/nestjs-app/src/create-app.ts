@@ -1,5 +1,5 @@
 import { NestFactory } from '@nestjs/core';
-import { Logger } from '@nestjs/common';
+import { ConsoleLogger, Logger } from '@nestjs/common';
 import type { INestApplication, LogLevel } from '@nestjs/common';
 
 import { AppModule } from './app.module.js';
@@ -21,7 +21,9 @@ export async function createApp(options: CreateAppOptions = {}): Promise<{ app: 
   const setup = options.pdpUrl === undefined
     ? await (await import('./embedded-policy.js')).embeddedPolicy()
     : await (await import('./remote-policy.js')).remotePolicy(options.pdpUrl, options.apiKey);
-  Logger.overrideLogger(options.logger ?? false);
+  // Plain text, no colour codes: the example's output is meant to be read and copied.
+  const levels = options.logger ?? false;
+  Logger.overrideLogger(levels === false ? false : new ConsoleLogger({ logLevels: levels, colors: false }));
   const app = await NestFactory.create(AppModule.register(setup));
   app.enableShutdownHooks();
   return { app, setup };
