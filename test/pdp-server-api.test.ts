@@ -235,3 +235,40 @@ describe('PDP server: Gatehouse API (Permify-shaped REST)', () => {
     });
   });
 });
+
+describe('PDP server: graceful shutdown', () => {
+  it('lets a request in flight finish and then refuses new connections', async () => {
+    const { Engine } = await import('@gatehouse/engine');
+    const { fixture } = await import('./fixtures/server/helpers.js');
+    const engine = await Engine.create({ schema: fixture('docs.perm') });
+    let entered!: () => void;
+    const inside = new Promise<void>((r) => (entered = r));
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    // The server's engine, with check() held until the test releases it.
+    const held = new Proxy(engine, {
+      get(target, prop) {
+        if (prop === 'check') {
+          return async (req: any) => {
+            entered();
+            await gate;
+            return target.check(req);
+          };
+        }
+        const v = Reflect.get(target, prop, target);
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+    const s = await start({ engine: held });
+    const pending = s.call('POST', '/v1/tenants/t1/permissions/check', { entity: { type: 'document', id: 'd1' }, permission: 'edit', subject: { type: 'user', id: 'x' } });
+    await inside;
+    const closing = s.server.close();
+    release();
+    const r = await pending;
+    expect(r.status).toBe(200);
+    expect(r.body.can).toBe('CHECK_RESULT_DENIED');
+    await closing;
+    await expect(fetch(`${s.url}/healthz`)).rejects.toThrow();
+    await engine.close();
+  });
+});
