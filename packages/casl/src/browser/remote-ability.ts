@@ -3,6 +3,8 @@ import type { AbilityOptionsOf, MongoAbility, RawRuleOf } from '@casl/ability';
 import { unpackRules } from '@casl/ability/extra';
 import type { PackRule } from '@casl/ability/extra';
 
+const DECIMAL = /^\d{1,40}$/;
+
 /** The body the abilities endpoint answers (`abilityPayload` on the server). */
 export interface RemoteAbilityPayload {
   readonly rules: PackRule<RawRuleOf<MongoAbility>>[];
@@ -45,7 +47,8 @@ export interface RemoteAbilityOptions {
 /**
  * Keeps a CASL `MongoAbility` in the browser in step with the server's Gatehouse decisions: fetches the
  * packed rules, updates the ability in place (`ability.update`, so `<Can>` re-renders), and refreshes on
- * demand, on an interval or on a server-sent change event. Unchanged rules (same ETag) cause no update.
+ * demand, on an interval or on a server-sent change event (an event whose `data` is JSON with a decimal
+ * `snapToken` no newer than the rules' is skipped). Unchanged rules (same ETag) cause no update.
  * When a refresh fails after the rules expired, the ability is emptied: it fails closed.
  * @example
  * ```ts
@@ -162,10 +165,29 @@ export class RemoteAbility {
     const Source = this.options.EventSource ?? (globalThis as { EventSource?: RemoteAbilityOptions['EventSource'] }).EventSource;
     if (Source === undefined) throw new TypeError('options.eventsUrl needs EventSource: pass options.EventSource');
     const events = new Source(url, { withCredentials: this.options.credentials === 'include' });
-    const onEvent = (): void => void this.background();
+    const onEvent = (event: { data?: unknown }): void => {
+      if (!this.isStale(event.data)) return;
+      void this.background();
+    };
     events.onmessage = onEvent;
     events.addEventListener('change', onEvent);
     this.events = events;
+  }
+
+  /**
+   * False only when the event carries a decimal snap token (Gatehouse's PDPs) no newer than the rules' own:
+   * the rules already include that change. Anything else (no token, an opaque one) means refresh.
+   */
+  private isStale(data: unknown): boolean {
+    const current = this.payload?.snapToken;
+    if (typeof data !== 'string' || current === undefined || !DECIMAL.test(current)) return true;
+    let token: unknown;
+    try {
+      token = (JSON.parse(data) as { snapToken?: unknown } | null)?.snapToken;
+    } catch {
+      return true;
+    }
+    return typeof token !== 'string' || !DECIMAL.test(token) || BigInt(token) > BigInt(current);
   }
 
   private async background(): Promise<void> {

@@ -13,7 +13,8 @@ interface Site {
   requests: { headers: IncomingMessage['headers'] }[];
   setRules(rules: Parameters<typeof packRules>[0], etag: string): void;
   fail(status: number | undefined): void;
-  emit(): void;
+  emit(data?: string): void;
+  streams(): number;
   close(): Promise<void>;
 }
 
@@ -55,8 +56,11 @@ async function startSite(): Promise<Site> {
     fail(status) {
       failure = status;
     },
-    emit() {
-      for (const res of streams) res.write('event: change\ndata: {}\n\n');
+    emit(data = '{}') {
+      for (const res of streams) res.write(`event: change\ndata: ${data}\n\n`);
+    },
+    streams() {
+      return streams.size;
     },
     async close() {
       for (const res of streams) res.end();
@@ -137,6 +141,22 @@ describe('RemoteAbility', () => {
     await changed;
     clearInterval(timer);
     expect(remote.ability.can('edit', subject('document', { id: '2' }))).toBe(true);
+  });
+
+  it('skips change events whose snap token the rules already include, and refreshes for newer ones', async () => {
+    site.setRules(editOne, '"7"');
+    remote = new RemoteAbility({ url: `${site.url}/abilities`, eventsUrl: `${site.url}/events`, EventSource });
+    await remote.ready;
+    await until(() => site.streams() > 0);
+    const before = site.requests.length;
+    site.emit('{"snapToken":"5"}');
+    site.emit('{"snapToken":"7"}');
+    site.setRules(editTwo, '"8"');
+    const changed = new Promise<void>((resolve) => remote?.subscribe(resolve));
+    site.emit('{"snapToken":"8"}');
+    await changed;
+    expect(site.requests.length - before).toBe(1);
+    expect(remote.snapToken).toBe('8');
   });
 
   it('refreshes on an interval', async () => {

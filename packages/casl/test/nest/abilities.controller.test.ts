@@ -9,6 +9,8 @@ import type { BoundGate } from '@gatehouse/core';
 import { Controller, Get, Injectable, Module } from '@nestjs/common';
 import type { CanActivate, ExecutionContext, INestApplication } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 
@@ -37,7 +39,7 @@ class DocumentsController {
   }
 }
 
-describe('@gatehouse/casl/nest', () => {
+describe.each([['platform-express'], ['platform-fastify']])('@gatehouse/casl/nest on %s', (platform) => {
   let app: INestApplication;
 
   beforeAll(async () => {
@@ -48,9 +50,16 @@ describe('@gatehouse/casl/nest', () => {
     })
     class AppModule {}
     const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-    app = moduleRef.createNestApplication();
-    app.useLogger(false);
-    await app.init();
+    if (platform === 'platform-fastify') {
+      app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter());
+      app.useLogger(false);
+      await app.init();
+      await (app as NestFastifyApplication).getHttpAdapter().getInstance().ready();
+    } else {
+      app = moduleRef.createNestApplication();
+      app.useLogger(false);
+      await app.init();
+    }
   });
   afterAll(async () => {
     await app.close();
