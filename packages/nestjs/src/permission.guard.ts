@@ -60,6 +60,10 @@ export class PermissionGuard implements CanActivate {
   public canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const policy = this.policyFor(context.getClass(), context.getHandler());
     if (policy.isPublic) return true;
+    if (context.getType() !== 'http') {
+      if (policy.open) return true;
+      throw new Error(`PermissionGuard: @Permission() works on HTTP routes only, not in a "${context.getType()}" context`);
+    }
     const req = context.switchToHttp().getRequest<GatehouseRequest>();
     if (policy.open) {
       this.tryBind(req);

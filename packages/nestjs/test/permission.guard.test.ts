@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import type { ExecutionContext } from '@nestjs/common';
+import { HttpException } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { Gatehouse } from '@gatehouse/core';
+import type { RequestLike } from '@gatehouse/core';
+import { EmbeddedPdp, Engine } from '@gatehouse/engine';
+import { fromHeader, fromParam, Permission, PermissionGuard, Public } from '@gatehouse/nestjs';
+import type { GatehouseModuleOptions, GatehouseRequest } from '@gatehouse/nestjs';
+
+class DocumentsController {
+  @Permission('edit', 'document', { id: fromParam('id') })
+  public edit(): void {}
+
+  @Public()
+  public health(): void {}
+
+  public open(): void {}
+}
+
+function contextOf(handler: () => void, req: object, type = 'http'): ExecutionContext {
+  return {
+    getType: () => type,
+    getClass: () => DocumentsController,
+    getHandler: () => handler,
+    switchToHttp: () => ({ getRequest: () => req }),
+  } as unknown as ExecutionContext;
+}
+
+function requestOf(user: string | undefined, id = '1'): GatehouseRequest {
+  return { headers: { 'x-tenant-id': 'acme', ...(user === undefined ? {} : { 'x-user': user }) }, params: { id } };
+}
+
+describe('PermissionGuard', () => {
+  let engine: Engine;
+  let gate: Gatehouse;
+  let reflector: Reflector;
+  const subject = jest.fn((req: RequestLike) => req.headers['x-user'] as string | undefined);
+  let guard: PermissionGuard;
+
+  beforeAll(async () => {
+    engine = await Engine.create({ schema: 'entity user {}\nentity document { relation owner @user\n permission edit = owner }' });
+    await engine.createTenant('acme');
+    await engine.write({ tenant: 'acme', tuples: ['document:1#owner@user:alice'] });
+    gate = new Gatehouse({ pdp: new EmbeddedPdp(engine) });
+    reflector = new Reflector();
+    const options: GatehouseModuleOptions = { client: gate, tenant: fromHeader('x-tenant-id'), subject };
+    guard = new PermissionGuard(reflector, gate, options);
+  });
+
+  afterAll(async () => {
+    await gate.close();
+    await engine.close();
+  });
+
+  it('reads the metadata of a handler once and answers later requests from the cache of decisions', async () => {
+    const get = jest.spyOn(reflector, 'get');
+    const proto = DocumentsController.prototype;
+    expect(await guard.canActivate(contextOf(proto.edit, requestOf('alice')))).toBe(true);
+    const reads = get.mock.calls.length;
+    expect(reads).toBeGreaterThan(0);
+    const hits = gate.stats.hits;
+    expect(await guard.canActivate(contextOf(proto.edit, requestOf('alice')))).toBe(true);
+    expect(get.mock.calls.length).toBe(reads);
+    expect(gate.stats.hits).toBe(hits + 1);
+    get.mockRestore();
+  });
+
+  it('binds req.gate to the request tenant and subject', async () => {
+    const req = requestOf('alice');
+    await guard.canActivate(contextOf(DocumentsController.prototype.edit, req));
+    expect(req.gate?.tenant).toBe('acme');
+    expect(req.gate?.subject).toEqual({ type: 'user', id: 'alice' });
+    expect(await req.gate?.can('edit', 'document:1')).toBe(true);
+  });
+
+  it('throws a 403 HttpException with the reason when denied', async () => {
+    const denied = guard.canActivate(contextOf(DocumentsController.prototype.edit, requestOf('bob')));
+    await expect(denied).rejects.toBeInstanceOf(HttpException);
+    await expect(denied).rejects.toMatchObject({ status: 403, response: { statusCode: 403, reason: 'denied' } });
+  });
+
+  it('does not even resolve the subject on a @Public() route', () => {
+    subject.mockClear();
+    const req = requestOf('alice');
+    expect(guard.canActivate(contextOf(DocumentsController.prototype.health, req))).toBe(true);
+    expect(subject).not.toHaveBeenCalled();
+    expect(req.gate).toBeUndefined();
+  });
+
+  it('lets a route without requirements through, bound when there is a subject', () => {
+    const anonymous = requestOf(undefined);
+    expect(guard.canActivate(contextOf(DocumentsController.prototype.open, anonymous))).toBe(true);
+    expect(anonymous.gate).toBeUndefined();
+    const alice = requestOf('alice');
+    expect(guard.canActivate(contextOf(DocumentsController.prototype.open, alice))).toBe(true);
+    expect(alice.gate?.subject.id).toBe('alice');
+  });
+
+  it('refuses a guarded handler outside HTTP instead of guessing a request', () => {
+    expect(() => guard.canActivate(contextOf(DocumentsController.prototype.edit, {}, 'rpc'))).toThrow(/HTTP routes only/);
+  });
+});
