@@ -95,6 +95,7 @@ function planOf(options: AbilityOptions): Plan {
  * @param options - tenant, subject, resources and the rest of {@link AbilityOptions}.
  * @returns raw rules, ready for `createMongoAbility` or `packRules`.
  * @throws {@link InvalidRequestError} for a bad tenant, subject, resource or option.
+ * @throws `PdpUnavailableError` (or another `GatehouseError`) when the PDP fails.
  * @example
  * ```ts
  * const rules = await rulesFor(gate, { tenant: 'acme', subject: 'alice', resources: ['document'] });
@@ -157,6 +158,8 @@ export async function rulesFor(gate: AbilityGate, options: AbilityOptions): Prom
  * @param options - see {@link AbilityOptions}.
  * @returns a `MongoAbility` holding only `can` rules.
  * @throws {@link InvalidRequestError} for a bad tenant, subject, resource or option.
+ * @throws `PdpUnavailableError` (or another `GatehouseError`) when the PDP fails: there is no
+ *   fail-closed value for a whole rule set, so the caller decides (the handlers answer 503).
  * @example
  * ```ts
  * import { subject } from '@casl/ability';

@@ -1,6 +1,7 @@
-import { createParamDecorator, UnauthorizedException } from '@nestjs/common';
+import { BadRequestException, createParamDecorator, HttpException, UnauthorizedException } from '@nestjs/common';
 import type { ExecutionContext } from '@nestjs/common';
 import type { BoundGate } from '@gatehouse/core';
+import { GatehouseError, InvalidRequestError } from '@gatehouse/core';
 
 import { abilityFor } from '../ability-for.js';
 import type { AbilityOptions } from '../ability-for.js';
@@ -10,7 +11,8 @@ export type AbilityDecoratorOptions = Omit<AbilityOptions, 'tenant' | 'subject' 
 
 /**
  * Injects a CASL `MongoAbility` for the request's tenant and subject, built with `abilityFor` from
- * `req.gate` (the `BoundGate` that `@gatehouse/nestjs`'s guard sets). Answers 401 when there is no gate.
+ * `req.gate` (the `BoundGate` that `@gatehouse/nestjs`'s guard sets). Answers 401 when there is no gate,
+ * 400 for bad options or input, 503 when the PDP fails.
  * @param options - resources, actions, fieldName, … (see {@link AbilityDecoratorOptions}).
  * @example
  * ```ts
@@ -25,6 +27,12 @@ export const Ability = createParamDecorator(
     const req = ctx.switchToHttp().getRequest<{ gate?: BoundGate }>();
     const gate = req.gate;
     if (gate === undefined) throw new UnauthorizedException('no subject: req.gate is not set');
-    return await abilityFor(gate, options ?? {});
+    try {
+      return await abilityFor(gate, options ?? {});
+    } catch (err) {
+      if (err instanceof InvalidRequestError) throw new BadRequestException(err.message);
+      if (err instanceof GatehouseError) throw new HttpException(err.message, 503, { cause: err });
+      throw err;
+    }
   },
 );

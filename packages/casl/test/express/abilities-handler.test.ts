@@ -1,8 +1,13 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
 import { createMongoAbility, subject } from '@casl/ability';
 import { unpackRules } from '@casl/ability/extra';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { abilitiesHandler } from '@gatehouse/casl/express';
+import { Gatehouse } from '@gatehouse/core';
 import type { BoundGate } from '@gatehouse/core';
+import { RemotePdp } from '@gatehouse/core/remote';
 import express from 'express';
 import express4 from 'express4';
 import request from 'supertest';
@@ -82,6 +87,29 @@ describe.each([
   it('answers 401 as JSON when req.gate is not set', async () => {
     const res = await request(app).get('/abilities').expect(401);
     expect(res.body).toMatchObject({ error: 'unauthenticated' });
+  });
+
+  it('answers 503 as JSON when the PDP is unreachable', async () => {
+    // A real remote PDP client pointed at a port nothing listens on.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const { port } = probe.address() as AddressInfo;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const pdp = new RemotePdp({ url: `http://127.0.0.1:${String(port)}`, retries: 0, watch: false, timeoutMs: 2000 });
+    const down = new Gatehouse({ pdp });
+    const downApp = makeApp();
+    downApp.use((req, _res, next) => {
+      (req as { gate?: BoundGate }).gate = down.bind('acme', 'bob');
+      next();
+    });
+    downApp.get('/abilities', abilitiesHandler({ resources: ['document'] }));
+    try {
+      const res = await request(downApp).get('/abilities').expect(503);
+      expect(res.body).toMatchObject({ error: 'unavailable', reason: 'GH_ERR_PDP_UNAVAILABLE' });
+    } finally {
+      await down.close();
+      await pdp.close();
+    }
   });
 
   it('answers 400 as JSON for a bad resource', async () => {
