@@ -22,7 +22,7 @@ function used() {
 }
 
 async function bytesPerTuple(n) {
-  let engine = await Engine.create({ schema: REBAC_SCHEMA });
+  const engine = await Engine.create({ schema: REBAC_SCHEMA });
   // Compile the schema plan and warm the code paths with a check, so the baseline holds everything but the data.
   await engine.check({ tenant: 't1', subject: { type: 'user', id: 'x' }, action: 'view', resource: { type: 'document', id: 'x' } });
   const before = used();
@@ -30,7 +30,6 @@ async function bytesPerTuple(n) {
   await engine.check({ tenant: 't1', subject: { type: 'user', id: 'u0' }, action: 'view', resource: { type: 'document', id: 'd0' } });
   const after = used();
   await engine.close();
-  engine = undefined;
   return { tuples, bytes: (after - before) / tuples };
 }
 

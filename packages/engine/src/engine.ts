@@ -268,7 +268,7 @@ export class Engine {
     const permission = name('permission', request.permission);
     const { plan } = this.schemaFor(tenant, request.schemaVersion);
     const entity = entityPlan(plan, type, tenant);
-    entity.members.get(permission) ?? new Evaluation(this.input(tenant, plan, subject, undefined, undefined)).member(entity, permission);
+    if (!entity.members.has(permission)) throw new NotFoundError(`entity "${type}" has no permission, relation or attribute named "${permission}"`, { tenant });
     const ev = this.evaluation(tenant, plan, subject, undefined, request.context, request.depth);
     const extra = this.contextNodes(ev, request.context);
     if (subject.type === type) extra.push(ev.sNode);

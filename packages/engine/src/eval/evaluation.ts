@@ -268,7 +268,7 @@ export class Evaluation {
       }
     }
     if (!usersets) return false;
-    let error: unknown;
+    let error: Error | undefined;
     const found = this.someTuple(e, m.id, (node, rel) => {
       if (rel === 0) return false;
       const target = this.entityOf(node);
@@ -277,7 +277,7 @@ export class Evaluation {
       try {
         return this.invoke(node, target, member, depth - 1);
       } catch (err) {
-        error ??= err;
+        error ??= asError(err);
         return false;
       }
     });
@@ -289,11 +289,11 @@ export class Evaluation {
   private expr(e: number, ent: EntityPlan, x: ExprPlan, d: number): boolean {
     switch (x.kind) {
       case 'union': {
-        let error: unknown;
+        let error: Error | undefined;
         try {
           if (this.expr(e, ent, x.left, d)) return true;
         } catch (err) {
-          error = err;
+          error = asError(err);
         }
         if (this.expr(e, ent, x.right, d)) return true;
         if (error !== undefined) throw error;
@@ -305,7 +305,7 @@ export class Evaluation {
           left = this.expr(e, ent, x.left, d);
         } catch (err) {
           if (!this.expr(e, ent, x.right, d)) return false;
-          throw err;
+          throw asError(err);
         }
         return left && this.expr(e, ent, x.right, d);
       }
@@ -315,7 +315,7 @@ export class Evaluation {
           left = this.expr(e, ent, x.left, d);
         } catch (err) {
           if (this.expr(e, ent, x.right, d)) return false;
-          throw err;
+          throw asError(err);
         }
         return left && !this.expr(e, ent, x.right, d);
       }
@@ -335,7 +335,7 @@ export class Evaluation {
       const member = target?.members.get(x.computed);
       return target !== undefined && member !== undefined && this.invoke(this.tenantNode(), target, member, d);
     }
-    let error: unknown;
+    let error: Error | undefined;
     const found = this.someTuple(e, x.tupleSetId, (node) => {
       const target = this.entityOf(node);
       const member = target?.members.get(x.computed);
@@ -343,7 +343,7 @@ export class Evaluation {
       try {
         return this.invoke(node, target, member, d);
       } catch (err) {
-        error ??= err;
+        error ??= asError(err);
         return false;
       }
     });
@@ -580,4 +580,8 @@ export class Evaluation {
     this.ctxAttrs ??= new Map();
     this.ctxAttrs.set(this.resolve(type, id) * L + attr, value);
   }
+}
+
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new EvaluationError(String(err));
 }

@@ -33,7 +33,7 @@ const OPERATION = { union: 'OPERATION_UNION', intersection: 'OPERATION_INTERSECT
  * Expands `member` of `node` into the tree of who holds it: relation leaves list their subjects, usersets and
  * tuple-to-usersets expand as union children. Recursion stops at a node already on the path.
  */
-export function expandMember(ev: Evaluation, node: number, ent: EntityPlan, m: MemberPlan, depth = ev.maxDepth, path: Set<number> = new Set()): ExpandTreeNode {
+export function expandMember(ev: Evaluation, node: number, ent: EntityPlan, m: MemberPlan, depth = ev.maxDepth, path = new Set<number>()): ExpandTreeNode {
   if (depth < 0) throw new DepthExceededError(ev.maxDepth, { tenant: ev.tenant });
   const entity = { type: ev.typeName(node), id: ev.idOf(node) };
   const key = node * NAME_LIMIT + m.id;

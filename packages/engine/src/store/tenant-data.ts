@@ -124,14 +124,14 @@ export class TenantData {
   public attrAt(node: number, attr: number, at: number): AttrVersion | undefined {
     let v = this.attrs.get(node * NAME_LIMIT + attr);
     while (v !== undefined && v.created > at) v = v.prev;
-    return v !== undefined && v.expired > at ? v : undefined;
+    return (v?.expired ?? 0) > at ? v : undefined;
   }
 
   /** Writes a value at `token`; returns the live version it replaced, if any. */
   public setAttr(node: number, attr: number, value: AttributeValue, valueType: string, token: number): AttrVersion | undefined {
     const key = node * NAME_LIMIT + attr;
     const head = this.attrs.get(key);
-    const old = head !== undefined && head.expired === LIVE ? head : undefined;
+    const old = head?.expired === LIVE ? head : undefined;
     if (old !== undefined) old.expired = token;
     this.attrs.set(key, { value, valueType, created: token, expired: LIVE, prev: head });
     return old;

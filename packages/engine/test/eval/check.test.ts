@@ -116,23 +116,11 @@ describe('check', () => {
   });
 
   it('rejects an exhausted depth budget with DepthExceededError (depth 3 passes, 2 fails on a 4-invoke chain)', async () => {
-    const schema = `
-      entity user {}
-      entity node {
-        relation parent @node
-        relation member @user
-        permission check = parent.check or member
-      }
-      entity leaf {
-        relation member @user
-        permission check = member
-      }`;
     const chain = `
       entity user {}
       entity bottom { relation member @user  permission check = member }
       entity middle { relation parent @bottom  permission check = parent.check }
       entity top { relation parent @middle  permission check = parent.check }`;
-    void schema;
     const engine = await engineWith(chain, ['top:t#parent@middle:m', 'middle:m#parent@bottom:b', 'bottom:b#member@user:u']);
     expect(await can(engine, 'user:u', 'check', 'top:t', { depth: 3 })).toBe(true);
     await expect(can(engine, 'user:u', 'check', 'top:t', { depth: 2 })).rejects.toBeInstanceOf(DepthExceededError);
@@ -175,6 +163,14 @@ describe('check', () => {
     const engine = await engineWith(DOCS, [...padding, 'team:b#member@team:c#member', 'team:b#member@team:a#member', 'team:a#member@team:b#member', 'team:c#member@user:x']);
     const { ids } = await engine.lookupEntity({ tenant: 't1', entityType: 'team', permission: 'member', subject: 'user:x' });
     expect(ids).toEqual(['a', 'b', 'c']);
+  });
+
+  it('looks up subjects over cyclic usersets without running away', async () => {
+    const engine = await engineWith(DOCS, ['team:a#member@team:b#member', 'team:b#member@team:a#member', 'team:b#member@user:x', 'team:a#member@user:y']);
+    const ids = await engine.lookupSubject({ tenant: 't1', entity: { type: 'team', id: 'a' }, permission: 'member', subjectReference: { type: 'user' } });
+    expect(ids.ids).toEqual(['x', 'y']);
+    const sets = await engine.lookupSubject({ tenant: 't1', entity: { type: 'team', id: 'a' }, permission: 'member', subjectReference: { type: 'team', relation: 'member' } });
+    expect(sets.ids).toEqual(['a', 'b']);
   });
 
   it('rejects an unknown permission or entity type with NotFoundError', async () => {
