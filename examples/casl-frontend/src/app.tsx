@@ -2,7 +2,7 @@ import { subject } from '@casl/ability';
 import type { MongoAbility } from '@casl/ability';
 import { AbilityProvider, Can, useAbility } from '@casl/react';
 import { RemoteAbility } from '@gatehouse/casl/browser';
-import { useEffect, useState } from 'react';
+import { useEffect, useState, useSyncExternalStore } from 'react';
 
 import { users } from '../policy.js';
 
@@ -62,8 +62,7 @@ function LoginForm({ onLogin }: { onLogin: (login: Login) => void }): React.JSX.
 
 function Documents({ docs, remote }: { docs: readonly Doc[]; remote: RemoteAbility }): React.JSX.Element {
   const ability = useAbility<MongoAbility>();
-  const [version, setVersion] = useState(remote.version);
-  useEffect(() => remote.subscribe(() => setVersion(remote.version)), [remote]);
+  const version = useSyncExternalStore(remote.subscribe, remote.getSnapshot);
   return (
     <div className="card">
       <h2>Documents</h2>

@@ -144,13 +144,19 @@ export class RemoteAbility {
   }
 
   /**
-   * Calls `listener` after every change of the rules.
+   * Calls `listener` after every change of the rules. Bound, so it can be passed as is:
+   * `useSyncExternalStore(remote.subscribe, remote.getSnapshot)`.
    * @returns the unsubscribe function.
    */
-  public subscribe(listener: () => void): () => void {
+  public readonly subscribe = (listener: () => void): (() => void) => {
     this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
+    return () => {
+      this.listeners.delete(listener);
+    };
+  };
+
+  /** The current {@link RemoteAbility.version}; bound, for `useSyncExternalStore`. */
+  public readonly getSnapshot = (): number => this.changes;
 
   /** Stops the interval and the change stream; the ability keeps its last rules. */
   public close(): void {

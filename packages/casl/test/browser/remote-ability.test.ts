@@ -120,7 +120,9 @@ describe('RemoteAbility', () => {
     await remote.ready;
     const ability = remote.ability;
     const versions: number[] = [];
-    remote.subscribe(() => versions.push(remote?.version ?? -1));
+    // Detached, as useSyncExternalStore(remote.subscribe, remote.getSnapshot) calls them.
+    const { subscribe, getSnapshot } = remote;
+    subscribe(() => versions.push(getSnapshot()));
     site.setRules(editTwo, '"v2"');
     await expect(remote.refresh()).resolves.toBe(true);
     expect(remote.ability).toBe(ability);
