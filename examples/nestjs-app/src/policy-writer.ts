@@ -4,7 +4,7 @@ export interface PolicyWriter {
   write(tenant: string, tuples: string[], attributes?: string[]): Promise<void>;
   /** Removes every tuple and attribute of a document. */
   forgetDocument(tenant: string, id: string): Promise<void>;
-  /** Releases what the writer holds. */
+  /** Releases what the writer and its PDP hold (engine, sockets, change stream). */
   close(): Promise<void>;
 }
 

@@ -37,6 +37,7 @@ export async function remotePolicy(url: string, apiKey?: string): Promise<Policy
     await post('/v1/tenants/create', { id: tenant, name: data.name }, [400, 409]);
     await write(tenant, data.tuples, data.attributes);
   }
+  const pdp = new RemotePdp({ url, ...(apiKey === undefined ? {} : { apiKey }) });
   const writer: PolicyWriter = {
     write,
     forgetDocument: async (tenant, id) => {
@@ -45,9 +46,11 @@ export async function remotePolicy(url: string, apiKey?: string): Promise<Policy
         attribute_filter: { entity: { type: 'document', ids: [id] } },
       });
     },
-    close: async () => {},
+    // The module's client does not close the PDP it was given; the app that made it does.
+    close: async () => {
+      await pdp.close();
+    },
   };
-  const pdp = new RemotePdp({ url, ...(apiKey === undefined ? {} : { apiKey }) });
   return { pdp, writer, documents: DocumentStore.fromSeed(seed), mode: 'remote' };
 }
 
