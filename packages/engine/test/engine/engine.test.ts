@@ -223,3 +223,20 @@ describe('Engine lookups, subject permissions, expand and explain', () => {
     expect(denied.allowed).toBe(false);
   });
 });
+
+describe('Engine with an RBAC file', () => {
+  it('compiles roles to tenant relations and checks by type and by instance', async () => {
+    const rbac = 'resources:\n  invoice:\n    actions: [read, pay]\nroles:\n  clerk:\n    invoice: [read]\n  boss:\n    invoice: [read, pay]\n';
+    const engine = await Engine.create({ rbac });
+    await engine.createTenant('acme');
+    await engine.write({ tenant: 'acme', tuples: ['tenant:acme#clerk@user:carl', 'tenant:acme#boss@user:bea'] });
+    const can = (user: string, action: string, id?: string): Promise<boolean> =>
+      engine
+        .check({ tenant: 'acme', subject: { type: 'user', id: user }, action, resource: id === undefined ? { type: 'invoice' } : { type: 'invoice', id } })
+        .then((d) => d.allowed);
+    expect(await can('carl', 'read')).toBe(true);
+    expect(await can('carl', 'pay')).toBe(false);
+    expect(await can('bea', 'pay', '7')).toBe(true);
+    await expect(Engine.create({ rbac, schema: 'entity user {}' })).rejects.toBeInstanceOf(InvalidRequestError);
+  });
+});
