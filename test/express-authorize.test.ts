@@ -216,6 +216,31 @@ describe.each([
     expect((seen[0] as Error).message).toBe('lookup failed');
   });
 
+  it('hands an exception of the subject or tenant resolver to the error handler, with no unhandled rejection', async () => {
+    const rejections: unknown[] = [];
+    const onRejection = (reason: unknown): void => { rejections.push(reason); };
+    process.on('unhandledRejection', onRejection);
+    try {
+      for (const options of [
+        { subject: () => { throw new Error('session store down'); } },
+        { tenant: () => { throw new Error('tenant lookup down'); } },
+      ] as Options[]) {
+        const a = app(options, (x) => {
+          x.use((err: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+            res.status(500).json({ message: err.message });
+          });
+        });
+        const res = await request(a).get('/documents/1').set(as('alice')).expect(500);
+        expect(res.body.message).toMatch(/down$/);
+      }
+      await request(app()).get('/async-failure').set(as('alice')).expect(500);
+      await new Promise((resolve) => { setImmediate(resolve); });
+      expect(rejections).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onRejection);
+    }
+  });
+
   it('authorize.any lets a request through when one check is allowed', async () => {
     await request(app()).get('/any/1').set(as('alice')).expect(200);
     await request(app()).get('/any/1').set(as('dave')).expect(200);
