@@ -32,9 +32,11 @@ entity document {
 
 let engine: Engine;
 let client: Gatehouse;
-let server: Server;
 let backendUrl: string;
 const requests: string[] = [];
+
+const express4Name = 'express4';
+const express4 = (await import(express4Name)).default as typeof express;
 
 beforeAll(async () => {
   engine = await Engine.create({ schema });
@@ -44,7 +46,16 @@ beforeAll(async () => {
     tuples: ['document:my_file.doc#owner@user:alice', 'tenant:acme#member@user:alice', 'tenant:acme#admin@user:carol'],
   });
   client = new Gatehouse({ pdp: new EmbeddedPdp(engine) });
-  const app = express();
+});
+
+afterAll(async () => {
+  await client.close();
+  await engine.close();
+});
+
+/** Starts the backend on 127.0.0.1:0 with the given Express; returns its permit-check URL and a stop function. */
+async function startBackend(framework: typeof express): Promise<{ url: string; stop: () => Promise<void> }> {
+  const app = framework();
   app.use((req, _res, next) => {
     requests.push(`${req.method} ${req.originalUrl}`);
     next();
@@ -57,18 +68,17 @@ beforeAll(async () => {
       subject: (req) => req.get('authorization')?.replace(/^Bearer /, ''),
     }),
   );
-  app.all('/api/permit-check', express.json(), permitCheckHandler());
-  server = app.listen(0, '127.0.0.1');
+  app.all('/api/permit-check', framework.json(), permitCheckHandler());
+  const server: Server = app.listen(0, '127.0.0.1');
   await once(server, 'listening');
-  backendUrl = `http://127.0.0.1:${String((server.address() as AddressInfo).port)}/api/permit-check`;
-});
-
-afterAll(async () => {
-  server.close();
-  await once(server, 'close');
-  await client.close();
-  await engine.close();
-});
+  return {
+    url: `http://127.0.0.1:${String((server.address() as AddressInfo).port)}/api/permit-check`,
+    stop: async () => {
+      server.close();
+      await once(server, 'close');
+    },
+  };
+}
 
 beforeEach(() => {
   requests.length = 0;
@@ -90,7 +100,18 @@ function sdkFor(token: string, loggedInUser = token) {
 // (action, resource, resourceAttributes) — call it as the code does (permit.md §8).
 type RealCheck = (action: string, resource: string | { type: string; key: string }, resourceAttributes?: object) => boolean;
 
-describe('permit-fe-sdk against permitCheckHandler', () => {
+describe.each([
+  ['Express 5', express],
+  ['Express 4', express4],
+])('permit-fe-sdk against permitCheckHandler on %s', (_name, framework) => {
+  let stop: () => Promise<void>;
+  beforeAll(async () => {
+    ({ url: backendUrl, stop } = await startBackend(framework));
+  });
+  afterAll(async () => {
+    await stop();
+  });
+
   it('loadLocalState (GET per item) answers for the authenticated user, not for loggedInUser', async () => {
     const permit = sdkFor('alice', 'carol');
     await permit.loadLocalState([

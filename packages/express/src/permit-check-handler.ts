@@ -68,6 +68,9 @@ export function permitCheckHandler(options: PermitCheckHandlerOptions = {}): Req
   if (client !== undefined && typeof options.subject !== 'function') {
     throw InvalidRequestError.badValue('options.subject', options.subject, 'a function (req) => subject | undefined');
   }
+  if (typeof options.tenant === 'string' && !TENANT_PATTERN.test(options.tenant)) {
+    throw InvalidRequestError.badTenant(options.tenant);
+  }
   const maxBulk = positive('options.maxBulk', options.maxBulk, 1000);
   const bodyLimit = positive('options.bodyLimit', options.bodyLimit, 1_048_576);
 
