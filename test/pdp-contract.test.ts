@@ -19,7 +19,7 @@ async function embedded(): Promise<Harness> {
   const engine = await Engine.create({ schema: fixture('docs.perm') });
   await applySeedData(engine, parseSeedData(fixture('docs-data.yaml')));
   const pdp = new EmbeddedPdp(engine);
-  return { pdp, close: async () => engine.close() };
+  return { pdp, close: async () => await engine.close() };
 }
 
 async function remote(): Promise<Harness> {

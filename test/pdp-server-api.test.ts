@@ -252,7 +252,7 @@ describe('PDP server: graceful shutdown', () => {
           return async (req: any) => {
             entered();
             await gate;
-            return target.check(req);
+            return await target.check(req);
           };
         }
         const v = Reflect.get(target, prop, target);

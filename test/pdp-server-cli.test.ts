@@ -142,7 +142,7 @@ describe('gatehouse executable', () => {
     }
     const v = await run('node', [BIN, 'validate', '--json', f('validate-pass.yaml')], { cwd: ROOT });
     expect(JSON.parse(v.stdout).passed).toBe(5);
-    const failing = await run('node', [BIN, 'validate', f('validate-fail.yaml')], { cwd: ROOT }).catch((e: { code: number }) => e);
+    const failing = await run('node', [BIN, 'validate', f('validate-fail.yaml')], { cwd: ROOT }).catch((e: unknown) => e);
     expect((failing as { code: number }).code).toBe(1);
 
     const child = spawn('node', [BIN, 'serve', '--dev', '--port', '0', '--log-level', 'silent', '--schema', f('docs.perm')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -12,7 +12,7 @@ describe('permitio SDK against the PDP server', () => {
 
   beforeAll(async () => {
     s = await start({ schema: fixture('rbac.perm'), data: parseSeedData(fixture('rbac-data.yaml')) });
-    permit = new Permit({ pdp: s.url, token: KEY, log: { level: 'error' } } as ConstructorParameters<typeof Permit>[0]);
+    permit = new Permit({ pdp: s.url, token: KEY, log: { level: 'error' } });
   });
   afterAll(async () => {
     await s.server.close();
@@ -69,7 +69,7 @@ describe('permitio SDK against the PDP server', () => {
     const inv = all['invoice:inv1'] as any;
     expect(inv.roles).toEqual(['payer']);
     expect([...inv.permissions].sort()).toEqual(['invoice:pay', 'invoice:read']);
-    expect((inv as any).tenant).toBe('globex');
+    expect((inv).tenant).toBe('globex');
 
     const filtered = await permit.getUserPermissions('alice', ['globex'], undefined, ['document']);
     expect(Object.keys(filtered)).toEqual(['__tenant:globex']);
@@ -78,7 +78,7 @@ describe('permitio SDK against the PDP server', () => {
   });
 
   it('a wrong token makes the SDK throw (and return false with throwOnError: false)', async () => {
-    const bad = new Permit({ pdp: s.url, token: 'wrong', log: { level: 'fatal' } } as ConstructorParameters<typeof Permit>[0]);
+    const bad = new Permit({ pdp: s.url, token: 'wrong', log: { level: 'fatal' } });
     await expect(bad.check('alice', 'read', 'document')).rejects.toThrow();
     expect(await bad.check('alice', 'read', 'document', {}, { throwOnError: false } as any)).toBe(false);
   });

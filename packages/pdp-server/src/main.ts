@@ -3,7 +3,6 @@ import { GatehouseError } from '@gatehouse/core';
 import { CHECK_USAGE, checkCommand } from './commands/check-command.js';
 import { COMPILE_USAGE, compileCommand } from './commands/compile-command.js';
 import { SERVE_USAGE, serveCommand } from './commands/serve-command.js';
-import type { ServeFlags } from './commands/serve-command.js';
 import { VALIDATE_USAGE, validateCommand } from './commands/validate-command.js';
 import type { GatehouseServer } from './server.js';
 
@@ -121,7 +120,7 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
         if (values.help === true) return help(cli, SERVE_USAGE);
         if (positionals.length > 0) return usageError(cli, `unexpected argument ${JSON.stringify(positionals[0])}`, SERVE_USAGE);
         const { help: _h, ...flags } = values;
-        return await serveCommand(flags as ServeFlags, cli);
+        return await serveCommand(flags, cli);
       }
       default:
         return usageError(cli, `unknown command ${JSON.stringify(command)}`, USAGE);

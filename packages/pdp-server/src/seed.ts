@@ -27,7 +27,7 @@ function stringList(value: unknown, where: string): string[] | undefined {
   if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
     throw new InvalidRequestError(`invalid data file: ${where} must be a list of strings`);
   }
-  return value as string[];
+  return value;
 }
 
 function tenantSeed(value: unknown, where: string): TenantSeed {

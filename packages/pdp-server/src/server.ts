@@ -4,7 +4,7 @@ import rateLimit from '@fastify/rate-limit';
 import { InvalidRequestError } from '@gatehouse/core';
 import { Engine } from '@gatehouse/engine';
 import Fastify from 'fastify';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiKeyring, bearerToken, parseApiKey } from './api-keys.js';
 import type { Principal } from './api-keys.js';
 import { bodySchemas } from './body-schemas.js';
@@ -116,7 +116,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Gatehou
       done(null, {});
       return;
     }
-    jsonParser(request, text, done);
+    void jsonParser(request, text, done);
   });
 
   app.setErrorHandler((err, request, reply) => {
@@ -131,41 +131,52 @@ export async function createServer(options: ServerOptions = {}): Promise<Gatehou
     reply.code(404).send({ code: 5, message: `no route ${request.method} ${request.url.split('?')[0] ?? ''}`, details: [{ reason: 'GH_ERR_NOT_FOUND' }] }),
   );
 
-  app.addHook('onRequest', async (request) => {
-    const mode = request.routeOptions.config.auth;
-    if (mode === 'none') return;
-    if (keyring.size === 0) {
-      request.principal = DEV_PRINCIPAL;
-      return;
-    }
-    const token = bearerToken(request.headers.authorization);
+  function identify(request: FastifyRequest, header: unknown, deferIfMissing: boolean): void {
+    const token = bearerToken(header);
     if (token === undefined) {
-      if (mode === 'body') return;
+      if (deferIfMissing) return;
       throw unauthenticated('missing API key: send "Authorization: Bearer <key>"');
     }
     const principal = keyring.authenticate(token);
     if (principal === undefined) throw unauthenticated('invalid API key');
     request.principal = principal;
+  }
+
+  app.addHook('onRequest', (request, _reply, done) => {
+    const mode = request.routeOptions.config.auth;
+    try {
+      if (mode !== 'none') {
+        if (keyring.size === 0) request.principal = DEV_PRINCIPAL;
+        else identify(request, request.headers.authorization, mode === 'body');
+      }
+      done();
+    } catch (err) {
+      done(err as Error);
+    }
   });
 
   // The permitio SDK's all-tenants call carries its Authorization header inside the body (permit.md §4.3).
-  app.addHook('preHandler', async (request) => {
-    if (request.principal !== undefined || request.routeOptions.config.auth !== 'body') return;
-    const token = bearerToken(bodyAuthorization(request.body));
-    if (token === undefined) throw unauthenticated('missing API key: send "Authorization: Bearer <key>"');
-    const principal = keyring.authenticate(token);
-    if (principal === undefined) throw unauthenticated('invalid API key');
-    request.principal = principal;
+  app.addHook('preHandler', (request, _reply, done) => {
+    try {
+      if (request.principal === undefined && request.routeOptions.config.auth === 'body') {
+        identify(request, bodyAuthorization(request.body), false);
+      }
+      done();
+    } catch (err) {
+      done(err as Error);
+    }
   });
 
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id);
+    done(null, payload);
   });
 
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.requests.inc({ method: request.method, route, status: String(reply.statusCode) });
     metrics.latency.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    done();
   });
 
   if (options.rateLimit !== undefined) {

@@ -55,7 +55,7 @@ export class WatchHub {
   public constructor(engine: Engine, onCount: (n: number) => void) {
     this.#onCount = onCount;
     this.#unsubscribe = engine.watch((e) => {
-      this.#publish(e as EngineChangeLike);
+      this.#publish(e);
     });
   }
 

@@ -119,7 +119,7 @@ export function valueToWire(value: AttributeValue, valueType?: string): WireAny 
 
 /** A tuple from the wire: Permify's object form, or the string form `document:1#owner@user:alice`. */
 export function tupleFromWire(input: string | WireTuple): Tuple {
-  return parseTuple(input as string | Tuple);
+  return parseTuple(input);
 }
 
 /** An attribute from the wire: `{entity, attribute, value: Any}` or `document:1$public|boolean:true`. */

@@ -42,12 +42,12 @@ export function dataRoutes(app: FastifyInstance, ctx: RouteContext): void {
   }
 
   app.post('/v1/tenants/:tenant/data/write', { schema: { body: schemas.dataWrite } }, async (request) =>
-    write(pathTenant(request), request.body as WriteBody),
+    await write(pathTenant(request), request.body as WriteBody),
   );
 
   app.post('/v1/tenants/:tenant/relationships/write', { schema: { body: schemas.relationshipsWrite } }, async (request) => {
     const body = request.body as WriteBody;
-    return write(pathTenant(request), defined({ metadata: body.metadata, tuples: body.tuples }));
+    return await write(pathTenant(request), defined({ metadata: body.metadata, tuples: body.tuples }));
   });
 
   app.post('/v1/tenants/:tenant/data/delete', { schema: { body: schemas.dataDelete } }, async (request) => {
@@ -90,11 +90,11 @@ export function dataRoutes(app: FastifyInstance, ctx: RouteContext): void {
         tenant,
         filter: tupleFilterFromWire(body.filter),
         snapToken: nonEmpty(body.metadata?.snap_token),
-        pageSize: body.page_size || undefined,
+        pageSize: body.page_size === 0 ? undefined : body.page_size,
         continuousToken: nonEmpty(body.continuous_token),
       }),
     );
-    return { tuples: page.tuples.map(tupleToWire), continuous_token: page.continuousToken ?? '' };
+    return { tuples: page.tuples.map(tupleToWire), continuous_token: page.continuousToken };
   });
 
   app.post('/v1/tenants/:tenant/data/attributes/read', { schema: { body: schemas.attributesRead } }, async (request) => {
@@ -105,10 +105,10 @@ export function dataRoutes(app: FastifyInstance, ctx: RouteContext): void {
         tenant,
         filter: attributeFilterFromWire(body.filter),
         snapToken: nonEmpty(body.metadata?.snap_token),
-        pageSize: body.page_size || undefined,
+        pageSize: body.page_size === 0 ? undefined : body.page_size,
         continuousToken: nonEmpty(body.continuous_token),
       }),
     );
-    return { attributes: page.attributes.map(attributeToWire), continuous_token: page.continuousToken ?? '' };
+    return { attributes: page.attributes.map(attributeToWire), continuous_token: page.continuousToken };
   });
 }

@@ -119,11 +119,11 @@ export function permissionRoutes(app: FastifyInstance, ctx: RouteContext): void 
         permission: body.permission,
         subject: subjectFromWire(body.subject),
         scope,
-        pageSize: body.page_size || undefined,
+        pageSize: body.page_size === 0 ? undefined : body.page_size,
         continuousToken: nonEmpty(body.continuous_token),
       }),
     );
-    return { entity_ids: res.ids, continuous_token: res.continuousToken ?? '' };
+    return { entity_ids: res.ids, continuous_token: res.continuousToken };
   });
 
   app.post('/v1/tenants/:tenant/permissions/lookup-subject', { schema: { body: schemas.lookupSubject } }, async (request) => {
@@ -144,11 +144,11 @@ export function permissionRoutes(app: FastifyInstance, ctx: RouteContext): void 
         entity: { type: body.entity.type, id: body.entity.id },
         permission: body.permission,
         subjectReference: defined({ type: body.subject_reference.type, relation: rel === '...' ? undefined : nonEmpty(rel) }),
-        pageSize: body.page_size || undefined,
+        pageSize: body.page_size === 0 ? undefined : body.page_size,
         continuousToken: nonEmpty(body.continuous_token),
       }),
     );
-    return { subject_ids: res.ids, continuous_token: res.continuousToken ?? '' };
+    return { subject_ids: res.ids, continuous_token: res.continuousToken };
   });
 
   app.post('/v1/tenants/:tenant/permissions/subject-permission', { schema: { body: schemas.subjectPermission } }, async (request) => {

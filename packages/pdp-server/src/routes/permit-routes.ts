@@ -30,7 +30,7 @@ interface Answer {
 
 function objectBody(body: unknown): PermitCheckBody {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw InvalidRequestError.badValue('body', body, 'a JSON object');
-  return body as PermitCheckBody;
+  return body;
 }
 
 function isNotFound(err: unknown): boolean {
@@ -95,14 +95,14 @@ export function permitRoutes(app: FastifyInstance, ctx: RouteContext): void {
     return out;
   }
 
-  app.post('/allowed', async (request) => decide(toCheck(request, objectBody(request.body)), false));
+  app.post('/allowed', async (request) => await decide(toCheck(request, objectBody(request.body)), false));
 
   app.post('/allowed/bulk', async (request) => {
     const body = request.body;
     if (!Array.isArray(body)) throw InvalidRequestError.badValue('body', body, 'a JSON array of checks');
     if (body.length > limits.maxBatchSize) throw overLimit('checks in a bulk request', limits.maxBatchSize, body.length);
     const reqs = body.map((item: unknown) => toCheck(request, objectBody(item)));
-    return { allow: await Promise.all(reqs.map(async (r) => decide(r, true))) };
+    return { allow: await Promise.all(reqs.map(async (r) => await decide(r, true))) };
   });
 
   app.post('/allowed/all-tenants', { config: { auth: 'body' } }, async (request) => {
@@ -128,7 +128,7 @@ export function permitRoutes(app: FastifyInstance, ctx: RouteContext): void {
       if (!Array.isArray(v) || !v.every((x) => typeof x === 'string') || v.length > limits.maxBatchSize) {
         throw InvalidRequestError.badValue(what, v, `a list of at most ${String(limits.maxBatchSize)} strings`);
       }
-      return v as string[];
+      return v;
     };
     const tenantKeys = stringList(body.tenants, 'tenants');
     const resources = stringList(body.resources, 'resources')?.map((r) => permitResource(r).resource);

@@ -26,12 +26,12 @@ export function schemaRoutes(app: FastifyInstance, ctx: RouteContext): void {
     const body = request.body as { page_size?: number; continuous_token?: string };
     const list = await engine.listSchemas(
       tenant,
-      defined({ pageSize: body.page_size || undefined, continuousToken: nonEmpty(body.continuous_token) }),
+      defined({ pageSize: body.page_size === 0 ? undefined : body.page_size, continuousToken: nonEmpty(body.continuous_token) }),
     );
     return {
-      head: list.head ?? '',
+      head: list.head,
       schemas: list.schemas.map((s: { version: string; createdAt?: unknown }) => ({ version: s.version, created_at: timestampToWire(s.createdAt) })),
-      continuous_token: (list as { continuousToken?: string }).continuousToken ?? '',
+      continuous_token: list.continuousToken,
     };
   });
 }

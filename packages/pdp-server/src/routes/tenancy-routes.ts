@@ -27,11 +27,11 @@ export function tenancyRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.post('/v1/tenants/list', { schema: { body: schemas.pageOnly } }, async (request) => {
     const body = request.body as { page_size?: number; continuous_token?: string };
     const page = await engine.listTenants(
-      defined({ pageSize: body.page_size || undefined, continuousToken: nonEmpty(body.continuous_token) }),
+      defined({ pageSize: body.page_size === 0 ? undefined : body.page_size, continuousToken: nonEmpty(body.continuous_token) }),
     );
     return {
       tenants: page.tenants.filter((t) => mayUse(request, t.id)).map(tenantToWire),
-      continuous_token: page.continuousToken ?? '',
+      continuous_token: page.continuousToken,
     };
   });
 
