@@ -2,7 +2,7 @@ import { DepthExceededError, EvaluationError, GatehouseError, NotFoundError, par
 import type { AttributeValue, CheckContext, Subject } from '@gatehouse/core';
 
 import type { MemoryStore } from '../store/memory-store.js';
-import { NAME_LIMIT, NEXT_F, ROW, S_NODE, S_REL } from '../store/tenant-data.js';
+import { EXPIRED, NAME_LIMIT, NEXT_F, REL_MASK, ROW, S_NODE, S_REL } from '../store/tenant-data.js';
 import type { TenantData } from '../store/tenant-data.js';
 import { TENANT_ENTITY, zeroValue } from './plan.js';
 import type { EntityPlan, ExprPlan, MemberPlan, SchemaPlan } from './plan.js';
@@ -73,6 +73,8 @@ export class Evaluation {
   public readonly plan: SchemaPlan;
   public readonly data: TenantData;
   public readonly at: number;
+  /** Reading at the newest token: expired rows are skipped by their flag, without MVCC reads. */
+  private readonly atHead: boolean;
   public readonly tenant: string;
   public readonly maxDepth: number;
   /** The subject's node and relation id. */
@@ -95,6 +97,7 @@ export class Evaluation {
     this.store = input.store;
     this.data = input.data;
     this.at = input.at;
+    this.atHead = input.at >= input.store.head;
     this.tenant = input.tenant;
     this.maxDepth = input.maxDepth;
     this.context = input.context;
@@ -166,9 +169,11 @@ export class Evaluation {
     const data = this.data;
     const at = this.at;
     if (node >= 0) {
-      for (let r = data.fwd.get(node * L + rel); r !== -1; r = data.rows[r * ROW + NEXT_F] ?? -1) {
-        if ((data.mvcc[r * 2] ?? 0) > at || (data.mvcc[r * 2 + 1] ?? 0) <= at) continue;
-        if (fn(data.rows[r * ROW + S_NODE] ?? 0, data.rows[r * ROW + S_REL] ?? 0)) return true;
+      const rows = data.rows;
+      for (let r = data.fwd.get(node * L + rel); r !== -1; r = rows[r * ROW + NEXT_F] ?? -1) {
+        const raw = rows[r * ROW + S_REL] ?? 0;
+        if (this.atHead ? (raw & EXPIRED) !== 0 : !data.visible(r, at)) continue;
+        if (fn(rows[r * ROW + S_NODE] ?? 0, raw & REL_MASK)) return true;
       }
     }
     const extra = this.ctxTuples?.get(node * L + rel);
@@ -251,11 +256,12 @@ export class Evaluation {
     let usersets = false;
     if (e >= 0) {
       const rows = data.rows;
-      const mvcc = data.mvcc;
+      const atHead = this.atHead;
       for (let r = data.fwd.get(e * L + m.id); r !== -1; r = rows[r * ROW + NEXT_F] ?? -1) {
-        if ((mvcc[r * 2] ?? 0) > at || (mvcc[r * 2 + 1] ?? 0) <= at) continue;
         const o = r * ROW;
-        const rel = rows[o + S_REL] ?? 0;
+        const raw = rows[o + S_REL] ?? 0;
+        if (atHead ? (raw & EXPIRED) !== 0 : !data.visible(r, at)) continue;
+        const rel = raw & REL_MASK;
         if (rows[o + S_NODE] === sNode && rel === sRel) return true;
         if (rel !== 0) usersets = true;
       }

@@ -16,7 +16,7 @@ import type {
   TupleFilter,
   WriteSet,
 } from './store.js';
-import { E_NODE, LIVE, NAME_LIMIT, NEXT_F, REL, ROW, S_NODE, S_REL, TenantData } from './tenant-data.js';
+import { E_NODE, LIVE, NAME_LIMIT, NEXT_F, REL, REL_MASK, ROW, S_NODE, S_REL, TenantData } from './tenant-data.js';
 
 interface TenantEntry {
   readonly record: TenantRecord;
@@ -490,7 +490,7 @@ export class MemoryStore implements Store {
   private tupleOf(data: TenantData, r: number): Tuple {
     const e = data.rows[r * ROW + E_NODE] ?? 0;
     const s = data.rows[r * ROW + S_NODE] ?? 0;
-    const sRel = data.rows[r * ROW + S_REL] ?? 0;
+    const sRel = (data.rows[r * ROW + S_REL] ?? 0) & REL_MASK;
     const subject = { type: this.nameOf(data.nodeType[s] ?? 0), id: data.nodeIds[s] ?? '' };
     return {
       entity: { type: this.nameOf(data.nodeType[e] ?? 0), id: data.nodeIds[e] ?? '' },
@@ -536,7 +536,7 @@ export class MemoryStore implements Store {
       if (f.eIds !== undefined && !f.eIds.has(data.nodeIds[e] ?? '')) return false;
       if (f.sType !== ANY && data.nodeType[s] !== f.sType) return false;
       if (f.sIds !== undefined && !f.sIds.has(data.nodeIds[s] ?? '')) return false;
-      return !(f.sRel !== ANY && data.rows[r * ROW + S_REL] !== f.sRel);
+      return !(f.sRel !== ANY && ((data.rows[r * ROW + S_REL] ?? 0) & REL_MASK) !== f.sRel);
     };
     if (f.eType !== ANY && f.eIds !== undefined && f.rel !== ANY) {
       for (const id of f.eIds) {

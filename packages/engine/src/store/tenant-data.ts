@@ -14,6 +14,10 @@ export const REL = 2;
 export const S_REL = 3;
 export const NEXT_F = 4;
 export const NEXT_R = 5;
+/** Set in a row's subject-relation slot once the row is expired: a check at the head skips it without MVCC reads. */
+export const EXPIRED = 0x40000000;
+/** Masks the subject relation out of its slot. */
+export const REL_MASK = 0xffff;
 
 /** One version of an attribute value; `prev` is the version it replaced. */
 export interface AttrVersion {
@@ -117,6 +121,7 @@ export class TenantData {
   /** Expires row `r` at `token`. */
   public expireRow(r: number, token: number): void {
     this.mvcc[r * 2 + 1] = token;
+    this.rows[r * ROW + S_REL] = (this.rows[r * ROW + S_REL] ?? 0) | EXPIRED;
     this.liveRows--;
   }
 
