@@ -78,7 +78,7 @@ export function resolveOptions(options: PostgresStoreOptions): ResolvedOptions {
   if (!SCHEMA_PATTERN.test(schema)) {
     throw InvalidRequestError.badValue('options.schema', schema, `a name matching ${String(SCHEMA_PATTERN)}`);
   }
-  const relay = options.relay ?? 'postgres';
+  const relay: unknown = options.relay ?? 'postgres';
   if (relay !== 'postgres' && relay !== 'redis') {
     throw InvalidRequestError.badValue('options.relay', relay, "'postgres' or 'redis'");
   }

@@ -42,6 +42,6 @@ export class StoreError extends GatehouseError {
 /** The SQLSTATE of a node-postgres error, or `undefined`. @internal */
 export function sqlStateOf(err: unknown): string | undefined {
   if (typeof err !== 'object' || err === null || !('code' in err)) return undefined;
-  const code = (err as { code: unknown }).code;
+  const code = err.code;
   return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
 }

@@ -77,12 +77,19 @@ describeWith([postgresMissing], 'PostgresStore under concurrency', () => {
       await other.query(`UPDATE attributes SET value = '"mallory"' WHERE tenant_id = 't1' AND expired_tx_id = 9223372036854775807`);
       const pending = store.commit({ tenant: 't1', writeAttributes: [{ ...attr, value: 'bob' }] });
       // Wait until the store's UPDATE is blocked on the row lock, then commit the other transaction.
-      for (;;) {
-        const waiting = await other.query(
-          "SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'UPDATE attributes a SET expired_tx_id%'",
-        );
-        if ((waiting.rowCount ?? 0) > 0) break;
-        await new Promise((r) => setTimeout(r, 10));
+      // (Watched from a third connection: inside a transaction pg_stat_activity is a frozen snapshot.)
+      const watcher = new Client({ connectionString: PG_URL });
+      await watcher.connect();
+      try {
+        for (;;) {
+          const waiting = await watcher.query(
+            "SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid() AND query LIKE 'UPDATE attributes a SET expired_tx_id%'",
+          );
+          if ((waiting.rowCount ?? 0) > 0) break;
+          await new Promise((r) => setTimeout(r, 10));
+        }
+      } finally {
+        await watcher.end();
       }
       await other.query('COMMIT');
       const done = await pending;

@@ -10,6 +10,7 @@ describeWith([postgresMissing], 'PostgresStore tenant isolation', () => {
   const schema = uniqueName('iso');
   const store = new PostgresStore({ connectionString: PG_URL, schema, pollIntervalMs: 0 });
   const statements: string[] = [];
+  const loaded: unknown[] = [];
 
   beforeAll(async () => {
     const original = Client.prototype.query;
@@ -39,7 +40,9 @@ describeWith([postgresMissing], 'PostgresStore tenant isolation', () => {
       await store.readSchema(tenant);
       await store.listSchemas(tenant);
       await store.getTenant(tenant);
-      for await (const _ of store.loadTenant(tenant)) void _;
+      const rows = [];
+      for await (const row of store.loadTenant(tenant)) rows.push(row);
+      loaded.push(...rows);
       await store.changesSince('0', { tenant });
     }
     await store.changesSince('0');

@@ -51,7 +51,7 @@ export class ChangeFeed {
   public wake(): void {
     if (this.pending) return;
     this.pending = true;
-    this.enqueue(async () => {
+    void this.enqueue(async () => {
       this.pending = false;
       await this.catchUp();
     });

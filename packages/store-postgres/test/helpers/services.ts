@@ -65,7 +65,6 @@ export function describeWith(
     });
     return;
   }
-  // eslint-disable-next-line no-console
   console.warn(`skipping "${name}": ${reason} (set GATEHOUSE_REQUIRE_SERVICES=1 to fail instead)`);
   describe.skip(name, body);
 }
