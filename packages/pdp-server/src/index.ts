@@ -7,4 +7,6 @@ export type { ApiKeySpec, Principal } from './api-keys.js';
 export { applySeedData, parseSeedData } from './seed.js';
 export type { SeedData, TenantSeed } from './seed.js';
 export { main } from './main.js';
+export { serveOptions } from './commands/serve-command.js';
+export type { ServeFlags } from './commands/serve-command.js';
 export type { CliIo } from './main.js';

@@ -110,6 +110,7 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
             'api-key': { type: 'string', multiple: true },
             dev: { type: 'boolean' },
             postgres: { type: 'string' },
+            'postgres-schema': { type: 'string' },
             'rate-limit': { type: 'string' },
             'body-limit': { type: 'string' },
             'heartbeat-ms': { type: 'string' },

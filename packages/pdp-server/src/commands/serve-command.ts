@@ -24,7 +24,9 @@ Options (each also an environment variable):
                                               tenants) or KEY:tenantA+tenantB (only those; in --api-key
                                               also KEY:tenantA,tenantB). A key containing ":" ends with ":*"
   --dev                GATEHOUSE_DEV=1        allow running without a key (no authentication)
-  --postgres URL       GATEHOUSE_POSTGRES     store in PostgreSQL (@gatehouse/store-postgres)
+  --postgres URL       GATEHOUSE_POSTGRES     store in PostgreSQL (@gatehouse/store-postgres), e.g.
+                                              postgres://postgres@127.0.0.1:5432/gatehouse
+  --postgres-schema S  GATEHOUSE_POSTGRES_SCHEMA  PostgreSQL schema (namespace) of the tables (default public)
   --rate-limit N       GATEHOUSE_RATE_LIMIT   at most N requests per second per API key (off by default)
   --body-limit BYTES   GATEHOUSE_BODY_LIMIT   largest request body (default 1048576)
   --heartbeat-ms N     GATEHOUSE_HEARTBEAT_MS watch stream ping interval (default 15000)
@@ -43,6 +45,7 @@ export interface ServeFlags {
   'api-key'?: string[] | undefined;
   dev?: boolean | undefined;
   postgres?: string | undefined;
+  'postgres-schema'?: string | undefined;
   'rate-limit'?: string | undefined;
   'body-limit'?: string | undefined;
   'heartbeat-ms'?: string | undefined;
@@ -55,7 +58,7 @@ function intOption(name: string, text: string | undefined, min: number): number 
   return Number(text);
 }
 
-async function postgresStore(url: string): Promise<Store> {
+async function postgresStore(url: string, schema: string | undefined): Promise<Store> {
   // Imported by name at run time so the server works without the package; a missing build is explained.
   const name = '@gatehouse/store-postgres';
   let mod: Record<string, unknown>;
@@ -71,7 +74,7 @@ async function postgresStore(url: string): Promise<Store> {
   if (typeof ctor !== 'function') {
     throw new InvalidRequestError('--postgres: @gatehouse/store-postgres does not export PostgresStore (is it built?)');
   }
-  const options = { connectionString: url };
+  const options = schema === undefined ? { connectionString: url } : { connectionString: url, schema };
   if (typeof ctor.create === 'function') return await (ctor.create as (o: unknown) => Promise<Store>)(options);
   if (typeof ctor.connect === 'function') return await (ctor.connect as (o: unknown) => Promise<Store>)(options);
   return new ctor(options);
@@ -100,7 +103,7 @@ export async function serveOptions(flags: ServeFlags, env: Readonly<Record<strin
     ...(schemaFile === undefined ? {} : { schema: await readFile(schemaFile, 'utf8') }),
     ...(rbacFile === undefined ? {} : { rbac: await readFile(rbacFile, 'utf8') }),
     ...(dataFile === undefined ? {} : { data: parseSeedData(await readFile(dataFile, 'utf8')) }),
-    ...(postgres === undefined ? {} : { store: await postgresStore(postgres) }),
+    ...(postgres === undefined ? {} : { store: await postgresStore(postgres, pick(flags['postgres-schema'], 'GATEHOUSE_POSTGRES_SCHEMA')) }),
     apiKeys: keys,
     dev,
     ...(host === undefined ? {} : { host }),

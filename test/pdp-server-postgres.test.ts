@@ -1,0 +1,58 @@
+// `gatehouse serve --postgres URL`: data written through one server survives it and is served by the next.
+// Skips when PostgreSQL is not reachable, unless GATEHOUSE_REQUIRE_SERVICES=1.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
+import { createServer, serveOptions } from '@gatehouse/pdp-server';
+import { FIXTURES, KEY } from './fixtures/server/helpers.js';
+
+const URL = process.env.GATEHOUSE_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
+const SCHEMA = `gh_pdp_server_${String(process.pid)}`;
+
+async function reachable(): Promise<string | undefined> {
+  const c = new pg.Client({ connectionString: URL, connectionTimeoutMillis: 2000 });
+  try {
+    await c.connect();
+    await c.query('SELECT 1');
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+}
+
+describe('PDP server on PostgreSQL (--postgres)', () => {
+  let absent: string | undefined;
+  beforeAll(async () => {
+    absent = await reachable();
+    if (absent !== undefined && process.env.GATEHOUSE_REQUIRE_SERVICES === '1') throw new Error(`PostgreSQL required: ${absent}`);
+    if (absent !== undefined) console.warn(`skipping: PostgreSQL at ${URL} is not reachable (${absent})`);
+  });
+  afterAll(async () => {
+    if (absent !== undefined) return;
+    const c = new pg.Client({ connectionString: URL });
+    await c.connect();
+    await c.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
+    await c.end();
+  });
+
+  it('keeps data across server restarts', async () => {
+    if (absent !== undefined) return;
+    const flags = { postgres: URL, 'postgres-schema': SCHEMA, schema: `${FIXTURES}/docs.perm`, 'api-key': [KEY], 'log-level': 'silent' };
+    const body = { entity: { type: 'document', id: 'pg1' }, permission: 'edit', subject: { type: 'user', id: 'pat', relation: '' } };
+    const headers = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' };
+
+    const first = await createServer(await serveOptions(flags, {}));
+    const a = await first.listen({ port: 0 });
+    const w = await fetch(`${a.url}/v1/tenants/t1/data/write`, { method: 'POST', headers, body: JSON.stringify({ tuples: ['document:pg1#owner@user:pat'] }) });
+    expect(w.status).toBe(200);
+    expect((await (await fetch(`${a.url}/v1/tenants/t1/permissions/check`, { method: 'POST', headers, body: JSON.stringify(body) })).json()).can).toBe('CHECK_RESULT_ALLOWED');
+    await first.close();
+
+    const second = await createServer(await serveOptions({ ...flags, schema: undefined }, {}));
+    const b = await second.listen({ port: 0 });
+    expect((await fetch(`${b.url}/readyz`)).status).toBe(200);
+    expect((await (await fetch(`${b.url}/v1/tenants/t1/permissions/check`, { method: 'POST', headers, body: JSON.stringify(body) })).json()).can).toBe('CHECK_RESULT_ALLOWED');
+    await second.close();
+  });
+});
