@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROUND_SECONDS = Number(process.env.BENCH_NESTJS_SECONDS ?? 2);
 const ROUNDS = Number(process.env.BENCH_NESTJS_ROUNDS ?? 9);
+const FASTIFY_ROUNDS = Number(process.env.BENCH_NESTJS_FASTIFY_ROUNDS ?? 5);
 const CONNECTIONS = 16;
 
 if (process.argv[2] === 'serve') {
@@ -61,14 +62,21 @@ async function serve() {
   class PlainModule {}
   Module({ controllers: [documentsController(false)] })(PlainModule);
 
-  const guarded = await NestFactory.create(GuardedModule, { logger: false });
-  const plain = await NestFactory.create(PlainModule, { logger: false });
-  await guarded.listen(0, '127.0.0.1');
-  await plain.listen(0, '127.0.0.1');
-  process.send({ guarded: guarded.getHttpServer().address().port, plain: plain.getHttpServer().address().port });
+  const { FastifyAdapter } = await import('@nestjs/platform-fastify');
+  const apps = {
+    guarded: await NestFactory.create(GuardedModule, { logger: false }),
+    plain: await NestFactory.create(PlainModule, { logger: false }),
+    fastifyGuarded: await NestFactory.create(GuardedModule, new FastifyAdapter(), { logger: false }),
+    fastifyPlain: await NestFactory.create(PlainModule, new FastifyAdapter(), { logger: false }),
+  };
+  const ports = {};
+  for (const [name, app] of Object.entries(apps)) {
+    await app.listen(0, '127.0.0.1');
+    ports[name] = app.getHttpServer().address().port;
+  }
+  process.send(ports);
   process.on('message', async () => {
-    await guarded.close();
-    await plain.close();
+    for (const app of Object.values(apps)) await app.close();
     await engine.close();
     process.disconnect();
   });
@@ -87,35 +95,44 @@ async function measure() {
     if (result.non2xx > 0 || result.errors > 0) throw new Error(`port ${port}: ${result.non2xx} non-2xx, ${result.errors} errors`);
     return result.requests.average;
   };
-  const guarded = [];
-  const plain = [];
-  let notes = '';
-  try {
-    await run(ports.guarded, 1);
-    await run(ports.plain, 1);
-    for (let i = 0; i < ROUNDS; i++) {
-      // Alternate which goes first so a slow phase of the shared machine does not favour one side.
+  // Pairs of adjacent rounds, alternating which side goes first.
+  const pairs = async (guardedPort, plainPort, rounds) => {
+    const guarded = [];
+    const plain = [];
+    await run(guardedPort, 1);
+    await run(plainPort, 1);
+    for (let i = 0; i < rounds; i++) {
       if (i % 2 === 0) {
-        guarded.push(await run(ports.guarded, ROUND_SECONDS));
-        plain.push(await run(ports.plain, ROUND_SECONDS));
+        guarded.push(await run(guardedPort, ROUND_SECONDS));
+        plain.push(await run(plainPort, ROUND_SECONDS));
       } else {
-        plain.push(await run(ports.plain, ROUND_SECONDS));
-        guarded.push(await run(ports.guarded, ROUND_SECONDS));
+        plain.push(await run(plainPort, ROUND_SECONDS));
+        guarded.push(await run(guardedPort, ROUND_SECONDS));
       }
     }
+    return { guarded, plain };
+  };
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const ratioOf = ({ guarded, plain }) => Math.round(median(guarded.map((g, i) => g / plain[i])) * 1000) / 1000;
+  let express;
+  let fastify;
+  let notes = '';
+  try {
+    express = await pairs(ports.guarded, ports.plain, ROUNDS);
+    fastify = await pairs(ports.fastifyGuarded, ports.fastifyPlain, FASTIFY_ROUNDS);
   } catch (err) {
     notes = `failed: ${err.message}`;
   } finally {
     child.send('stop');
     await new Promise((resolve) => { child.once('exit', resolve); setTimeout(() => { child.kill('SIGKILL'); }, 10_000).unref(); });
   }
-  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  const complete = guarded.length === ROUNDS && plain.length === ROUNDS;
-  const ours = complete ? Math.round(median(guarded)) : null;
-  const peer = complete ? Math.round(median(plain)) : null;
-  const ratio = complete ? Math.round(median(guarded.map((g, i) => g / plain[i])) * 1000) / 1000 : null;
+  const ours = express ? Math.round(median(express.guarded)) : null;
+  const peer = express ? Math.round(median(express.plain)) : null;
+  const ratio = express ? ratioOf(express) : null;
   if (notes === '') {
-    notes = `express platform, GET /documents/:id, ${CONNECTIONS} connections, median of ${ROUNDS} pairs of adjacent ${ROUND_SECONDS}s rounds (ratio: median of pair ratios); guarded ${guarded.map(Math.round).join('/')} vs plain ${plain.map(Math.round).join('/')} req/s`;
+    const list = (xs) => xs.map(Math.round).join('/');
+    notes = `express platform, GET /documents/:id, ${CONNECTIONS} connections, ratio = median of ${ROUNDS} pairs of adjacent ${ROUND_SECONDS}s rounds; guarded ${list(express.guarded)} vs plain ${list(express.plain)} req/s` +
+      (fastify ? `; fastify platform: ratio ${ratioOf(fastify)} (guarded ${list(fastify.guarded)} vs plain ${list(fastify.plain)} req/s)` : '');
   }
   console.log(JSON.stringify({ id: 'nestjs', ours, peer, unit: 'req/s', ratio, target: 0.9, pass: ratio !== null && ratio >= 0.9, notes }));
 }

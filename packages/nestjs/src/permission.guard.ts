@@ -8,6 +8,7 @@ import { ANY_PERMISSION_METADATA, GATEHOUSE_OPTIONS, PERMISSIONS_METADATA, PUBLI
 import type { GatehouseModuleOptions } from './gatehouse-options.interface.js';
 import { httpError } from './http-errors.js';
 import { resolveSubject, resolveTenant } from './request-binder.js';
+import { RequestGate } from './request-gate.js';
 import type { GatehouseRequest } from './request-binder.js';
 import type { Requirement } from './requirement.js';
 
@@ -64,7 +65,8 @@ export class PermissionGuard implements CanActivate {
       if (policy.open) return true;
       throw new Error(`PermissionGuard: @Permission() works on HTTP routes only, not in a "${context.getType()}" context`);
     }
-    const req = context.switchToHttp().getRequest<GatehouseRequest>();
+    // getArgByIndex(0) is the HTTP request; switchToHttp() would allocate three closures per request.
+    const req = context.getArgByIndex<GatehouseRequest>(0);
     if (policy.open) {
       this.tryBind(req);
       return true;
@@ -77,11 +79,8 @@ export class PermissionGuard implements CanActivate {
   }
 
   private bind(req: GatehouseRequest, tenant: string, subject: SubjectInput): void {
-    try {
-      req.gate = this.gate.bind(tenant, subject);
-    } catch (err) {
-      throw this.asHttpError(err);
-    }
+    // The subject is validated by the check itself (400 when malformed); binding is deferred to first use.
+    req.gate = new RequestGate(this.gate, tenant, subject);
   }
 
   private tryBind(req: GatehouseRequest): void {

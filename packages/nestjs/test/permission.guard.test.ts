@@ -23,6 +23,7 @@ function contextOf(handler: () => void, req: object, type = 'http'): ExecutionCo
     getType: () => type,
     getClass: () => DocumentsController,
     getHandler: () => handler,
+    getArgByIndex: () => req,
     switchToHttp: () => ({ getRequest: () => req }),
   } as unknown as ExecutionContext;
 }
@@ -78,6 +79,15 @@ describe('PermissionGuard', () => {
     const denied = guard.canActivate(contextOf(DocumentsController.prototype.edit, requestOf('bob')));
     await expect(denied).rejects.toBeInstanceOf(HttpException);
     await expect(denied).rejects.toMatchObject({ status: 403, response: { statusCode: 403, reason: 'denied' } });
+  });
+
+  it('answers 400 when the authenticated subject is not a valid subject', async () => {
+    const bad = guard.canActivate(contextOf(DocumentsController.prototype.edit, requestOf('al ice')));
+    await expect(bad).rejects.toMatchObject({ status: 400, response: { reason: 'invalid_request' } });
+  });
+
+  it('answers 401 when there is no subject', () => {
+    expect(() => guard.canActivate(contextOf(DocumentsController.prototype.edit, requestOf(undefined)))).toThrow(HttpException);
   });
 
   it('does not even resolve the subject on a @Public() route', () => {
