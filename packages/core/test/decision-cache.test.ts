@@ -211,10 +211,11 @@ describe('DecisionCache', () => {
     expect(pdp.calls.items).toBe(2);
   });
 
-  it('evicts the least recently used entry beyond maxEntries and counts it', async () => {
+  it('evicts the least recently used entry beyond maxEntries and counts it (recency kept at 250 ms resolution)', async () => {
     const { pdp, gate } = setup({ maxEntries: 2, coalesce: false });
     await gate.can('alice', 'read', 'document:1');
     await gate.can('alice', 'read', 'document:2');
+    await sleep(300);
     await gate.can('alice', 'read', 'document:1');
     await gate.can('alice', 'read', 'document:3');
     expect(gate.stats.evictions).toBe(1);
