@@ -29,7 +29,7 @@ import type {
 } from './engine-types.js';
 import { Evaluation } from './eval/evaluation.js';
 import { expandMember } from './eval/expand.js';
-import { candidates, page } from './eval/lookup.js';
+import { candidates, grantsWithoutTuples, page, reachableFrom } from './eval/lookup.js';
 import { planSchema } from './eval/plan.js';
 import type { EntityPlan, SchemaPlan } from './eval/plan.js';
 import { compileRbac } from './rbac/index.js';
@@ -274,8 +274,14 @@ export class Engine {
     if (subject.type === type) extra.push(ev.sNode);
     const scope = request.scope?.[type];
     const allow = scope === undefined ? undefined : new Set(scope);
+    const typeId = this.view.findName(type);
+    // Without attribute, rule or tenant grants, only entities reachable backwards from the subject can match.
+    // Contextual tuples may link the subject to stored entities, so they also take the full scan.
+    const scan = grantsWithoutTuples(ev, entity, permission) || (request.context?.tuples?.length ?? 0) > 0;
+    const nodes = scan ? candidates(ev, type, typeId, extra) : [...reachableFrom(ev, ev.sNode, ev.sRel, typeId), ...candidates(ev, type, -1, extra)];
+    if (!scan && ev.sNode >= 0 && subject.type === type) nodes.push(ev.sNode);
     const ids: string[] = [];
-    for (const node of candidates(ev, type, this.view.findName(type), extra)) {
+    for (const node of new Set(nodes)) {
       const id = ev.idOf(node);
       if (allow !== undefined && !allow.has(id)) continue;
       if (ev.check(node, entity, permission)) ids.push(id);

@@ -1,6 +1,8 @@
-import { NAME_LIMIT, NEXT_F, NEXT_R, ROW } from '../store/tenant-data.js';
+import { InvalidRequestError } from '@gatehouse/core';
+
+import { E_NODE, NAME_LIMIT, NEXT_F, NEXT_R, ROW } from '../store/tenant-data.js';
 import type { Evaluation } from './evaluation.js';
-import type { EntityPlan } from './plan.js';
+import type { EntityPlan, ExprPlan } from './plan.js';
 
 const L = NAME_LIMIT;
 
@@ -44,7 +46,103 @@ export function page(ids: string[], pageSize: number | undefined, continuousToke
   ids.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const from = continuousToken ? ids.findIndex((id) => id > continuousToken) : 0;
   const start = from === -1 ? ids.length : from;
+  if (pageSize !== undefined && (!Number.isInteger(pageSize) || pageSize < 0)) throw InvalidRequestError.badValue('pageSize', pageSize, 'a positive integer');
   const size = pageSize === undefined || pageSize === 0 ? 1000 : pageSize;
   const slice = ids.slice(start, start + size);
   return { ids: slice, continuousToken: start + size < ids.length ? (slice.at(-1) ?? '') : '' };
+}
+
+const opaqueCache = new WeakMap<object, Map<string, boolean>>();
+
+/**
+ * Whether `member` of `entity` can be granted by something other than a chain of tuples ending at the subject: a
+ * boolean attribute, a rule, or the implicit tenant relation (reachable through any hop). Lookups then have to
+ * consider every entity of the type; otherwise the entities reachable backwards from the subject suffice.
+ */
+export function grantsWithoutTuples(ev: Evaluation, entity: EntityPlan, member: string): boolean {
+  let cache = opaqueCache.get(ev.plan);
+  if (cache === undefined) {
+    cache = new Map();
+    opaqueCache.set(ev.plan, cache);
+  }
+  const key = `${entity.name}#${member}`;
+  const hit = cache.get(key);
+  if (hit !== undefined) return hit;
+  const seen = new Set<string>();
+  const visit = (ent: EntityPlan, name: string): boolean => {
+    const k = `${ent.name}#${name}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    const m = ent.members.get(name);
+    if (m === undefined) return false;
+    switch (m.kind) {
+      case 'attribute':
+        return true;
+      case 'relation':
+        if (m.implicit) return true;
+        return m.def.references.some((r) => {
+          const target = r.relation === undefined ? undefined : ev.plan.entities.get(r.type);
+          return target !== undefined && r.relation !== undefined && visit(target, r.relation);
+        });
+      case 'permission':
+        return expr(ent, m.expr);
+    }
+  };
+  const expr = (ent: EntityPlan, x: ExprPlan): boolean => {
+    switch (x.kind) {
+      case 'union':
+      case 'intersection':
+        return expr(ent, x.left) || expr(ent, x.right);
+      case 'exclusion':
+        return expr(ent, x.left);
+      case 'computedUserSet':
+      case 'computedAttribute':
+        return visit(ent, x.name);
+      case 'call':
+        return true;
+      case 'tupleToUserSet': {
+        if (x.implicitTenant) return true;
+        const rel = ent.members.get(x.tupleSet);
+        if (rel?.kind !== 'relation') return false;
+        return rel.def.references.some((r) => {
+          const target = ev.plan.entities.get(r.type);
+          return target !== undefined && visit(target, x.computed);
+        });
+      }
+    }
+  };
+  const result = visit(entity, member);
+  cache.set(key, result);
+  return result;
+}
+
+/**
+ * Entities reachable backwards from the subject through stored tuples (any relation, any subject relation), of
+ * the given type, at the evaluation's snapshot: the candidates of a lookup whose permission is granted by tuples
+ * only. Bounded by `limit` nodes visited.
+ */
+export function reachableFrom(ev: Evaluation, start: number, startRel: number, typeId: number, limit = 1_000_000): number[] {
+  const data = ev.data;
+  const out: number[] = [];
+  if (start < 0) return out;
+  const seen = new Set<number>([start]);
+  const queue: number[] = [];
+  const visitChain = (head: number): void => {
+    for (let r = head; r !== -1; r = data.rows[r * ROW + NEXT_R] ?? -1) {
+      if (!data.visible(r, ev.at)) continue;
+      const e = data.rows[r * ROW + E_NODE] ?? 0;
+      if (seen.has(e)) continue;
+      seen.add(e);
+      queue.push(e);
+      if (data.nodeType[e] === typeId) out.push(e);
+    }
+  };
+  visitChain(data.rev.get(start * L + startRel));
+  while (queue.length > 0 && seen.size < limit) {
+    const node = queue.shift() ?? 0;
+    const entity = ev.entityOf(node);
+    visitChain(data.rev.get(node * L));
+    if (entity !== undefined) for (const m of entity.members.values()) if (m.kind !== 'attribute') visitChain(data.rev.get(node * L + m.id));
+  }
+  return out;
 }

@@ -165,6 +165,22 @@ describe('check', () => {
     expect(ids).toEqual(['a', 'b', 'c']);
   });
 
+  it('looks up entities reached through stored tuples, contextual tuples, attributes and self-match', async () => {
+    const engine = await engineWith(
+      DOCS,
+      ['document:d2#viewer@organization:acme#member', 'team:core#member@user:carol', 'team:all#member@team:core#member', 'document:d1#viewer@team:all#member', 'document:d5#banned@user:carol'],
+      ['document:d3$is_public|boolean:true'],
+    );
+    const lookup = (subject: string, permission: string, context?: CheckContext): Promise<string[]> =>
+      engine.lookupEntity({ tenant: 't1', entityType: 'document', permission, subject, ...(context === undefined ? {} : { context }) }).then((r) => r.ids);
+    expect(await lookup('user:carol', 'viewer')).toEqual(['d1']);
+    expect(await lookup('user:carol', 'view')).toEqual(['d1', 'd3']);
+    expect(await lookup('user:frank', 'viewer', { tuples: ['organization:acme#member@user:frank'] })).toEqual(['d2']);
+    expect(await lookup('team:all#member', 'viewer')).toEqual(['d1']);
+    const teams = await engine.lookupEntity({ tenant: 't1', entityType: 'team', permission: 'member', subject: 'team:core#member' });
+    expect(teams.ids).toEqual(['all', 'core']);
+  });
+
   it('looks up subjects over cyclic usersets without running away', async () => {
     const engine = await engineWith(DOCS, ['team:a#member@team:b#member', 'team:b#member@team:a#member', 'team:b#member@user:x', 'team:a#member@user:y']);
     const ids = await engine.lookupSubject({ tenant: 't1', entity: { type: 'team', id: 'a' }, permission: 'member', subjectReference: { type: 'user' } });
