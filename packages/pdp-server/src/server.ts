@@ -90,7 +90,16 @@ export async function createServer(options: ServerOptions = {}): Promise<Gatehou
 
   let closing = false;
   const metrics = new ServerMetrics({
-    tenants: async () => (await engine.listTenants({ pageSize: 1000 })).tenants.length,
+    tenants: async () => {
+      let n = 0;
+      let token = '';
+      do {
+        const page = await engine.listTenants(token === '' ? { pageSize: 1000 } : { pageSize: 1000, continuousToken: token });
+        n += page.tenants.length;
+        token = page.continuousToken;
+      } while (token !== '');
+      return n;
+    },
     headSnapToken: () => engine.headSnapToken(engine.defaultTenant),
   });
   const watch = new WatchHub(engine, (n) => {
