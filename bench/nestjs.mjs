@@ -75,7 +75,11 @@ async function serve() {
     ports[name] = app.getHttpServer().address().port;
   }
   process.send(ports);
-  process.on('message', async () => {
+  process.on('message', async (message) => {
+    if (message === 'cpu') {
+      process.send({ cpu: process.cpuUsage() });
+      return;
+    }
     for (const app of Object.values(apps)) await app.close();
     await engine.close();
     process.disconnect();
@@ -90,9 +94,18 @@ async function measure() {
     child.once('exit', (code) => { reject(new Error(`server exited with ${code}`)); });
   });
   const headers = { 'x-tenant-id': 'acme', 'x-user': 'alice' };
+  const serverCpu = () => new Promise((resolve) => {
+    child.once('message', ({ cpu }) => { resolve(cpu.user + cpu.system); });
+    child.send('cpu');
+  });
+  // Server CPU µs per request, per port: robust to a busy machine, where req/s mostly measures the neighbours.
+  const cpuPerRequest = new Map();
   const run = async (port, seconds) => {
+    const before = await serverCpu();
     const result = await autocannon({ url: `http://127.0.0.1:${port}/documents/1`, connections: CONNECTIONS, duration: seconds, headers });
+    const after = await serverCpu();
     if (result.non2xx > 0 || result.errors > 0) throw new Error(`port ${port}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+    if (seconds === ROUND_SECONDS) cpuPerRequest.set(port, [...(cpuPerRequest.get(port) ?? []), (after - before) / result.requests.total]);
     return result.requests.average;
   };
   // Pairs of adjacent rounds, alternating which side goes first.
@@ -131,8 +144,9 @@ async function measure() {
   const ratio = express ? ratioOf(express) : null;
   if (notes === '') {
     const list = (xs) => xs.map(Math.round).join('/');
-    notes = `express platform, GET /documents/:id, ${CONNECTIONS} connections, ratio = median of ${ROUNDS} pairs of adjacent ${ROUND_SECONDS}s rounds; guarded ${list(express.guarded)} vs plain ${list(express.plain)} req/s` +
-      (fastify ? `; fastify platform: ratio ${ratioOf(fastify)} (guarded ${list(fastify.guarded)} vs plain ${list(fastify.plain)} req/s)` : '');
+    const cpu = (port) => median(cpuPerRequest.get(port) ?? [NaN]).toFixed(1);
+    notes = `express platform, GET /documents/:id, ${CONNECTIONS} connections, ratio = median of ${ROUNDS} pairs of adjacent ${ROUND_SECONDS}s rounds; guarded ${list(express.guarded)} vs plain ${list(express.plain)} req/s; server CPU per request ${cpu(ports.guarded)} vs ${cpu(ports.plain)} µs` +
+      (fastify ? `; fastify platform: ratio ${ratioOf(fastify)} (guarded ${list(fastify.guarded)} vs plain ${list(fastify.plain)} req/s; CPU per request ${cpu(ports.fastifyGuarded)} vs ${cpu(ports.fastifyPlain)} µs)` : '');
   }
   console.log(JSON.stringify({ id: 'nestjs', ours, peer, unit: 'req/s', ratio, target: 0.9, pass: ratio !== null && ratio >= 0.9, notes }));
 }
