@@ -95,6 +95,8 @@ export class WatchHub {
   /** Writes the replayed history, then the buffered live events newer than it, then goes live. */
   public start(handle: object, replay: readonly EngineChangeLike[], heartbeatMs: number): void {
     const s = handle as Stream;
+    // The client may have gone while history was read: nothing to start then (and no timer to leak).
+    if (!this.#streams.has(s)) return;
     let last: string | undefined;
     for (const e of replay) {
       this.#write(s, changeFrame(e));
