@@ -2,7 +2,7 @@ import { DepthExceededError, EvaluationError, GatehouseError, NotFoundError, par
 import type { AttributeValue, CheckContext, Subject } from '@gatehouse/core';
 
 import type { MemoryStore } from '../store/memory-store.js';
-import { EXPIRED, NAME_LIMIT, NEXT_F, REL_MASK, ROW, S_NODE, S_REL } from '../store/tenant-data.js';
+import { EXPIRED, NAME_LIMIT, REL_MASK, ROW, S_NODE, S_REL } from '../store/tenant-data.js';
 import type { TenantData } from '../store/tenant-data.js';
 import { TENANT_ENTITY, zeroValue } from './plan.js';
 import type { EntityPlan, ExprPlan, MemberPlan, SchemaPlan } from './plan.js';
@@ -170,7 +170,7 @@ export class Evaluation {
     const at = this.at;
     if (node >= 0) {
       const rows = data.rows;
-      for (let r = data.fwd.get(node * L + rel); r !== -1; r = rows[r * ROW + NEXT_F] ?? -1) {
+      for (let r = data.first(node, rel); r !== -1; r = data.next(r)) {
         const raw = rows[r * ROW + S_REL] ?? 0;
         if (this.atHead ? (raw & EXPIRED) !== 0 : !data.visible(r, at)) continue;
         if (fn(rows[r * ROW + S_NODE] ?? 0, raw & REL_MASK)) return true;
@@ -257,7 +257,7 @@ export class Evaluation {
     if (e >= 0) {
       const rows = data.rows;
       const atHead = this.atHead;
-      for (let r = data.fwd.get(e * L + m.id); r !== -1; r = rows[r * ROW + NEXT_F] ?? -1) {
+      for (let r = data.first(e, m.id); r !== -1; r = data.next(r)) {
         const o = r * ROW;
         const raw = rows[o + S_REL] ?? 0;
         if (atHead ? (raw & EXPIRED) !== 0 : !data.visible(r, at)) continue;

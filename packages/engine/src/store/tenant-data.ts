@@ -7,13 +7,17 @@ export const NAME_LIMIT = 65536;
 /** The token of a row that has not been expired. */
 export const LIVE = Number.POSITIVE_INFINITY;
 /** Int32 slots per tuple row. */
-export const ROW = 6;
+export const ROW = 7;
 export const E_NODE = 0;
 export const S_NODE = 1;
 export const REL = 2;
 export const S_REL = 3;
 export const NEXT_F = 4;
 export const NEXT_R = 5;
+/** Next row of the same entity (any relation): the chain of an entity with few tuples. */
+export const NEXT_N = 6;
+/** An entity with at most this many rows is read through its own chain (one cache line), not the forward index. */
+export const SMALL_NODE = 16;
 /** Set in a row's subject-relation slot once the row is expired: a check at the head skips it without MVCC reads. */
 export const EXPIRED = 0x40000000;
 /** Masks the subject relation out of its slot. */
@@ -39,6 +43,9 @@ export class TenantData {
   /** typeId → id → node. */
   private readonly nodesByType = new Map<number, Map<string, number>>();
   public nodeType = new Int32Array(64);
+  /** Per node: its newest row as entity (-1 when none), and how many rows it has as entity. */
+  public nodeHead = new Int32Array(64).fill(-1);
+  public nodeDegree = new Int32Array(64);
   public readonly nodeIds: string[] = [];
 
   public rowCount = 0;
@@ -71,7 +78,13 @@ export class TenantData {
     let node = ids.get(id);
     if (node === undefined) {
       node = this.nodeIds.length;
-      if (node >= this.nodeType.length) this.nodeType = growInt32(this.nodeType);
+      if (node >= this.nodeType.length) {
+        this.nodeType = growInt32(this.nodeType);
+        this.nodeDegree = growInt32(this.nodeDegree);
+        const heads = new Int32Array(this.nodeType.length).fill(-1);
+        heads.set(this.nodeHead);
+        this.nodeHead = heads;
+      }
       this.nodeType[node] = typeId;
       this.nodeIds.push(id);
       ids.set(id, node);
@@ -82,6 +95,27 @@ export class TenantData {
   /** Every node of a type (in creation order). */
   public nodesOfType(typeId: number): IterableIterator<number> {
     return (this.nodesByType.get(typeId) ?? new Map<string, number>()).values();
+  }
+
+  /** The newest row of `node#rel` (any token), or -1. */
+  public first(node: number, rel: number): number {
+    if ((this.nodeDegree[node] ?? 0) > SMALL_NODE) return this.fwd.get(node * NAME_LIMIT + rel);
+    const rows = this.rows;
+    let r = this.nodeHead[node] ?? -1;
+    while (r !== -1 && rows[r * ROW + REL] !== rel) r = rows[r * ROW + NEXT_N] ?? -1;
+    return r;
+  }
+
+  /** The next row of the same `entity#relation` after row `r`, or -1. */
+  public next(r: number): number {
+    const rows = this.rows;
+    const o = r * ROW;
+    const node = rows[o + E_NODE] ?? 0;
+    if ((this.nodeDegree[node] ?? 0) > SMALL_NODE) return rows[o + NEXT_F] ?? -1;
+    const rel = rows[o + REL];
+    let n = rows[o + NEXT_N] ?? -1;
+    while (n !== -1 && rows[n * ROW + REL] !== rel) n = rows[n * ROW + NEXT_N] ?? -1;
+    return n;
   }
 
   /** The live row equal to the tuple, or -1. */
@@ -113,6 +147,9 @@ export class TenantData {
     const rk = sNode * NAME_LIMIT + sRel;
     rows[o + NEXT_R] = this.rev.get(rk);
     this.rev.set(rk, r);
+    rows[o + NEXT_N] = this.nodeHead[eNode] ?? -1;
+    this.nodeHead[eNode] = r;
+    this.nodeDegree[eNode] = (this.nodeDegree[eNode] ?? 0) + 1;
     this.rowCount = r + 1;
     this.liveRows++;
     return true;
@@ -144,7 +181,7 @@ export class TenantData {
 
   /** Bytes held by typed arrays (the external part of the footprint). */
   public get arrayBytes(): number {
-    return this.nodeType.byteLength + this.rows.byteLength + this.mvcc.byteLength + this.fwd.byteLength + this.rev.byteLength;
+    return this.nodeType.byteLength * 3 + this.rows.byteLength + this.mvcc.byteLength + this.fwd.byteLength + this.rev.byteLength;
   }
 
   /** Whether row `r` is visible at token `at`. */
