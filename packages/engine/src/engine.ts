@@ -90,7 +90,15 @@ export class Engine {
   /**
    * Creates an engine, loads the store into the in-memory view and writes the given schema to the default tenant
    * (unless it is already its head).
-   * @throws {@link SchemaParseError} / {@link SchemaCompileError} for a bad schema.
+   * @param options - `schema` or `rbac` text, `store` (default a new `MemoryStore`), `defaultTenant` (`t1`),
+   *   `maxDepth` (20).
+   * @returns the engine, ready for checks.
+   * @throws {@link SchemaParseError} / {@link SchemaCompileError} for a bad schema; {@link InvalidRequestError}
+   *   for bad options.
+   * @example
+   * ```ts
+   * const engine = await Engine.create({ schema: readFileSync('schema.perm', 'utf8') });
+   * ```
    */
   public static async create(options: EngineOptions = {}): Promise<Engine> {
     const defaultTenant = assertTenant(options.defaultTenant ?? 't1');
@@ -174,7 +182,13 @@ export class Engine {
 
   /**
    * Writes tuples and attributes, validated against the tenant's schema, all or nothing.
+   * @param request - the tenant, tuples and attributes (string or object forms), and optionally the schema
+   *   version to validate against.
    * @returns the snap token of the commit.
+   * @example
+   * ```ts
+   * await engine.write({ tenant: 'acme', tuples: ['document:1#owner@user:alice'], attributes: ['document:1$public|boolean:true'] });
+   * ```
    * @throws {@link InvalidRequestError} for a malformed or schema-invalid item (nothing is written).
    */
   public async write(request: WriteRequest): Promise<{ snapToken: string }> {
@@ -195,6 +209,12 @@ export class Engine {
 
   /**
    * Deletes exact tuples and everything matching the filters (empty fields are wildcards).
+   * @param request - the tenant, exact tuples, a tuple filter and/or an attribute filter.
+   * @returns the snap token of the commit.
+   * @example
+   * ```ts
+   * await engine.delete({ tenant: 'acme', tupleFilter: { subject: { type: 'user', ids: ['alice'] } } });
+   * ```
    * @throws {@link InvalidRequestError} when nothing to delete is given.
    */
   public async delete(request: DeleteRequest): Promise<{ snapToken: string }> {
@@ -229,6 +249,11 @@ export class Engine {
 
   /**
    * Checks whether the subject may do the action on the resource (a type-level check when it has no id).
+   * @param request - tenant, subject, action, resource, and optionally context, consistency, depth, schema version.
+   * @example
+   * ```ts
+   * const { allowed } = await engine.check({ tenant: 'acme', subject: { type: 'user', id: 'alice' }, action: 'edit', resource: { type: 'document', id: '1' } });
+   * ```
    * @returns the decision with reason `allowed` or `denied`, the head snap token and the number of sub-checks.
    * @throws {@link DepthExceededError}, {@link EvaluationError}, {@link InvalidRequestError}, {@link NotFoundError}.
    */
