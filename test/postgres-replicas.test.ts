@@ -129,7 +129,7 @@ for (const relay of ['postgres', 'redis'] as const) {
         const token = written.snap_token as string;
         // With A's token, B answers at least as fresh as the write, even if its feed has not caught up yet.
         expect(await canEdit(b.url, '1', 'alice', token)).toBe(true);
-        const cacheMs = await msUntil(async () => gate.can('alice', 'edit', 'document:1', { tenant: 't1' }));
+        const cacheMs = await msUntil(async () => await gate.can('alice', 'edit', 'document:1', { tenant: 't1' }));
 
         // Revocations too, several rounds: every token-carrying check on B reflects the write it follows.
         const latencies: number[] = [];

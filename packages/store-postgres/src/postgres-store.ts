@@ -268,7 +268,7 @@ export class PostgresStore implements Store {
         db,
         tenant,
         head
-          ? 'SELECT version::text, source, created_at FROM schema_definitions WHERE tenant_id = $1 ORDER BY version DESC LIMIT 1'
+          ? 'SELECT version::text, source, created_at FROM schema_definitions WHERE tenant_id = $1 ORDER BY schema_definitions.version DESC LIMIT 1'
           : 'SELECT version::text, source, created_at FROM schema_definitions WHERE tenant_id = $1 AND version = $2',
         head ? [] : [version],
       );
@@ -296,7 +296,7 @@ export class PostgresStore implements Store {
       const res = await tenantQuery<{ version: string; created_at: Date }>(
         db,
         tenant,
-        'SELECT version::text, created_at FROM schema_definitions WHERE tenant_id = $1 AND version < $2 ORDER BY version DESC LIMIT $3',
+        'SELECT version::text, created_at FROM schema_definitions WHERE tenant_id = $1 AND version < $2 ORDER BY schema_definitions.version DESC LIMIT $3',
         [before, size + 1],
       );
       const schemas = res.rows.slice(0, size).map((r) => ({ version: r.version, createdAt: r.created_at.toISOString() }));
@@ -339,8 +339,8 @@ export class PostgresStore implements Store {
       const res = await tenantQuery<TupleRow>(
         db,
         tenant,
-        `SELECT ${TUPLE_COLUMNS} FROM relation_tuples WHERE tenant_id = $1 AND id > $2${f.sql}${v.sql}
-          ORDER BY id LIMIT ${String(size + 1)}`,
+        `SELECT ${TUPLE_COLUMNS} FROM relation_tuples WHERE tenant_id = $1 AND relation_tuples.id > $2${f.sql}${v.sql}
+          ORDER BY relation_tuples.id LIMIT ${String(size + 1)}`,
         [after, ...f.values, ...v.values],
       );
       const rows = res.rows.slice(0, size);

@@ -149,4 +149,28 @@ describeWith([postgresMissing], 'PostgresStore', () => {
     expect(seen[1]?.snapToken).toBe(s.snapToken);
     off();
   });
+
+  it('pages by row order and finds the newest schema when ids and versions pass a power of ten', async () => {
+    let nine = '';
+    for (let i = 0; i < 12; i++) {
+      await store.commit({ tenant: 't1', createTuples: [t(`doc:${String(i)}#owner@user:u${String(i)}`)] });
+      if (i === 7) nine = (await store.writeSchema('t1', 'entity user {}')).schema.version;
+    }
+    expect(nine).toBe('9');
+    const ids: string[] = [];
+    let page = '';
+    do {
+      const r = await store.readTuples('t1', {}, { pageSize: 5, continuousToken: page });
+      ids.push(...r.tuples.map((x) => x.entity.id));
+      page = r.continuousToken;
+    } while (page !== '');
+    expect(ids).toEqual(Array.from({ length: 12 }, (_, i) => String(i)));
+    const loaded = [];
+    for await (const row of store.loadTenant('t1')) loaded.push(row.kind === 'tuple' ? row.tuple.entity.id : '');
+    expect(loaded).toEqual(ids);
+    // Version 14 is newer than version 9, although "14" < "9" as text.
+    const newest = await store.writeSchema('t1', 'entity user {}\nentity doc {}');
+    expect((await store.readSchema('t1'))?.version).toBe(newest.schema.version);
+    expect((await store.listSchemas('t1')).schemas[0]?.version).toBe(newest.schema.version);
+  });
 });

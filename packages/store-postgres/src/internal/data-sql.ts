@@ -179,7 +179,7 @@ export async function* streamTenant(
     client,
     tenant,
     `DECLARE gatehouse_load NO SCROLL CURSOR FOR SELECT ${TUPLE_COLUMNS} FROM relation_tuples
-      WHERE tenant_id = $1 AND created_tx_id <= $2 AND expired_tx_id > $2 ORDER BY id`,
+      WHERE tenant_id = $1 AND created_tx_id <= $2 AND expired_tx_id > $2 ORDER BY relation_tuples.id`,
     [at],
   );
   for (;;) {
@@ -192,7 +192,7 @@ export async function* streamTenant(
     client,
     tenant,
     `SELECT ${ATTRIBUTE_COLUMNS} FROM attributes
-      WHERE tenant_id = $1 AND created_tx_id <= $2 AND expired_tx_id > $2 ORDER BY id`,
+      WHERE tenant_id = $1 AND created_tx_id <= $2 AND expired_tx_id > $2 ORDER BY attributes.id`,
     [at],
   );
   for (const r of attrs.rows) yield { kind: 'attribute', attribute: attributeOf(r), createdToken: r.created_tx_id };
@@ -252,7 +252,7 @@ async function changesOfTenant(db: Queryable, tenant: string, rows: FeedRow[]): 
         await tenantQuery<R>(
           db,
           tenant,
-          `SELECT ${cols} FROM ${table} WHERE tenant_id = $1 AND ${column} = ANY($2::bigint[]) ORDER BY id`,
+          `SELECT ${cols} FROM ${table} WHERE tenant_id = $1 AND ${column} = ANY($2::bigint[]) ORDER BY ${table}.id`,
           [data],
         )
       ).rows;

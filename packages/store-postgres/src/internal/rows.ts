@@ -27,6 +27,7 @@ export interface AttributeRow {
   readonly expired_tx_id: string;
 }
 
+/** Selected columns. `id` comes back as text (a bigint), so ORDER BY must name `<table>.id`, not the alias. */
 export const TUPLE_COLUMNS =
   'id::text, entity_type, entity_id, relation, subject_type, subject_id, subject_relation, created_tx_id::text, expired_tx_id::text';
 export const ATTRIBUTE_COLUMNS =
