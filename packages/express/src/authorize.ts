@@ -80,25 +80,21 @@ function decide(
   next: NextFunction,
   policy: FailurePolicy,
 ): void {
-  gate.check(check.action, resolved).then(
-    (decision) => {
-      if (decision.allowed) next();
-      else settle(decision, check, check.resource.describe(resolved), res, next, policy);
+  let decision: Promise<Decision>;
+  try {
+    decision = gate.check(check.action, resolved);
+  } catch (err: unknown) {
+    // Only a replaced req.gate could throw here; this may run inside a promise callback, so never let it escape.
+    settleError(err, check, res, next, policy);
+    return;
+  }
+  decision.then(
+    (d) => {
+      if (d.allowed) next();
+      else fail(denied(d, check.action, check.resource.describe(resolved), policy), res, next, policy);
     },
     (err: unknown) => { settleError(err, check, res, next, policy); },
   );
-}
-
-function settle(
-  decision: Decision,
-  check: CompiledCheck,
-  what: string,
-  res: Response,
-  next: NextFunction,
-  policy: FailurePolicy,
-): void {
-  if (decision.allowed) next();
-  else fail(denied(decision, check.action, what, policy), res, next, policy);
 }
 
 function settleError(err: unknown, check: CompiledCheck, res: Response, next: NextFunction, policy: FailurePolicy): void {
