@@ -129,6 +129,50 @@ describe('Pdp contract: embedded and remote agree on random questions', () => {
   });
 });
 
+describe('Pdp contract: RemotePdp with the permit protocol agrees with EmbeddedPdp on what Permit can ask', () => {
+  let a: Harness;
+  let s: Running;
+  let permit: RemotePdp;
+  beforeAll(async () => {
+    a = await embedded();
+    s = await start();
+    permit = new RemotePdp({ url: s.url, apiKey: KEY, protocol: 'permit', timeoutMs: 5000 });
+  });
+  afterAll(async () => {
+    await permit.close();
+    await s.server.close();
+    await a.close();
+  });
+
+  it('gives identical decisions for users, instance and type-level, in any tenant', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('t1', 'acme'),
+        fc.constantFrom('document:d1', 'document:d2', 'document:d3', 'document:a1', 'document'),
+        fc.constantFrom('edit', 'view', 'owner', 'viewer'),
+        fc.constantFrom('alice', 'bob', 'carol', 'dave', 'erin', 'root', 'zed'),
+        async (tenant, resource, action, subject) => {
+          const q = { ...check(resource, action, subject), tenant };
+          const [x, y] = await Promise.all([a.pdp.check(q), permit.check(q)]);
+          expect(y.allowed).toBe(x.allowed);
+        },
+      ),
+      { numRuns: 60 },
+    );
+    const batch = [check('document:d1', 'edit', 'alice'), check('document:d2', 'view', 'bob'), { ...check('document', 'edit', 'root'), tenant: 'acme' }];
+    expect((await permit.checkMany(batch)).map((d) => d.allowed)).toEqual((await a.pdp.checkMany(batch)).map((d) => d.allowed));
+  });
+
+  it('reports the same granted permissions, even when a rule needs context Permit cannot send', async () => {
+    for (const [tenant, resource, subject] of [['t1', { type: 'document', id: 'd1' }, 'dave'], ['acme', { type: 'document' }, 'root'], ['t1', { type: 'document', id: 'd3' }, 'zoe']] as const) {
+      const remote = await permit.subjectPermissions({ tenant, subject: u(subject), resource });
+      const local = await a.pdp.subjectPermissions({ tenant, subject: u(subject), resource, context: { data: { level: -1 } } });
+      const grantedLocally = Object.entries(local.permissions).filter(([name, ok]) => ok && name !== 'read_secret' && !['owner', 'viewer', 'banned', 'org'].includes(name)).map(([name]) => name).sort();
+      expect(Object.keys(remote.permissions).filter((n) => n !== 'read_secret').sort()).toEqual(grantedLocally);
+    }
+  });
+});
+
 describe('RemotePdp cache invalidation through the watch feed', () => {
   let s: Running;
   let pdp: RemotePdp;

@@ -24,3 +24,14 @@ export function resourceTypes(definition: unknown): string[] {
     .map(([name]) => name)
     .sort();
 }
+
+/** The permission names of one entity type of a compiled schema (empty when unknown). */
+export function permissionNames(definition: unknown, type: string): string[] {
+  if (!isRecord(definition)) return [];
+  const defs = definition.entity_definitions ?? definition.entityDefinitions;
+  const entity = isRecord(defs) ? defs[type] : undefined;
+  if (!isRecord(entity)) return [];
+  const perms = entity.permissions;
+  if (Array.isArray(perms)) return perms.filter(isRecord).map((p) => String(p.name));
+  return isRecord(perms) ? Object.keys(perms) : [];
+}

@@ -1,5 +1,5 @@
-import { InvalidRequestError, NotFoundError } from '@gatehouse/core';
-import type { CheckRequest, Subject } from '@gatehouse/core';
+import { GatehouseError, InvalidRequestError, NotFoundError } from '@gatehouse/core';
+import type { CheckContext, CheckRequest, Resource, Subject } from '@gatehouse/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { overLimit } from '../http-error.js';
 import {
@@ -13,7 +13,7 @@ import {
 } from '../permit-input.js';
 import { mayUse, useTenant } from '../route-context.js';
 import type { RouteContext } from '../route-context.js';
-import { resourceTypes } from '../schema-info.js';
+import { permissionNames, resourceTypes } from '../schema-info.js';
 
 interface PermitCheckBody {
   user?: unknown;
@@ -95,6 +95,30 @@ export function permitRoutes(app: FastifyInstance, ctx: RouteContext): void {
     return out;
   }
 
+  /**
+   * The permissions the subject holds on a resource (or type), as `<type>:<name>`. When one permission
+   * fails to evaluate (a rule reading context the caller did not send), the others are still reported:
+   * each is then checked alone and a failure counts as not granted.
+   */
+  async function granted(tenant: string, definition: unknown, resource: Resource, subject: Subject, context: CheckContext | undefined): Promise<string[]> {
+    const extra = context === undefined ? {} : { context };
+    try {
+      const res = await engine.subjectPermissions({ tenant, entity: resource, subject, onlyPermission: true, ...extra });
+      return Object.entries(res.permissions).filter(([, ok]) => ok).map(([name]) => `${resource.type}:${name}`);
+    } catch (err) {
+      if (!(err instanceof GatehouseError) || isNotFound(err)) throw err;
+    }
+    const out: string[] = [];
+    for (const name of permissionNames(definition, resource.type)) {
+      try {
+        if ((await engine.check({ tenant, subject, action: name, resource, ...extra })).allowed) out.push(`${resource.type}:${name}`);
+      } catch (err) {
+        if (!(err instanceof GatehouseError)) throw err;
+      }
+    }
+    return out;
+  }
+
   app.post('/allowed', async (request) => await decide(toCheck(request, objectBody(request.body)), false));
 
   app.post('/allowed/bulk', async (request) => {
@@ -134,19 +158,21 @@ export function permitRoutes(app: FastifyInstance, ctx: RouteContext): void {
     const resources = stringList(body.resources, 'resources')?.map((r) => permitResource(r).resource);
     const types = stringList(body.resource_types, 'resource_types');
     const context = permitContext(body.context);
-    const tenants = tenantKeys === undefined
-      ? await userTenants(request, subject)
-      : tenantKeys.map((k) => useTenant(request, fromPermitTenant(k, dflt)));
+    // Tenants are reported under the key the caller named them by (`default` or the id itself); found
+    // tenants under Permit's key (`default` for the default tenant).
+    const named = new Map<string, string>();
+    if (tenantKeys === undefined) for (const t of await userTenants(request, subject)) named.set(t, toPermitTenant(t, dflt));
+    else for (const k of tenantKeys) named.set(useTenant(request, fromPermitTenant(k, dflt)), k === '' ? 'default' : k);
     const out: Record<string, unknown> = {};
-    for (const tenant of tenants) {
-      const key = toPermitTenant(tenant, dflt);
-      let schemaTypes: string[];
+    for (const [tenant, key] of named) {
+      let definition: unknown;
       try {
-        schemaTypes = resourceTypes((await engine.readSchema(tenant, {})).definition);
+        definition = (await engine.readSchema(tenant, {})).definition;
       } catch (err) {
         if (isNotFound(err)) continue;
         throw err;
       }
+      const schemaTypes = resourceTypes(definition);
       const wanted = types === undefined ? schemaTypes : schemaTypes.filter((t) => types.includes(t));
       const roles = (await engine.readRelationships({
         tenant,
@@ -154,10 +180,7 @@ export function permitRoutes(app: FastifyInstance, ctx: RouteContext): void {
         pageSize: 1000,
       })).tuples.map((t) => t.relation);
       const permissions: string[] = [];
-      for (const type of wanted) {
-        const res = await engine.subjectPermissions({ tenant, entity: { type }, subject, onlyPermission: true, ...(context === undefined ? {} : { context }) });
-        for (const [name, ok] of Object.entries(res.permissions)) if (ok) permissions.push(`${type}:${name}`);
-      }
+      for (const type of wanted) permissions.push(...(await granted(tenant, definition, { type }, subject, context)));
       if (permissions.length > 0 || roles.length > 0) {
         out[`__tenant:${key}`] = { tenant: { key, attributes: {} }, permissions, roles: [...new Set(roles)] };
       }
@@ -167,8 +190,7 @@ export function permitRoutes(app: FastifyInstance, ctx: RouteContext): void {
       const instances = resources ?? direct.map((t) => ({ type: t.entity.type, id: t.entity.id }));
       for (const r of instances) {
         if (r.id === undefined || (types !== undefined && !types.includes(r.type)) || !schemaTypes.includes(r.type)) continue;
-        const res = await engine.subjectPermissions({ tenant, entity: { type: r.type, id: r.id }, subject, onlyPermission: true, ...(context === undefined ? {} : { context }) });
-        const perms = Object.entries(res.permissions).filter(([, ok]) => ok).map(([name]) => `${r.type}:${name}`);
+        const perms = await granted(tenant, definition, { type: r.type, id: r.id }, subject, context);
         const rroles = direct.filter((t) => t.entity.type === r.type && t.entity.id === r.id).map((t) => t.relation);
         if (perms.length === 0 && rroles.length === 0) continue;
         const k = `${r.type}:${r.id}`;
