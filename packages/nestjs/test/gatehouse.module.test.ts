@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { Controller, Get, Injectable, Module } from '@nestjs/common';
+import { Controller, Get, Injectable, Module, Param, UseGuards } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import request from 'supertest';
 import { Gatehouse } from '@gatehouse/core';
 import { EmbeddedPdp, Engine } from '@gatehouse/engine';
-import { fromHeader, GATEHOUSE_OPTIONS, GatehouseModule, PermissionGuard } from '@gatehouse/nestjs';
+import { fromHeader, fromParam, GATEHOUSE_OPTIONS, GatehouseModule, Permission, PermissionGuard } from '@gatehouse/nestjs';
 import type { GatehouseModuleOptions } from '@gatehouse/nestjs';
 
 const subject = (): string | undefined => undefined;
@@ -95,6 +96,33 @@ describe('GatehouseModule', () => {
         /options.defaultTenant: invalid tenant id "no spaces"/,
       );
     });
+  });
+
+  it('works with @UseGuards(PermissionGuard) on a controller instead of a global guard', async () => {
+    @Controller('documents')
+    @UseGuards(PermissionGuard)
+    class DocumentsController {
+      @Get(':id')
+      @Permission('edit', 'document', { id: fromParam('id') })
+      public edit(@Param('id') id: string): string {
+        return id;
+      }
+    }
+    @Module({ controllers: [DocumentsController] })
+    class FeatureModule {}
+    const ref = await Test.createTestingModule({
+      imports: [
+        GatehouseModule.forRoot({ pdp, tenant: fromHeader('x-tenant-id'), subject: (req) => req.headers['x-user'] as string | undefined }),
+        FeatureModule,
+      ],
+    }).compile();
+    const app = ref.createNestApplication();
+    await app.init();
+    const http = request(app.getHttpServer());
+    expect((await http.get('/documents/1')).status).toBe(401);
+    expect((await http.get('/documents/1').set('x-user', 'bob')).status).toBe(403);
+    expect((await http.get('/documents/1').set('x-user', 'alice')).status).toBe(200);
+    await app.close();
   });
 
   describe('forRootAsync()', () => {
