@@ -145,7 +145,7 @@ export function gatehouse(options: GatehouseMiddlewareOptions): GatehouseMiddlew
         return;
       }
       tenant = fallbackTenant;
-    } else if (!TENANT_PATTERN.test(tenant)) {
+    } else if (typeof tenant !== 'string' || !TENANT_PATTERN.test(tenant)) {
       fail(invalidRequest(InvalidRequestError.badTenant(tenant)), res, next, policy);
       return;
     }
