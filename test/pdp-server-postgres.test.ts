@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { createServer, serveOptions } from '@gatehouse/pdp-server';
 import { FIXTURES, KEY } from './fixtures/server/helpers.js';
+import { openSse } from './fixtures/server/sse.js';
 
 const URL = process.env.GATEHOUSE_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SCHEMA = `gh_pdp_server_${String(process.pid)}`;
@@ -54,5 +55,26 @@ describe('PDP server on PostgreSQL (--postgres)', () => {
     expect((await fetch(`${b.url}/readyz`)).status).toBe(200);
     expect((await (await fetch(`${b.url}/v1/tenants/t1/permissions/check`, { method: 'POST', headers, body: JSON.stringify(body) })).json()).can).toBe('CHECK_RESULT_ALLOWED');
     await second.close();
+  });
+
+  it('relays a write on one replica to the watchers and checks of another', async () => {
+    if (absent !== undefined) return;
+    const flags = { postgres: URL, 'postgres-schema': SCHEMA, 'api-key': [KEY], 'log-level': 'silent' };
+    const headers = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' };
+    const a = await createServer(await serveOptions(flags, {}));
+    const b = await createServer(await serveOptions(flags, {}));
+    const ua = (await a.listen({ port: 0 })).url;
+    const ub = (await b.listen({ port: 0 })).url;
+    const stream = await openSse(`${ub}/v1/tenants/t1/watch`, { authorization: `Bearer ${KEY}` });
+    await stream.next((f) => f.id !== undefined);
+    const w = await fetch(`${ua}/v1/tenants/t1/data/write`, { method: 'POST', headers, body: JSON.stringify({ tuples: ['document:pg2#owner@user:rep'] }) });
+    const { snap_token } = (await w.json()) as { snap_token: string };
+    const e = await stream.next((f) => f.event === 'change', 10_000);
+    expect(e.id).toBe(snap_token);
+    const body = { metadata: { snap_token }, entity: { type: 'document', id: 'pg2' }, permission: 'edit', subject: { type: 'user', id: 'rep', relation: '' } };
+    expect((await (await fetch(`${ub}/v1/tenants/t1/permissions/check`, { method: 'POST', headers, body: JSON.stringify(body) })).json()).can).toBe('CHECK_RESULT_ALLOWED');
+    await stream.close();
+    await a.close();
+    await b.close();
   });
 });
