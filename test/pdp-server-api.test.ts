@@ -70,6 +70,19 @@ describe('PDP server: Gatehouse API (Permify-shaped REST)', () => {
       expect(shallow.status).toBe(400);
     });
 
+    it('answers 400 GH_ERR_DEPTH_EXCEEDED when the depth budget runs out, and allows with enough depth', async () => {
+      const chain = Array.from({ length: 8 }, (_, i) => `team:c${String(i)}#member@team:c${String(i + 1)}#member`).concat(['team:c8#member@user:deep']);
+      const body = (depth: number) => ({ metadata: { depth }, entity: { type: 'team', id: 'c0' }, permission: 'member', subject: user('deep'), context: { tuples: chain } });
+      const shallow = await s.call('POST', `${T}/permissions/check`, body(3));
+      expect(shallow.status).toBe(400);
+      expect(shallow.body.details[0].reason).toBe('GH_ERR_DEPTH_EXCEEDED');
+      expect(shallow.body.message).toMatch(/^GH_ERR_DEPTH_EXCEEDED: /);
+      const deep = await s.call('POST', `${T}/permissions/check`, body(50));
+      expect(deep.body.can).toBe('CHECK_RESULT_ALLOWED');
+      const tooDeep = await s.call('POST', `${T}/permissions/check`, body(101));
+      expect(tooDeep.status).toBe(400);
+    });
+
     it('answers 404 for an unknown tenant', async () => {
       const r = await s.call('POST', '/v1/tenants/nope/permissions/check', { entity: doc('d1'), permission: 'edit', subject: user('alice') });
       expect(r.status).toBe(404);
