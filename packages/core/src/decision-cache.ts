@@ -1,7 +1,8 @@
 import { LRUCache } from 'lru-cache';
 
-import { GatehouseError, InvalidRequestError, PdpProtocolError, PdpUnavailableError } from './errors.js';
+import { InvalidRequestError } from './errors.js';
 import { coarseNow } from './internal/clock.js';
+import { Coalescer } from './internal/coalescer.js';
 import { detachable } from './internal/deadline.js';
 import { compareDecimalSnapTokens } from './internal/snap-token.js';
 import { contextKey, resourceKey, subjectKey } from './internal/stable-key.js';
@@ -89,11 +90,6 @@ export interface CacheEntry {
   touchedAt: number;
 }
 
-interface Pending {
-  readonly request: CheckRequest;
-  readonly resolve: (decision: Decision) => void;
-  readonly reject: (err: unknown) => void;
-}
 
 /** How stale an entry's recency in the LRU may get before a hit refreshes it. */
 const RECENCY_MS = 250;
@@ -103,20 +99,12 @@ const DENIED: Decision = Object.freeze({ allowed: false, reason: 'denied', cache
 const ALLOWED_PROMISE = Promise.resolve(ALLOWED);
 const DENIED_PROMISE = Promise.resolve(DENIED);
 
-const schedule: (fn: () => void) => void =
-  typeof setImmediate === 'function' ? (fn) => { setImmediate(fn); } : (fn) => { setTimeout(fn, 0); };
-
 function positiveInt(name: string, value: number | undefined, fallback: number, allowZero = false): number {
   if (value === undefined) return fallback;
   if (!Number.isSafeInteger(value) || value < (allowZero ? 0 : 1)) {
     throw InvalidRequestError.badValue(`options.${name}`, value, allowZero ? 'an integer ≥ 0' : 'a positive integer');
   }
   return value;
-}
-
-/** Failures that say nothing about the request itself: worth serving a stale decision, never worth retrying one by one. */
-function isAvailabilityFailure(err: unknown): boolean {
-  return err instanceof PdpUnavailableError || err instanceof PdpProtocolError || !(err instanceof GatehouseError);
 }
 
 /**
@@ -141,11 +129,8 @@ export class DecisionCache {
   readonly #inflight = new Map<string, Promise<Decision>>();
   readonly #ttlMs: number;
   readonly #maxStaleMs: number;
-  readonly #coalesce: boolean;
-  readonly #batchLimit: number;
+  readonly #ask: (request: CheckRequest) => Promise<Decision>;
   readonly #unsubscribe: () => void;
-  #queue: Pending[] = [];
-  #scheduled = false;
   #hits = 0;
   #misses = 0;
   #coalesced = 0;
@@ -162,8 +147,13 @@ export class DecisionCache {
     const maxEntries = positiveInt('maxEntries', options.maxEntries, 100_000);
     this.#ttlMs = positiveInt('ttlMs', options.ttlMs, 60_000);
     this.#maxStaleMs = positiveInt('maxStaleMs', options.maxStaleMs, 0, true);
-    this.#batchLimit = positiveInt('batchLimit', options.batchLimit, 100);
-    this.#coalesce = options.coalesce ?? true;
+    const batchLimit = positiveInt('batchLimit', options.batchLimit, 100);
+    if (options.coalesce ?? true) {
+      const coalescer = new Coalescer(pdp, batchLimit, (shared) => { this.#coalesced += shared; });
+      this.#ask = async (request) => await coalescer.check(request);
+    } else {
+      this.#ask = async (request) => await pdp.check(request);
+    }
     this.#lru = new LRUCache<CacheEntry, CacheEntry>({
       max: maxEntries,
       ttl: this.#ttlMs + this.#maxStaleMs,
@@ -420,68 +410,6 @@ export class DecisionCache {
     if (actions.size !== 0) return;
     subjects.delete(key.subject);
     if (subjects.size === 0 && key.context !== undefined) node.withContext.delete(key.context);
-  }
-
-  async #ask(request: CheckRequest): Promise<Decision> {
-    if (!this.#coalesce) return await this.#pdp.check(request);
-    return await new Promise<Decision>((resolve, reject) => {
-      this.#queue.push({ request, resolve, reject });
-      if (!this.#scheduled) {
-        this.#scheduled = true;
-        schedule(() => { this.#flush(); });
-      }
-    });
-  }
-
-  #flush(): void {
-    const queue = this.#queue;
-    this.#queue = [];
-    this.#scheduled = false;
-    const groups = new Map<string, Pending[]>();
-    for (const pending of queue) {
-      const r = pending.request;
-      const group = JSON.stringify([
-        r.tenant, r.consistency?.atLeastAsFresh ?? null, r.depth ?? null, contextKey(r.context) ?? null,
-      ]);
-      const list = groups.get(group);
-      if (list === undefined) groups.set(group, [pending]);
-      else list.push(pending);
-    }
-    for (const list of groups.values()) {
-      for (let i = 0; i < list.length; i += this.#batchLimit) this.#dispatch(list.slice(i, i + this.#batchLimit));
-    }
-  }
-
-  #dispatch(batch: Pending[]): void {
-    const [only] = batch;
-    if (batch.length === 1 && only !== undefined) {
-      this.#single(only);
-      return;
-    }
-    this.#coalesced += batch.length - 1;
-    const run = async (): Promise<Decision[]> => await this.#pdp.checkMany(batch.map((p) => p.request));
-    run().then(
-      (decisions) => {
-        if (decisions.length !== batch.length) {
-          throw new PdpProtocolError(
-            `the PDP answered ${String(decisions.length)} decisions to a bulk check of ${String(batch.length)}`,
-          );
-        }
-        decisions.forEach((decision, i) => { batch[i]?.resolve(decision); });
-      },
-    ).catch((err: unknown) => {
-      if (isAvailabilityFailure(err)) {
-        for (const pending of batch) pending.reject(err);
-        return;
-      }
-      // One bad item (depth, evaluation, unknown permission) must not deny its neighbours: ask one by one.
-      for (const pending of batch) this.#single(pending);
-    });
-  }
-
-  #single(pending: Pending): void {
-    const run = async (): Promise<Decision> => await this.#pdp.check(pending.request);
-    run().then(pending.resolve, pending.reject);
   }
 }
 

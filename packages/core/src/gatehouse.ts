@@ -4,37 +4,26 @@ import { DecisionCache } from './decision-cache.js';
 import type { CacheKey, CacheStats, DecisionCacheOptions } from './decision-cache.js';
 import { DecisionLog } from './decision-log.js';
 import type { DecisionListener, DecisionLogOptions } from './decision-log.js';
+import { InvalidRequestError } from './errors.js';
 import {
-  DepthExceededError,
-  EvaluationError,
-  GatehouseError,
-  InvalidRequestError,
-  NotFoundError,
-  PdpProtocolError,
-  PdpUnavailableError,
-} from './errors.js';
+  asGatehouseError,
+  assertName,
+  checked,
+  failureReason,
+  normalizeCheck,
+  optionalContext,
+  subjectText,
+} from './internal/check-input.js';
 import { withDeadline } from './internal/deadline.js';
 import { DeadlinePdp } from './internal/deadline-pdp.js';
 import { contextKey, resourceKey, subjectKey } from './internal/stable-key.js';
-import {
-  assertTenant,
-  DEFAULT_SUBJECT_TYPE,
-  formatResource,
-  formatSubject,
-  NAME_PATTERN,
-  parseAttribute,
-  parseResource,
-  parseSubject,
-  parseTuple,
-} from './parse.js';
+import { assertTenant, formatResource, formatSubject, parseResource, parseSubject } from './parse.js';
 import { CheckTracer } from './tracing.js';
 import type { TracingOptions } from './tracing.js';
 import type {
   CallOptions,
   CheckContext,
-  CheckRequest,
   Decision,
-  DecisionReason,
   Pdp,
   ResourceInput,
   SubjectInput,
@@ -76,11 +65,6 @@ export interface GatehouseStats extends CacheStats {
   readonly failures: number;
   /** Checks allowed because the caller asked for `failOpen` and the PDP failed. */
   readonly failOpen: number;
-}
-
-interface Normalized {
-  readonly request: CheckRequest;
-  readonly key: CacheKey;
 }
 
 /**
@@ -241,7 +225,7 @@ export class Gatehouse {
   public async checkMany(inputs: readonly CheckInput[], options?: CallOptions): Promise<Decision[]> {
     const list: readonly CheckInput[] = inputs;
     if (!Array.isArray(inputs)) throw InvalidRequestError.badValue('checks', inputs, 'an array of checks');
-    for (const input of list) this.#normalize(input);
+    for (const input of list) normalizeCheck(input, this.defaultTenant);
     return await Promise.all(list.map(async (input) => await this.check(input, options)));
   }
 
@@ -331,7 +315,7 @@ export class Gatehouse {
 
   async #miss(input: CheckInput, options: CallOptions | undefined): Promise<Decision> {
     const started = performance.now();
-    const { request, key } = this.#normalize(input);
+    const { request, key } = normalizeCheck(input, this.defaultTenant);
     this.#tracer.refresh();
     const span = this.#tracer.on ? this.#tracer.start() : undefined;
     let decision: Decision;
@@ -393,43 +377,6 @@ export class Gatehouse {
     return { decision: { allowed: false, reason }, cached: false };
   }
 
-  /** @internal Validates a check and builds the PDP request and the cache key. */
-  #normalize(input: CheckInput): Normalized {
-    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers
-    if (typeof input !== 'object' || input === null) {
-      throw InvalidRequestError.badValue('check', input, 'an object { subject, action, resource }');
-    }
-    const tenant = assertTenant(input.tenant ?? this.defaultTenant);
-    const subject = parseSubject(input.subject);
-    const action = assertName('action', input.action);
-    const resource = parseResource(input.resource);
-    const context = validContext(input.context);
-    let request: CheckRequest = { tenant, subject, action, resource };
-    if (context !== undefined) request = { ...request, context };
-    const consistency = input.consistency;
-    if (consistency !== undefined) {
-      const token = (consistency as { atLeastAsFresh?: unknown } | null)?.atLeastAsFresh;
-      if (typeof consistency !== 'object' || (token !== undefined && typeof token !== 'string')) {
-        throw InvalidRequestError.badValue('consistency', consistency, '{ atLeastAsFresh?: snapToken string }');
-      }
-      if (token !== undefined && token !== '') request = { ...request, consistency: { atLeastAsFresh: token } };
-    }
-    if (input.depth !== undefined) {
-      if (!Number.isSafeInteger(input.depth) || input.depth < 1) {
-        throw InvalidRequestError.badValue('depth', input.depth, 'a positive integer');
-      }
-      request = { ...request, depth: input.depth };
-    }
-    const key: CacheKey = {
-      tenant,
-      subject: subjectKey(input.subject, subject),
-      action,
-      resource: resourceKey(input.resource, resource),
-      context: contextKey(context),
-    };
-    return { request, key };
-  }
-
   async #call<T>(call: (signal: AbortSignal) => Promise<T>, tenant: string, options: CallOptions | undefined): Promise<T> {
     try {
       return await withDeadline(call, this.#timeoutMs, options?.signal);
@@ -438,73 +385,4 @@ export class Gatehouse {
       throw asGatehouseError(err, tenant);
     }
   }
-}
-
-function assertName(what: string, name: unknown): string {
-  if (typeof name !== 'string' || !NAME_PATTERN.test(name)) {
-    throw InvalidRequestError.badValue(what, name, 'a name of 1-64 letters and "_"');
-  }
-  return name;
-}
-
-function validContext(context: CheckContext | undefined): CheckContext | undefined {
-  if (context === undefined) return undefined;
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers
-  if (typeof context !== 'object' || context === null || Array.isArray(context)) {
-    throw InvalidRequestError.badValue('context', context, 'an object { tuples?, attributes?, data? }');
-  }
-  const { tuples, attributes, data } = context;
-  if (tuples !== undefined) {
-    if (!isList(tuples)) throw InvalidRequestError.badValue('context.tuples', tuples, 'an array of tuples');
-    for (const tuple of tuples) parseTuple(tuple);
-  }
-  if (attributes !== undefined) {
-    if (!isList(attributes)) {
-      throw InvalidRequestError.badValue('context.attributes', attributes, 'an array of attributes');
-    }
-    for (const attribute of attributes) parseAttribute(attribute);
-  }
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers
-  if (data !== undefined && (typeof data !== 'object' || data === null || Array.isArray(data))) {
-    throw InvalidRequestError.badValue('context.data', data, 'an object');
-  }
-  return context;
-}
-
-function isList(value: readonly unknown[]): boolean {
-  return Array.isArray(value);
-}
-
-function optionalContext(context: CheckContext | undefined): { context?: CheckContext } {
-  const valid = validContext(context);
-  return valid === undefined ? {} : { context: valid };
-}
-
-function checked(decision: Decision): Decision {
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a Pdp is foreign code
-  if (typeof decision !== 'object' || decision === null || typeof decision.allowed !== 'boolean') {
-    throw new PdpProtocolError(`the PDP answered a check with ${JSON.stringify(decision)}, not a decision`);
-  }
-  const reason: DecisionReason = decision.allowed ? 'allowed' : 'denied';
-  return decision.snapToken === undefined
-    ? { allowed: decision.allowed, reason, cached: false }
-    : { allowed: decision.allowed, reason, snapToken: decision.snapToken, cached: false };
-}
-
-function failureReason(err: unknown): DecisionReason {
-  if (err instanceof DepthExceededError) return 'depth_exceeded';
-  if (err instanceof EvaluationError) return 'evaluation_error';
-  if (err instanceof InvalidRequestError || err instanceof NotFoundError) return 'invalid_request';
-  return 'pdp_unavailable';
-}
-
-function asGatehouseError(err: unknown, tenant: string): GatehouseError {
-  if (err instanceof GatehouseError) return err;
-  const message = err instanceof Error ? err.message : String(err);
-  return new PdpUnavailableError(`the PDP failed: ${message}`, { cause: err, tenant });
-}
-
-function subjectText(subject: SubjectInput): string {
-  if (typeof subject !== 'string') return formatSubject(subject);
-  return subject.includes(':') ? subject : `${DEFAULT_SUBJECT_TYPE}:${subject}`;
 }
