@@ -138,7 +138,7 @@ export class Evaluation {
   }
 
   public typeName(node: number): string {
-    return node >= 0 ? this.store.nameOf(this.data.nodeType[node] ?? 0) : (this.localTypes[-node - 1] ?? '');
+    return node >= 0 ? this.store.nameOf(this.data.typeOf(node)) : (this.localTypes[-node - 1] ?? '');
   }
 
   public idOf(node: number): string {
@@ -150,7 +150,7 @@ export class Evaluation {
   }
 
   public entityOf(node: number): EntityPlan | undefined {
-    return node >= 0 ? this.plan.byTypeId.get(this.data.nodeType[node] ?? -1) : this.plan.entities.get(this.localTypes[-node - 1] ?? '');
+    return node >= 0 ? this.plan.byTypeId.get(this.data.typeOf(node)) : this.plan.entities.get(this.localTypes[-node - 1] ?? '');
   }
 
   public tenantNode(): number {

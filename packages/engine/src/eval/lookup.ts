@@ -134,7 +134,7 @@ export function reachableFrom(ev: Evaluation, start: number, startRel: number, t
       if (seen.has(e)) continue;
       seen.add(e);
       queue.push(e);
-      if (data.nodeType[e] === typeId) out.push(e);
+      if (data.typeOf(e) === typeId) out.push(e);
     }
   };
   visitChain(data.rev.get(start * L + startRel));

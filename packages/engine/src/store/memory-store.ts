@@ -472,7 +472,7 @@ export class MemoryStore implements Store {
   }
 
   private nodeKey(data: TenantData, node: number): string {
-    return `${this.nameOf(data.nodeType[node] ?? 0)}:${data.nodeIds[node] ?? ''}`;
+    return `${this.nameOf(data.typeOf(node))}:${data.nodeIds[node] ?? ''}`;
   }
 
   private findTupleRow(data: TenantData, t: Tuple): number {
@@ -491,9 +491,9 @@ export class MemoryStore implements Store {
     const e = data.rows[r * ROW + E_NODE] ?? 0;
     const s = data.rows[r * ROW + S_NODE] ?? 0;
     const sRel = (data.rows[r * ROW + S_REL] ?? 0) & REL_MASK;
-    const subject = { type: this.nameOf(data.nodeType[s] ?? 0), id: data.nodeIds[s] ?? '' };
+    const subject = { type: this.nameOf(data.typeOf(s)), id: data.nodeIds[s] ?? '' };
     return {
-      entity: { type: this.nameOf(data.nodeType[e] ?? 0), id: data.nodeIds[e] ?? '' },
+      entity: { type: this.nameOf(data.typeOf(e)), id: data.nodeIds[e] ?? '' },
       relation: this.nameOf(data.rows[r * ROW + REL] ?? 0),
       subject: sRel === 0 ? subject : { ...subject, relation: this.nameOf(sRel) },
     };
@@ -502,7 +502,7 @@ export class MemoryStore implements Store {
   private attributeOf(data: TenantData, key: number, value: AttributeValue, valueType: string): Attribute {
     const node = Math.floor(key / NAME_LIMIT);
     return {
-      entity: { type: this.nameOf(data.nodeType[node] ?? 0), id: data.nodeIds[node] ?? '' },
+      entity: { type: this.nameOf(data.typeOf(node)), id: data.nodeIds[node] ?? '' },
       attribute: this.nameOf(key % NAME_LIMIT),
       value,
       valueType,
@@ -532,9 +532,9 @@ export class MemoryStore implements Store {
       const e = data.rows[r * ROW + E_NODE] ?? 0;
       const s = data.rows[r * ROW + S_NODE] ?? 0;
       if (f.rel !== ANY && data.rows[r * ROW + REL] !== f.rel) return false;
-      if (f.eType !== ANY && data.nodeType[e] !== f.eType) return false;
+      if (f.eType !== ANY && data.typeOf(e) !== f.eType) return false;
       if (f.eIds !== undefined && !f.eIds.has(data.nodeIds[e] ?? '')) return false;
-      if (f.sType !== ANY && data.nodeType[s] !== f.sType) return false;
+      if (f.sType !== ANY && data.typeOf(s) !== f.sType) return false;
       if (f.sIds !== undefined && !f.sIds.has(data.nodeIds[s] ?? '')) return false;
       return !(f.sRel !== ANY && ((data.rows[r * ROW + S_REL] ?? 0) & REL_MASK) !== f.sRel);
     };
@@ -558,7 +558,7 @@ export class MemoryStore implements Store {
     const names = f.attributes && f.attributes.length > 0 ? new Set(f.attributes) : undefined;
     for (const key of data.attrs.keys()) {
       const node = Math.floor(key / NAME_LIMIT);
-      if (type !== ANY && data.nodeType[node] !== type) continue;
+      if (type !== ANY && data.typeOf(node) !== type) continue;
       if (ids !== undefined && !ids.has(data.nodeIds[node] ?? '')) continue;
       if (names !== undefined && !names.has(this.nameOf(key % NAME_LIMIT))) continue;
       const v = data.attrAt(node, key % NAME_LIMIT, at);

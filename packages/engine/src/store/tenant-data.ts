@@ -40,12 +40,14 @@ export interface AttrVersion {
  * @internal
  */
 export class TenantData {
-  /** typeId → id → node. */
-  private readonly nodesByType = new Map<number, Map<string, number>>();
-  public nodeType = new Int32Array(64);
-  /** Per node: its newest row as entity (-1 when none), and how many rows it has as entity. */
-  public nodeHead = new Int32Array(64).fill(-1);
-  public nodeDegree = new Int32Array(64);
+  /**
+   * `type:id` → node: open addressing over [hash, node] int pairs, verified against `nodeIds` (one cache miss for
+   * the slot and one for the id, fewer than a `Map` with string keys at a million entries).
+   */
+  private idSlots = new Int32Array(2 * 64).fill(-1);
+  private idMask = 63;
+  /** Per node, side by side (one cache line): its type id, its newest row as entity (-1: none), its row count as entity. */
+  public nodeInfo = new Int32Array(64 * 3);
   public readonly nodeIds: string[] = [];
 
   public rowCount = 0;
@@ -66,42 +68,62 @@ export class TenantData {
 
   /** The node of `type:id`, or -1. */
   public nodeOf(typeId: number, id: string): number {
-    return this.nodesByType.get(typeId)?.get(id) ?? -1;
+    const h = hashId(typeId, id);
+    const slots = this.idSlots;
+    const mask = this.idMask;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const node = slots[i * 2 + 1] ?? -1;
+      if (node === -1) return -1;
+      if (slots[i * 2] === h && this.nodeInfo[node * 3] === typeId && this.nodeIds[node] === id) return node;
+    }
   }
 
   public internNode(typeId: number, id: string): number {
-    let ids = this.nodesByType.get(typeId);
-    if (ids === undefined) {
-      ids = new Map();
-      this.nodesByType.set(typeId, ids);
-    }
-    let node = ids.get(id);
-    if (node === undefined) {
+    let node = this.nodeOf(typeId, id);
+    if (node === -1) {
       node = this.nodeIds.length;
-      if (node >= this.nodeType.length) {
-        this.nodeType = growInt32(this.nodeType);
-        this.nodeDegree = growInt32(this.nodeDegree);
-        const heads = new Int32Array(this.nodeType.length).fill(-1);
-        heads.set(this.nodeHead);
-        this.nodeHead = heads;
-      }
-      this.nodeType[node] = typeId;
+      if ((node + 1) * 3 > this.nodeInfo.length) this.nodeInfo = growInt32(this.nodeInfo);
+      this.nodeInfo[node * 3] = typeId;
+      this.nodeInfo[node * 3 + 1] = -1;
+      this.nodeInfo[node * 3 + 2] = 0;
       this.nodeIds.push(id);
-      ids.set(id, node);
+      if ((node + 1) * 2 > this.idMask + 1) this.growIds();
+      this.placeId(hashId(typeId, id), node);
     }
     return node;
   }
 
   /** Every node of a type (in creation order). */
-  public nodesOfType(typeId: number): IterableIterator<number> {
-    return (this.nodesByType.get(typeId) ?? new Map<string, number>()).values();
+  public *nodesOfType(typeId: number): IterableIterator<number> {
+    const info = this.nodeInfo;
+    for (let n = 0; n < this.nodeIds.length; n++) if (info[n * 3] === typeId) yield n;
+  }
+
+  /** The type id of a node. */
+  public typeOf(node: number): number {
+    return this.nodeInfo[node * 3] ?? -1;
+  }
+
+  private placeId(h: number, node: number): void {
+    const slots = this.idSlots;
+    let i = h & this.idMask;
+    while ((slots[i * 2 + 1] ?? -1) !== -1) i = (i + 1) & this.idMask;
+    slots[i * 2] = h;
+    slots[i * 2 + 1] = node;
+  }
+
+  private growIds(): void {
+    const size = (this.idMask + 1) * 2;
+    this.idSlots = new Int32Array(size * 2).fill(-1);
+    this.idMask = size - 1;
+    for (let n = 0; n < this.nodeIds.length - 1; n++) this.placeId(hashId(this.typeOf(n), this.nodeIds[n] ?? ''), n);
   }
 
   /** The newest row of `node#rel` (any token), or -1. */
   public first(node: number, rel: number): number {
-    if ((this.nodeDegree[node] ?? 0) > SMALL_NODE) return this.fwd.get(node * NAME_LIMIT + rel);
+    if ((this.nodeInfo[node * 3 + 2] ?? 0) > SMALL_NODE) return this.fwd.get(node * NAME_LIMIT + rel);
     const rows = this.rows;
-    let r = this.nodeHead[node] ?? -1;
+    let r = this.nodeInfo[node * 3 + 1] ?? -1;
     while (r !== -1 && rows[r * ROW + REL] !== rel) r = rows[r * ROW + NEXT_N] ?? -1;
     return r;
   }
@@ -111,7 +133,7 @@ export class TenantData {
     const rows = this.rows;
     const o = r * ROW;
     const node = rows[o + E_NODE] ?? 0;
-    if ((this.nodeDegree[node] ?? 0) > SMALL_NODE) return rows[o + NEXT_F] ?? -1;
+    if ((this.nodeInfo[node * 3 + 2] ?? 0) > SMALL_NODE) return rows[o + NEXT_F] ?? -1;
     const rel = rows[o + REL];
     let n = rows[o + NEXT_N] ?? -1;
     while (n !== -1 && rows[n * ROW + REL] !== rel) n = rows[n * ROW + NEXT_N] ?? -1;
@@ -147,9 +169,9 @@ export class TenantData {
     const rk = sNode * NAME_LIMIT + sRel;
     rows[o + NEXT_R] = this.rev.get(rk);
     this.rev.set(rk, r);
-    rows[o + NEXT_N] = this.nodeHead[eNode] ?? -1;
-    this.nodeHead[eNode] = r;
-    this.nodeDegree[eNode] = (this.nodeDegree[eNode] ?? 0) + 1;
+    rows[o + NEXT_N] = this.nodeInfo[eNode * 3 + 1] ?? -1;
+    this.nodeInfo[eNode * 3 + 1] = r;
+    this.nodeInfo[eNode * 3 + 2] = (this.nodeInfo[eNode * 3 + 2] ?? 0) + 1;
     this.rowCount = r + 1;
     this.liveRows++;
     return true;
@@ -181,7 +203,7 @@ export class TenantData {
 
   /** Bytes held by typed arrays (the external part of the footprint). */
   public get arrayBytes(): number {
-    return this.nodeType.byteLength * 3 + this.rows.byteLength + this.mvcc.byteLength + this.fwd.byteLength + this.rev.byteLength;
+    return this.nodeInfo.byteLength + this.idSlots.byteLength + this.rows.byteLength + this.mvcc.byteLength + this.fwd.byteLength + this.rev.byteLength;
   }
 
   /** Whether row `r` is visible at token `at`. */
@@ -193,6 +215,13 @@ export class TenantData {
     this.rows = growInt32(this.rows);
     this.mvcc = growFloat64(this.mvcc);
   }
+}
+
+/** FNV-1a of the type id and the id's UTF-16 code units. */
+function hashId(typeId: number, id: string): number {
+  let h = Math.imul(0x811c9dc5 ^ typeId, 0x01000193);
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
+  return (h ^ (h >>> 16)) & 0x7fffffff;
 }
 
 function growInt32(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
