@@ -20,6 +20,10 @@ export interface Principal {
  * (only those tenants; `,` is accepted instead of `+` in a single `--api-key` value). The split is at the
  * last `:`, so a secret that itself contains `:` must be written `SECRET:*`.
  * @throws {@link InvalidRequestError} for an empty secret or a bad tenant id.
+ * @example
+ * ```ts
+ * parseApiKey('s3cret:acme+globex'); // { key: 's3cret', tenants: ['acme', 'globex'] }
+ * ```
  */
 export function parseApiKey(text: string, allowComma = false): ApiKeySpec {
   const colon = text.lastIndexOf(':');
@@ -39,7 +43,13 @@ export function parseApiKey(text: string, allowComma = false): ApiKeySpec {
   return checkSecret({ key, tenants });
 }
 
-/** Parses `GATEHOUSE_API_KEYS`: comma-separated keys, each in {@link parseApiKey} syntax. */
+/**
+ * Parses `GATEHOUSE_API_KEYS`: comma-separated keys, each in {@link parseApiKey} syntax.
+ * @example
+ * ```ts
+ * parseApiKeyList('admin,acme-key:acme'); // [{ key: 'admin' }, { key: 'acme-key', tenants: ['acme'] }]
+ * ```
+ */
 export function parseApiKeyList(text: string): ApiKeySpec[] {
   return text
     .split(',')
@@ -61,6 +71,11 @@ function digest(text: string): Buffer {
  * The configured keys, compared in constant time: the presented key and every configured key are hashed
  * to 32 bytes and compared with `crypto.timingSafeEqual`, always against every key, so neither the
  * length nor the position of a match leaks through timing.
+ * @example
+ * ```ts
+ * const ring = new ApiKeyring([{ key: 's3cret' }]);
+ * ring.authenticate('s3cret'); // { id: 'key#0', tenants: undefined }
+ * ```
  */
 export class ApiKeyring {
   readonly #entries: { readonly hash: Buffer; readonly principal: Principal }[];

@@ -17,6 +17,8 @@ export interface ServerLimits {
   readonly maxContextItems?: number;
   /** Length of a schema text. @defaultValue 262144 */
   readonly maxSchemaBytes?: number;
+  /** Nesting of arrays and objects in a JSON body. @defaultValue 32 */
+  readonly maxJsonDepth?: number;
 }
 
 /** Rate limiting per API key (per client address in `--dev` without keys). */
@@ -69,4 +71,5 @@ export const DEFAULT_LIMITS: Required<ServerLimits> = {
   maxDepth: 100,
   maxContextItems: 1000,
   maxSchemaBytes: 256 * 1024,
+  maxJsonDepth: 32,
 };

@@ -51,6 +51,10 @@ function tenantSeed(value: unknown, where: string): TenantSeed {
 /**
  * Parses a `--data` file (YAML or JSON).
  * @throws {@link InvalidRequestError} naming the bad key.
+ * @example
+ * ```ts
+ * parseSeedData('relationships: ["document:1#owner@user:alice"]\ntenants: { acme: { relationships: [] } }');
+ * ```
  */
 export function parseSeedData(text: string): SeedData {
   let doc: unknown;
@@ -76,7 +80,14 @@ async function writeFacts(engine: Engine, tenant: string, seed: TenantSeed): Pro
   await engine.write({ tenant, tuples: [...tuples], attributes: [...attributes] });
 }
 
-/** Writes seed data into the engine, creating tenants that do not exist yet. */
+/**
+ * Writes seed data into the engine (one write per tenant), creating tenants that do not exist yet.
+ * @throws engine errors for data that breaks the schema (nothing of that tenant is written).
+ * @example
+ * ```ts
+ * await applySeedData(engine, parseSeedData(readFileSync('data.yaml', 'utf8')));
+ * ```
+ */
 export async function applySeedData(engine: Engine, data: SeedData): Promise<void> {
   if (data.schema !== undefined) await engine.writeSchema(engine.defaultTenant, data.schema);
   await writeFacts(engine, engine.defaultTenant, data);

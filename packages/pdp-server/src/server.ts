@@ -8,7 +8,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiKeyring, bearerToken, parseApiKey } from './api-keys.js';
 import type { Principal } from './api-keys.js';
 import { bodySchemas } from './body-schemas.js';
-import { toHttpError, unauthenticated } from './http-error.js';
+import { HttpStatusError, toHttpError, unauthenticated } from './http-error.js';
+import { jsonDepthExceeds } from './json-depth.js';
 import { ServerMetrics } from './metrics.js';
 import { DEFAULT_LIMITS } from './options.js';
 import type { ServerOptions } from './options.js';
@@ -123,6 +124,10 @@ export async function createServer(options: ServerOptions = {}): Promise<Gatehou
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim() === '') {
       done(null, {});
+      return;
+    }
+    if (jsonDepthExceeds(text, limits.maxJsonDepth)) {
+      done(new HttpStatusError(400, 'GH_ERR_LIMIT', `the JSON body nests deeper than ${String(limits.maxJsonDepth)} levels`));
       return;
     }
     void jsonParser(request, text, done);

@@ -68,3 +68,13 @@ describe('Permify wire forms', () => {
     expect(compareTokens('100000000000000000001', '100000000000000000000')).toBeGreaterThan(0);
   });
 });
+
+describe('jsonDepthExceeds', () => {
+  it('counts nesting outside strings only', async () => {
+    const { jsonDepthExceeds } = await import('../src/json-depth.js');
+    expect(jsonDepthExceeds('{"a":[1,{"b":2}]}', 3)).toBe(false);
+    expect(jsonDepthExceeds('{"a":[1,{"b":[2]}]}', 3)).toBe(true);
+    expect(jsonDepthExceeds('{"a":"[[[[[[[\\"{{{{{"}', 1)).toBe(false);
+    expect(jsonDepthExceeds('[]', 0)).toBe(true);
+  });
+});

@@ -80,7 +80,15 @@ async function postgresStore(url: string, schema: string | undefined): Promise<S
   return new ctor(options);
 }
 
-/** Builds server options from flags and environment. */
+/**
+ * Builds {@link createServer} options from `serve` flags and the environment (flags win; API keys of
+ * both are combined); reads the schema and data files and opens the PostgreSQL store when asked.
+ * @throws {@link InvalidRequestError} for a bad number, key or data file; fs errors for unreadable files.
+ * @example
+ * ```ts
+ * const server = await createServer(await serveOptions({ schema: 'schema.perm' }, process.env));
+ * ```
+ */
 export async function serveOptions(flags: ServeFlags, env: Readonly<Record<string, string | undefined>>): Promise<ServerOptions> {
   const pick = (flag: string | undefined, name: string): string | undefined => flag ?? (env[name] === '' ? undefined : env[name]);
   const schemaFile = pick(flags.schema, 'GATEHOUSE_SCHEMA');
