@@ -17,6 +17,7 @@ import type { BoundGate, Subject as GatehouseSubject } from '@gatehouse/core';
 import { fromParam, Gate, Permission, Subject, Tenant } from '@gatehouse/nestjs';
 
 import { DocumentStore } from './document.store.js';
+import { UNAUTHENTICATED } from './fake-auth.guard.js';
 import { POLICY_WRITER } from './policy-writer.js';
 import type { PolicyWriter } from './policy-writer.js';
 import type { DocumentRecord } from './seed.js';
@@ -34,7 +35,7 @@ export class DocumentsController {
   /** The documents the user may view: a lookup, not one check per document. */
   @Get()
   public async list(@Gate() gate: BoundGate | undefined): Promise<DocumentRecord[]> {
-    if (gate === undefined) throw new UnauthorizedException('authentication required: send Authorization: Bearer <user>');
+    if (gate === undefined) throw new UnauthorizedException(UNAUTHENTICATED);
     const visible = new Set(await gate.lookupResources('view', 'document'));
     return this.docs.list(gate.tenant).filter((doc) => visible.has(doc.id));
   }

@@ -6,6 +6,14 @@ export interface DemoUser {
   readonly id: string;
 }
 
+/** The 401 body of routes that need a user but no permission, shaped like the PermissionGuard's answers. */
+export const UNAUTHENTICATED = {
+  statusCode: 401,
+  error: 'Unauthorized',
+  message: 'authentication required: send Authorization: Bearer <user>',
+  reason: 'unauthenticated',
+};
+
 const BEARER = /^Bearer ([A-Za-z0-9_.@-]{1,64})$/;
 
 /**
