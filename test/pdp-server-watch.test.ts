@@ -94,6 +94,16 @@ describe('PDP server: watch (SSE change feed)', () => {
     await stream.close();
   });
 
+  it('resumes GET /v1/watch across tenants in commit order', async () => {
+    const from = await s.call('POST', '/v1/tenants/acme/data/write', { tuples: ['document:m0#owner@user:x'] });
+    const w1 = await s.call('POST', '/v1/tenants/t1/data/write', { tuples: ['document:m1#owner@user:x'] });
+    const w2 = await s.call('POST', '/v1/tenants/acme/data/write', { tuples: ['document:m2#owner@user:x'] });
+    const stream = await openSse(`${s.url}/v1/watch?tenant=t1&tenant=acme`, { ...auth, 'last-event-id': from.body.snap_token });
+    expect((await stream.next(isChange)).id).toBe(w1.body.snap_token);
+    expect((await stream.next(isChange)).id).toBe(w2.body.snap_token);
+    await stream.close();
+  });
+
   it('ends open streams cleanly when the server closes', async () => {
     const other = await start({ heartbeatMs: 10_000 });
     const stream = await openSse(`${other.url}/v1/tenants/t1/watch`, auth);
