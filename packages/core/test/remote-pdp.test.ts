@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { Gatehouse, InvalidRequestError, NotFoundError, PdpProtocolError, PdpUnavailableError } from '@gatehouse/core';
+import { DepthExceededError, Gatehouse, InvalidRequestError, NotFoundError, PdpProtocolError, PdpUnavailableError } from '@gatehouse/core';
 import type { ChangeEvent, CheckRequest } from '@gatehouse/core';
 import { RemotePdp } from '@gatehouse/core/remote';
 
@@ -118,6 +118,19 @@ describe('RemotePdp (gatehouse protocol)', () => {
     server.script.push({ kind: 'status', status: 404 });
     await expect(pdp.check(req('document:1'))).rejects.toBeInstanceOf(NotFoundError);
     expect(server.count()).toBe(2);
+  });
+
+  it('maps the server\'s depth and evaluation errors to their classes, and Gatehouse to their reasons', async () => {
+    const pdp = remote();
+    const gate = new Gatehouse({ pdp });
+    const error = (reason: string, message: string): string => JSON.stringify({ code: 3, message, details: [{ reason }] });
+    server.script.push({ kind: 'status', status: 400, body: error('GH_ERR_DEPTH_EXCEEDED', 'GH_ERR_DEPTH_EXCEEDED: depth 20 exhausted') });
+    await expect(pdp.check(req('document:1'))).rejects.toBeInstanceOf(DepthExceededError);
+    server.script.push({ kind: 'status', status: 400, body: error('GH_ERR_EVALUATION', 'GH_ERR_EVALUATION: no such key: level') });
+    expect(await gate.check({ subject: 'alice', action: 'read', resource: 'document:1' })).toEqual({ allowed: false, reason: 'evaluation_error' });
+    server.script.push({ kind: 'status', status: 400, body: error('GH_ERR_INVALID_REQUEST', 'the depth must be at least 3') });
+    expect(await gate.check({ subject: 'alice', action: 'read', resource: 'document:2' })).toEqual({ allowed: false, reason: 'invalid_request' });
+    expect(server.count()).toBe(3);
   });
 
   it('retries a 5xx with backoff and succeeds when the PDP recovers', async () => {

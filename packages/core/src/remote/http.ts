@@ -21,7 +21,11 @@ export interface JsonPost {
 function errorText(parsed: unknown, raw: string): { code: string; message: string } {
   if (typeof parsed === 'object' && parsed !== null) {
     const record = parsed as Record<string, unknown>;
-    const code = typeof record.code === 'string' || typeof record.code === 'number' ? String(record.code) : '';
+    // Our server names the error class in details[0].reason (GH_ERR_…); Permify only in the message.
+    const details = Array.isArray(record.details) ? (record.details as unknown[]) : [];
+    const reason: unknown = field(details[0], 'reason');
+    const code = typeof reason === 'string' ? reason
+      : typeof record.code === 'string' || typeof record.code === 'number' ? String(record.code) : '';
     const message =
       typeof record.message === 'string' ? record.message
         : typeof record.detail === 'string' ? record.detail
@@ -42,10 +46,14 @@ export function statusError(status: number, raw: string, tenant: string): Gateho
   const { code, message } = errorText(parsed, raw);
   const said = `${code} ${message}`;
   const text = `the PDP answered ${String(status)}${message === '' ? '' : `: ${message}`}`;
-  if (/DEPTH/i.test(said)) return new DepthExceededError(0, { tenant, cause: new Error(text) });
-  if (/EVALUATION/i.test(said)) return new EvaluationError(text, { tenant });
-  if (status === 408 || status === 429 || status >= 500) return new PdpUnavailableError(text, { tenant });
-  if (status === 404 || /NOT_FOUND/i.test(said)) return new NotFoundError(text, { tenant });
+  if (/GH_ERR_DEPTH_EXCEEDED|ERROR_CODE_DEPTH_NOT_ENOUGH/.test(said)) {
+    return new DepthExceededError(0, { tenant, cause: new Error(text) });
+  }
+  if (said.includes('GH_ERR_EVALUATION')) return new EvaluationError(text, { tenant });
+  if (status === 408 || status === 429 || status >= 500 || /GH_ERR_PDP_UNAVAILABLE|GH_ERR_STORE/.test(said)) {
+    return new PdpUnavailableError(text, { tenant });
+  }
+  if (status === 404 || /GH_ERR_NOT_FOUND|ERROR_CODE_NOT_FOUND/.test(said)) return new NotFoundError(text, { tenant });
   if (status === 401 || status === 403) {
     return new InvalidRequestError(`${text} (check the apiKey option of RemotePdp)`, { tenant });
   }

@@ -175,10 +175,20 @@ export class RemotePdp implements Pdp {
     return [...this.#streams.keys()];
   }
 
+  /**
+   * One check (`/permissions/check`, or Permit's `/allowed`).
+   * @throws {@link PdpUnavailableError} on network failure, deadline, 5xx or an open circuit;
+   *   `PdpProtocolError` for an answer out of shape; `InvalidRequestError` / `NotFoundError` for 4xx.
+   */
   public async check(request: CheckRequest, options?: CallOptions): Promise<Decision> {
     return await this.#run(request.tenant, options, async (post) => await this.#protocol.check(request, post));
   }
 
+  /**
+   * Several checks in bulk requests (`/permissions/bulk-check`, or `/allowed/bulk`) of at most 100 items,
+   * split by tenant, context and consistency; answers in request order.
+   * @throws the errors of {@link RemotePdp.check}.
+   */
   public async checkMany(requests: readonly CheckRequest[], options?: CallOptions): Promise<Decision[]> {
     if (requests.length === 0) return [];
     const byTenant = new Map<string, { indexes: number[]; batch: CheckRequest[] }>();
@@ -201,14 +211,26 @@ export class RemotePdp implements Pdp {
     return out;
   }
 
+  /**
+   * Every permission of a subject on a resource (`/permissions/subject-permission`, or `/user-permissions`).
+   * @throws the errors of {@link RemotePdp.check}.
+   */
   public async subjectPermissions(request: SubjectPermissionsRequest, options?: CallOptions): Promise<SubjectPermissionsResult> {
     return await this.#run(request.tenant, options, async (post) => await this.#protocol.subjectPermissions(request, post));
   }
 
+  /**
+   * Ids of a type the subject may act on (`/permissions/lookup-entity`, all pages).
+   * @throws the errors of {@link RemotePdp.check}.
+   */
   public async lookupResources(request: LookupResourcesRequest, options?: CallOptions): Promise<LookupResourcesResult> {
     return await this.#run(request.tenant, options, async (post) => await this.#protocol.lookupResources(request, post));
   }
 
+  /**
+   * Subjects that may act on a resource (`/permissions/lookup-subject`, all pages; Gatehouse protocol only).
+   * @throws the errors of {@link RemotePdp.check}; `InvalidRequestError` with the permit protocol.
+   */
   public async lookupSubjects(request: LookupSubjectsRequest, options?: CallOptions): Promise<LookupSubjectsResult> {
     return await this.#run(request.tenant, options, async (post) => await this.#protocol.lookupSubjects(request, post));
   }
