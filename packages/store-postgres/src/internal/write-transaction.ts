@@ -34,9 +34,10 @@ export interface WriteSettings {
   readonly onRetry?: (err: unknown, attempt: number) => void;
 }
 
+// Not unref'd: a caller is awaiting this write, so the backoff must keep the process alive.
 const sleep = (ms: number): Promise<void> =>
   new Promise((resolve) => {
-    setTimeout(resolve, ms).unref();
+    setTimeout(resolve, ms);
   });
 
 /**

@@ -40,13 +40,16 @@ export class PostgresRelay implements ChangeRelay {
     if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
     const c = this.client;
     this.client = undefined;
-    if (c !== undefined) await c.end().catch(() => undefined);
+    if (c !== undefined) {
+      // The socket was unref'd; while close() is awaited it must hold the process open until it ends.
+      streamOf(c)?.ref?.();
+      await c.end().catch(() => undefined);
+    }
   }
 
   /** Drops the listening connection as a network failure would (tests). @internal */
   public dropConnection(): void {
-    const c = this.client as unknown as { connection?: { stream?: { destroy(): void } } } | undefined;
-    c?.connection?.stream?.destroy();
+    if (this.client !== undefined) streamOf(this.client)?.destroy?.();
   }
 
   private async connect(): Promise<void> {
@@ -75,7 +78,7 @@ export class PostgresRelay implements ChangeRelay {
       return;
     }
     // A background listener must not keep the process alive on its own: close() is the owner's job.
-    (client as unknown as { connection?: { stream?: { unref?(): void } } }).connection?.stream?.unref?.();
+    streamOf(client)?.unref?.();
     this.client = client;
     this.backoffMs = 50;
   }
@@ -104,4 +107,10 @@ export class PostgresRelay implements ChangeRelay {
     }, delay);
     this.retryTimer.unref();
   }
+}
+
+/** The socket under a node-postgres client (not in its typings). */
+function streamOf(client: Client): { ref?(): void; unref?(): void; destroy?(): void } | undefined {
+  return (client as unknown as { connection?: { stream?: { ref?(): void; unref?(): void; destroy?(): void } } }).connection
+    ?.stream;
 }

@@ -1,0 +1,170 @@
+#!/usr/bin/env node
+// postgres: the engine on PostgresStore vs the same engine on MemoryStore, in one run.
+// - checks/s (the ratio; target ≥ 0.8): a ReBAC check (`document#edit` via org → admin, 9,000 tuples), decision
+//   cache off, sequential `await engine.check()`. Checks run against each engine's in-memory view either way, so
+//   PostgreSQL should cost nothing here; this guards against the durable path leaking into checks.
+// - write tuples/s: `engine.write()` in batches of 1,000 tuples (one transaction each).
+// - start-up: `Engine.create({ store: new PostgresStore(…) })` over a database holding N tuples (default 1,000,000;
+//   `--tuples N` or GATEHOUSE_BENCH_PG_TUPLES=N for less). The N rows are seeded with one INSERT … SELECT.
+// Each part uses its own PostgreSQL schema, dropped at the end. Prints one JSON line last.
+import { performance } from 'node:perf_hooks';
+
+import { Engine } from '@gatehouse/engine';
+import { PostgresStore } from '@gatehouse/store-postgres';
+import pg from 'pg';
+
+const URL = process.env.GATEHOUSE_BENCH_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
+const flagAt = process.argv.indexOf('--tuples');
+const LOAD_TUPLES = Number(flagAt > 0 ? process.argv[flagAt + 1] : (process.env.GATEHOUSE_BENCH_PG_TUPLES ?? 1_000_000));
+const WRITE_TUPLES = 30_000;
+const BATCH = 1000;
+const CHECK_MS = 2500;
+const ROUNDS = 3;
+
+const SCHEMA = `
+entity user {}
+entity organization {
+  relation admin @user
+  relation member @user
+  permission view = admin or member
+}
+entity document {
+  relation org @organization
+  relation owner @user
+  relation viewer @user
+  permission edit = owner or org.admin
+  permission view = viewer or edit or org.member
+}`;
+
+const schemas = [];
+const uniqueSchema = (tag) => {
+  const s = `gh_bench_${tag}_${process.pid}`;
+  schemas.push(s);
+  return s;
+};
+
+async function sql(text, values = []) {
+  const c = new pg.Client({ connectionString: URL });
+  await c.connect();
+  try {
+    return (await c.query(text, values)).rows;
+  } finally {
+    await c.end();
+  }
+}
+
+function emit(result) {
+  process.stdout.write(`${JSON.stringify({ id: 'postgres', ...result })}\n`);
+}
+
+function rebacTuples() {
+  const out = [];
+  for (let u = 0; u < 1000; u++) out.push(`organization:o${Math.floor(u / 10)}#${u % 10 === 0 ? 'admin' : 'member'}@user:u${u}`);
+  for (let d = 0; d < 2000; d++) {
+    out.push(`document:d${d}#org@organization:o${d % 100}`);
+    out.push(`document:d${d}#owner@user:u${(d * 7 + 3) % 1000}`);
+    out.push(`document:d${d}#viewer@user:u${(d * 13 + 5) % 1000}`);
+    out.push(`document:d${d}#viewer@user:u${(d * 17 + 11) % 1000}`);
+  }
+  return out;
+}
+
+async function writeAll(engine, tuples) {
+  for (let i = 0; i < tuples.length; i += BATCH) await engine.write({ tenant: 't1', tuples: tuples.slice(i, i + BATCH) });
+}
+
+async function checksPerSecond(engine) {
+  const reqs = Array.from({ length: 1024 }, (_, i) => {
+    const d = (i * 37) % 2000;
+    return { tenant: 't1', subject: { type: 'user', id: `u${(d % 100) * 10}` }, action: 'edit', resource: { type: 'document', id: `d${d}` } };
+  });
+  for (let i = 0; i < 2000; i++) await engine.check(reqs[i & 1023]);
+  let n = 0;
+  const start = performance.now();
+  let allowed = 0;
+  while (performance.now() - start < CHECK_MS) {
+    for (let i = 0; i < 256; i++) if ((await engine.check(reqs[(n + i) & 1023])).allowed) allowed++;
+    n += 256;
+  }
+  if (allowed !== n) throw new Error(`expected every check to be allowed, got ${allowed}/${n}`);
+  return n / ((performance.now() - start) / 1000);
+}
+
+async function main() {
+  try {
+    await sql('SELECT 1');
+  } catch (err) {
+    emit({ ours: null, peer: null, unit: 'checks/s', ratio: null, target: 0.8, pass: false, notes: `PostgreSQL at ${URL} not reachable: ${err.message}` });
+    return;
+  }
+  const notes = [];
+
+  // Checks and writes: the same engine on both stores.
+  const memory = await Engine.create({ schema: SCHEMA });
+  const onPg = await Engine.create({ schema: SCHEMA, store: new PostgresStore({ connectionString: URL, schema: uniqueSchema('checks') }) });
+  const data = rebacTuples();
+  await writeAll(memory, data);
+  await writeAll(onPg, data);
+  const mem = [];
+  const pgc = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    mem.push(await checksPerSecond(memory));
+    pgc.push(await checksPerSecond(onPg));
+  }
+  const best = (xs) => Math.max(...xs);
+  const ours = best(pgc);
+  const peer = best(mem);
+
+  const writes = Array.from({ length: WRITE_TUPLES }, (_, i) => `document:w${i}#viewer@user:u${i % 1000}`);
+  let t = performance.now();
+  await writeAll(memory, writes);
+  const memWrite = WRITE_TUPLES / ((performance.now() - t) / 1000);
+  t = performance.now();
+  await writeAll(onPg, writes);
+  const pgWrite = WRITE_TUPLES / ((performance.now() - t) / 1000);
+  notes.push(`write ${Math.round(pgWrite)} tuples/s on PostgreSQL vs ${Math.round(memWrite)} in memory (engine.write, ${BATCH} tuples per transaction)`);
+  await memory.close();
+  await onPg.close();
+
+  // Start-up: load N tuples from PostgreSQL into a new engine's view.
+  const loadSchema = uniqueSchema('load');
+  const seedStore = new PostgresStore({ connectionString: URL, schema: loadSchema });
+  await seedStore.open();
+  await seedStore.writeSchema('t1', SCHEMA);
+  const { snapToken } = await seedStore.commit({ tenant: 't1', createTuples: [] });
+  await seedStore.close();
+  t = performance.now();
+  await sql(
+    `INSERT INTO "${loadSchema}".relation_tuples (tenant_id, entity_type, entity_id, relation, subject_type, subject_id, subject_relation, created_tx_id)
+     SELECT 't1', 'document', 'd' || g, 'viewer', 'user', 'u' || (g % 100000), '', $1 FROM generate_series(1, $2::int) AS g`,
+    [snapToken, LOAD_TUPLES],
+  );
+  await sql(`ANALYZE "${loadSchema}".relation_tuples`);
+  const seedS = (performance.now() - t) / 1000;
+  global.gc?.();
+  const heapBefore = process.memoryUsage().heapUsed;
+  t = performance.now();
+  const loaded = await Engine.create({ schema: SCHEMA, store: new PostgresStore({ connectionString: URL, schema: loadSchema }) });
+  const loadS = (performance.now() - t) / 1000;
+  global.gc?.();
+  const heapMb = (process.memoryUsage().heapUsed - heapBefore) / 2 ** 20;
+  const probe = await loaded.check({ tenant: 't1', subject: { type: 'user', id: 'u7' }, action: 'view', resource: { type: 'document', id: 'd7' } });
+  if (!probe.allowed) throw new Error('the loaded engine does not see the seeded tuples');
+  await loaded.close();
+  notes.push(
+    `start-up with ${LOAD_TUPLES.toLocaleString('en')} tuples: ${loadS.toFixed(1)} s (${Math.round(LOAD_TUPLES / loadS).toLocaleString('en')} rows/s, view +${Math.round(heapMb)} MiB heap; seeding took ${seedS.toFixed(1)} s)`,
+  );
+  notes.push(`checks/s best of ${ROUNDS} rounds of ${CHECK_MS} ms: PostgreSQL ${pgc.map(Math.round).join('/')}, memory ${mem.map(Math.round).join('/')}`);
+
+  const ratio = ours / peer;
+  emit({ ours: Math.round(ours), peer: Math.round(peer), unit: 'checks/s', ratio: Math.round(ratio * 100) / 100, target: 0.8, pass: ratio >= 0.8, notes: notes.join('; ') });
+}
+
+try {
+  await main();
+} catch (err) {
+  emit({ ours: null, peer: null, unit: 'checks/s', ratio: null, target: 0.8, pass: false, notes: `failed: ${err?.stack ?? err}` });
+  process.exitCode = 1;
+} finally {
+  for (const s of schemas) await sql(`DROP SCHEMA IF EXISTS "${s}" CASCADE`).catch(() => undefined);
+}
