@@ -141,12 +141,12 @@ async function main() {
   );
   await sql(`ANALYZE "${loadSchema}".relation_tuples`);
   const seedS = (performance.now() - t) / 1000;
-  global.gc?.();
+  globalThis.gc?.();
   const heapBefore = process.memoryUsage().heapUsed;
   t = performance.now();
   const loaded = await Engine.create({ schema: SCHEMA, store: new PostgresStore({ connectionString: URL, schema: loadSchema }) });
   const loadS = (performance.now() - t) / 1000;
-  global.gc?.();
+  globalThis.gc?.();
   const heapMb = (process.memoryUsage().heapUsed - heapBefore) / 2 ** 20;
   const probe = await loaded.check({ tenant: 't1', subject: { type: 'user', id: 'u7' }, action: 'view', resource: { type: 'document', id: 'd7' } });
   if (!probe.allowed) throw new Error('the loaded engine does not see the seeded tuples');
