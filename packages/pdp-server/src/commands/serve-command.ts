@@ -126,7 +126,13 @@ export async function serveOptions(flags: ServeFlags, env: Readonly<Record<strin
 /** Runs `gatehouse serve` until SIGTERM/SIGINT (or until `io.onListening`'s server is closed). */
 export async function serveCommand(flags: ServeFlags, io: CliIo): Promise<number> {
   const options = await serveOptions(flags, io.env);
-  const server: GatehouseServer = await createServer(options);
+  let server: GatehouseServer;
+  try {
+    server = await createServer(options);
+  } catch (err) {
+    await options.store?.close();
+    throw err;
+  }
   const { url } = await server.listen();
   io.stderr(`gatehouse PDP listening on ${url}${options.dev === true && (options.apiKeys ?? []).length === 0 ? ' (dev mode: no API key required)' : ''}\n`);
   const done = new Promise<void>((resolve) => {
