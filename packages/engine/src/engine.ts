@@ -508,12 +508,16 @@ export class Engine {
   private catchUp(): Promise<void> {
     const run = async (): Promise<void> => {
       for (;;) {
-        const changes = await this.store.changesSince(String(this.view.head), { limit: 1000 });
+        const before = this.view.head;
+        const changes = await this.store.changesSince(String(before), { limit: 1000 });
         if (changes.length === 0) return;
         for (const c of changes) {
+          if (Number(c.snapToken) <= this.view.head) continue;
           this.view.apply(c);
           this.emit(c);
         }
+        // A store that answers with nothing newer must not spin us forever.
+        if (this.view.head === before) return;
       }
     };
     this.catchingUp = this.catchingUp.then(run, run);

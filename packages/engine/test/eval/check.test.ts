@@ -98,6 +98,11 @@ describe('check', () => {
     expect(await can(engine, 'user:dave', 'labelled', 'document:d1')).toBe(true);
   });
 
+  it('rejects a non-boolean value for a boolean attribute leaf with EvaluationError', async () => {
+    const engine = await engineWith(DOCS);
+    await expect(can(engine, 'user:zoe', 'view', 'document:d1', { context: { attributes: ['document:d1$is_public|string:yes'] } })).rejects.toBeInstanceOf(EvaluationError);
+  });
+
   it('uses contextual tuples and attributes for that check only', async () => {
     const engine = await engineWith(DOCS, ['document:d2#viewer@organization:acme#member']);
     const context = { tuples: ['organization:acme#member@user:frank'] };
