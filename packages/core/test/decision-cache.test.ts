@@ -12,6 +12,10 @@ function setup(cache: ConstructorParameters<typeof Gatehouse>[0]['cache'] = {}):
 
 const sleep = async (ms: number): Promise<void> => await new Promise((r) => setTimeout(r, ms));
 
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await sleep(1);
+}
+
 describe('DecisionCache', () => {
   it('serves a repeated check from the cache as a frozen decision marked cached', async () => {
     const { pdp, gate } = setup();
@@ -90,7 +94,7 @@ describe('DecisionCache', () => {
     const { pdp, gate } = setup();
     pdp.delayMs = 20;
     const pending = gate.can('alice', 'read', 'document:1');
-    await sleep(5);
+    await until(() => pdp.calls.items === 1);
     pdp.revoke('t1', 'user:alice', 'read', 'document:1');
     expect(await pending).toBe(true);
     pdp.delayMs = 0;
@@ -102,7 +106,7 @@ describe('DecisionCache', () => {
     const { pdp, gate } = setup();
     pdp.delayMs = 20;
     const before = gate.can('alice', 'read', 'document:1');
-    await sleep(5);
+    await until(() => pdp.calls.items === 1);
     pdp.revoke('t1', 'user:alice', 'read', 'document:1');
     const after = gate.can('alice', 'read', 'document:1');
     expect(await before).toBe(true);

@@ -110,10 +110,9 @@ describe('Gatehouse', () => {
 
   it('passes the deadline to the PDP as an abort signal', async () => {
     const { pdp, gate } = setup({ timeoutMs: 20, cache: false });
-    pdp.delayMs = 500;
-    const started = Date.now();
+    pdp.delayMs = 5000;
     expect(await gate.can('alice', 'read', 'document:1')).toBe(false);
-    expect(Date.now() - started).toBeLessThan(400);
+    expect(pdp.aborts).toBe(1);
   });
 
   it('rejects with the abort reason when the caller aborts its signal', async () => {
