@@ -380,7 +380,7 @@ export class PostgresStore implements Store {
 
   /**
    * {@inheritDoc @gatehouse/engine#Store.loadTenant}
-   * Rows come from one snapshot through a server-side cursor, 10,000 at a time.
+   * Rows come from one snapshot through a server-side cursor, 20,000 at a time.
    */
   public async *loadTenant(tenant: string, options: { snapToken?: string } = {}): AsyncIterable<LoadedRow> {
     const token = parseToken(options.snapToken);
@@ -394,7 +394,7 @@ export class PostgresStore implements Store {
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       await this.requireTenant(client, tenant);
-      yield* streamTenant(client, tenant, token, 10_000);
+      yield* streamTenant(client, tenant, token, 20_000);
       ok = true;
     } catch (err) {
       throw StoreError.wrap(err, 'loading a tenant', tenant);

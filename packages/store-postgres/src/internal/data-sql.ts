@@ -1,6 +1,6 @@
 import type { Attribute, Tuple } from '@gatehouse/core';
 import type { DataChange, LoadedRow, SchemaRecord, StoreChange, TenantRecord, WriteSet } from '@gatehouse/engine';
-import type { PoolClient } from 'pg';
+import type { PoolClient, QueryArrayResult } from 'pg';
 
 import { LIVE } from './migrations.js';
 import {
@@ -166,7 +166,8 @@ export function visibleAt(token: string | undefined, param: number): { sql: stri
 
 /**
  * Streams the live rows of a tenant at a token through a server-side cursor, in batches, inside one
- * REPEATABLE READ transaction (the head token and the rows come from one snapshot). @internal
+ * REPEATABLE READ transaction (the head token and the rows come from one snapshot). Rows come as arrays
+ * of the few columns a view needs, and the next batch is fetched while the current one is consumed. @internal
  */
 export async function* streamTenant(
   client: PoolClient,
@@ -178,14 +179,28 @@ export async function* streamTenant(
   await tenantQuery(
     client,
     tenant,
-    `DECLARE gatehouse_load NO SCROLL CURSOR FOR SELECT ${TUPLE_COLUMNS} FROM relation_tuples
-      WHERE tenant_id = $1 AND created_tx_id <= $2 AND expired_tx_id > $2 ORDER BY relation_tuples.id`,
+    `DECLARE gatehouse_load NO SCROLL CURSOR FOR
+       SELECT entity_type, entity_id, relation, subject_type, subject_id, subject_relation, created_tx_id::text
+         FROM relation_tuples
+        WHERE tenant_id = $1 AND created_tx_id <= $2 AND expired_tx_id > $2 ORDER BY relation_tuples.id`,
     [at],
   );
+  const fetchBatch = (): Promise<QueryArrayResult<string[]>> => {
+    const p = client.query<string[]>({ text: `FETCH ${String(batch)} FROM gatehouse_load`, rowMode: 'array' });
+    // If the consumer stops early, the prefetched batch is abandoned; its failure must not go unhandled.
+    p.catch(() => undefined);
+    return p;
+  };
+  let next = fetchBatch();
   for (;;) {
-    const res = await client.query<TupleRow>(`FETCH ${String(batch)} FROM gatehouse_load`);
-    for (const r of res.rows) yield { kind: 'tuple', tuple: tupleOf(r), createdToken: r.created_tx_id };
-    if (res.rows.length < batch) break;
+    const res = await next;
+    const more = res.rows.length === batch;
+    if (more) next = fetchBatch();
+    for (const [et = '', ei = '', rel = '', st = '', si = '', sr = '', created = '0'] of res.rows) {
+      const subject = sr === '' ? { type: st, id: si } : { type: st, id: si, relation: sr };
+      yield { kind: 'tuple', tuple: { entity: { type: et, id: ei }, relation: rel, subject }, createdToken: created };
+    }
+    if (!more) break;
   }
   await client.query('CLOSE gatehouse_load');
   const attrs = await tenantQuery<AttributeRow>(
