@@ -17,10 +17,11 @@ import type {
   WriteSet,
 } from './store.js';
 import { E_NODE, LIVE, NAME_LIMIT, NEXT_F, REL, REL_MASK, ROW, S_NODE, S_REL, TenantData } from './tenant-data.js';
+import type { AttrVersion } from './tenant-data.js';
 
 interface TenantEntry {
   readonly record: TenantRecord;
-  readonly data: TenantData;
+  data: TenantData;
   readonly schemas: SchemaRecord[];
 }
 
@@ -362,6 +363,48 @@ export class MemoryStore implements Store {
   public close(): Promise<void> {
     this.listeners.clear();
     return Promise.resolve();
+  }
+
+  /**
+   * Drops history: tuple rows and attribute values expired at or before `keepAfter` (the head when absent) are
+   * removed, so deletes and overwrites stop costing memory. Reads at tokens from `keepAfter` on stay exact; reads
+   * at older tokens no longer see what was deleted since (as after Permify's garbage collection).
+   * @returns the number of tuple rows and attribute values removed.
+   */
+  public compact(keepAfter?: string): { removed: number } {
+    const after = this.tokenNumber(keepAfter);
+    let removed = 0;
+    for (const entry of this.tenants.values()) {
+      const old = entry.data;
+      let expired = 0;
+      for (let r = 0; r < old.rowCount; r++) if ((old.mvcc[r * 2 + 1] ?? LIVE) <= after) expired++;
+      let staleValues = 0;
+      for (const head of old.attrs.values()) for (let v = head.prev; v !== undefined; v = v.prev) if (v.expired <= after) staleValues++;
+      if (expired === 0 && staleValues === 0 && [...old.attrs.values()].every((v) => v.expired > after)) continue;
+      const next = new TenantData();
+      const node = (n: number): number => next.internNode(old.typeOf(n), old.nodeIds[n] ?? '');
+      for (let r = 0; r < old.rowCount; r++) {
+        const x = old.mvcc[r * 2 + 1] ?? LIVE;
+        if (x <= after) {
+          removed++;
+          continue;
+        }
+        const o = r * ROW;
+        next.copyRow(node(old.rows[o + E_NODE] ?? 0), old.rows[o + REL] ?? 0, node(old.rows[o + S_NODE] ?? 0), (old.rows[o + S_REL] ?? 0) & REL_MASK, old.mvcc[r * 2] ?? 0, x);
+      }
+      for (const [key, head] of old.attrs) {
+        const kept: AttrVersion[] = [];
+        for (let v: AttrVersion | undefined = head; v !== undefined; v = v.prev) {
+          if (v.expired > after) kept.push(v);
+          else removed++;
+        }
+        let prev: AttrVersion | undefined;
+        for (const v of kept.reverse()) prev = { value: v.value, valueType: v.valueType, created: v.created, expired: v.expired, prev };
+        if (prev !== undefined) next.attrs.set(node(Math.floor(key / NAME_LIMIT)) * NAME_LIMIT + (key % NAME_LIMIT), prev);
+      }
+      entry.data = next;
+    }
+    return { removed };
   }
 
   // ---- mirroring a durable store ----

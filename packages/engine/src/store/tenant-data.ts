@@ -150,9 +150,16 @@ export class TenantData {
     return -1;
   }
 
+  /** Appends a row as it was (compaction): no duplicate check, its own tokens. */
+  public copyRow(eNode: number, rel: number, sNode: number, sRel: number, created: number, expired: number): void {
+    const r = this.rowCount;
+    this.addTuple(eNode, rel, sNode, sRel, created, true);
+    if (expired !== LIVE) this.expireRow(r, expired);
+  }
+
   /** Adds a tuple created at `token`; false when it is live already. */
-  public addTuple(eNode: number, rel: number, sNode: number, sRel: number, token: number): boolean {
-    if (this.findLive(eNode, rel, sNode, sRel) !== -1) return false;
+  public addTuple(eNode: number, rel: number, sNode: number, sRel: number, token: number, unchecked = false): boolean {
+    if (!unchecked && this.findLive(eNode, rel, sNode, sRel) !== -1) return false;
     const r = this.rowCount;
     if ((r + 1) * ROW > this.rows.length) this.growRows();
     const o = r * ROW;
