@@ -1,5 +1,5 @@
 import { assertTenant, InvalidRequestError } from '@gatehouse/core';
-import type { Engine } from '@gatehouse/engine';
+import { MAX_WRITE_ITEMS, type Engine } from '@gatehouse/engine';
 import { parse as parseYaml } from 'yaml';
 
 /** Facts of one tenant in the validation-file string forms. */
@@ -76,13 +76,18 @@ export function parseSeedData(text: string): SeedData {
 async function writeFacts(engine: Engine, tenant: string, seed: TenantSeed): Promise<void> {
   const tuples = seed.relationships ?? [];
   const attributes = seed.attributes ?? [];
-  if (tuples.length === 0 && attributes.length === 0) return;
-  await engine.write({ tenant, tuples: [...tuples], attributes: [...attributes] });
+  // The engine refuses writes over MAX_WRITE_ITEMS, so a large seed goes in chunks.
+  for (let i = 0; i < tuples.length; i += MAX_WRITE_ITEMS) {
+    await engine.write({ tenant, tuples: tuples.slice(i, i + MAX_WRITE_ITEMS) });
+  }
+  for (let i = 0; i < attributes.length; i += MAX_WRITE_ITEMS) {
+    await engine.write({ tenant, attributes: attributes.slice(i, i + MAX_WRITE_ITEMS) });
+  }
 }
 
 /**
- * Writes seed data into the engine (one write per tenant), creating tenants that do not exist yet.
- * @throws engine errors for data that breaks the schema (nothing of that tenant is written).
+ * Writes seed data into the engine (in writes of at most 1,000 facts), creating tenants that do not exist yet.
+ * @throws engine errors for data that breaks the schema (the write holding the bad line changes nothing).
  * @example
  * ```ts
  * await applySeedData(engine, parseSeedData(readFileSync('data.yaml', 'utf8')));
