@@ -291,6 +291,20 @@ describe('RemotePdp watch stream', () => {
   });
 });
 
+describe('RemotePdp idle watch streams', () => {
+  it('closes the stream of a tenant nobody asked about for watchIdleMs and ends its cached decisions', async () => {
+    const pdp = remote({ watch: true, watchIdleMs: 100 });
+    const events: ChangeEvent[] = [];
+    pdp.subscribe((e) => events.push(e));
+    await pdp.check(req('document:2', 'acme'));
+    await eventually(() => server.watchers.length === 1 && events.length === 1);
+    await eventually(() => pdp.watchedTenants.length === 0);
+    expect(events).toEqual([{ tenant: 'acme', kind: 'reset' }, { tenant: 'acme', kind: 'reset' }]);
+    await pdp.check(req('document:2', 'acme'));
+    expect(pdp.watchedTenants).toEqual(['acme']);
+  });
+});
+
 describe('RemotePdp (permit protocol)', () => {
   it('checks through /allowed with the tenant in resource.tenant', async () => {
     const pdp = remote({ protocol: 'permit' });

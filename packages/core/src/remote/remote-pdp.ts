@@ -61,6 +61,12 @@ export interface RemotePdpOptions {
    */
   readonly watch?: boolean;
   /**
+   * A tenant's change stream is closed after this long without a call about the tenant (and the tenant's
+   * cached decisions are ended with a `reset`, since nothing invalidates them any more).
+   * @defaultValue 600_000
+   */
+  readonly watchIdleMs?: number;
+  /**
    * Most keep-alive connections of the call pool.
    * @defaultValue 16
    */
@@ -119,6 +125,9 @@ export class RemotePdp implements Pdp {
   readonly #breaker: CircuitBreakerPolicy | undefined;
   readonly #watch: boolean;
   readonly #streams = new Map<string, WatchStream>();
+  readonly #lastUse = new Map<string, number>();
+  readonly #watchIdleMs: number;
+  #sweeper: ReturnType<typeof setInterval> | undefined;
   readonly #listeners = new Set<ChangeListener>();
   #closed = false;
 
@@ -149,6 +158,7 @@ export class RemotePdp implements Pdp {
     if (options.apiKey !== undefined) this.#headers.authorization = `Bearer ${options.apiKey}`;
     this.#protocol = protocol === 'permit' ? new PermitProtocol(this.#prefix) : new GatehouseProtocol(this.#prefix);
     this.#watch = (options.watch ?? true) && protocol === 'gatehouse';
+    this.#watchIdleMs = positive('watchIdleMs', options.watchIdleMs, 600_000);
     this.#pool = new Pool(this.#origin, {
       connections: positive('connections', options.connections, 16),
       keepAliveTimeout: 30_000,
@@ -250,6 +260,7 @@ export class RemotePdp implements Pdp {
   public async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    if (this.#sweeper !== undefined) clearInterval(this.#sweeper);
     const streams = [...this.#streams.values()];
     this.#streams.clear();
     await Promise.all(streams.map(async (s) => { await s.close(); }));
@@ -267,7 +278,13 @@ export class RemotePdp implements Pdp {
   };
 
   #ensureWatch(tenant: string): void {
-    if (!this.#watch || this.#closed || this.#streams.has(tenant)) return;
+    if (!this.#watch || this.#closed) return;
+    this.#lastUse.set(tenant, Date.now());
+    if (this.#streams.has(tenant)) return;
+    if (this.#sweeper === undefined) {
+      this.#sweeper = setInterval(() => { this.#sweep(); }, Math.min(60_000, Math.ceil(this.#watchIdleMs / 2)));
+      this.#sweeper.unref();
+    }
     this.#streams.set(tenant, new WatchStream({
       origin: this.#origin,
       path: `${this.#prefix}/v1/tenants/${encodeURIComponent(tenant)}/watch`,
@@ -277,6 +294,18 @@ export class RemotePdp implements Pdp {
       idleTimeoutMs: 60_000,
       backoff: { initialMs: 100, maxMs: 10_000 },
     }));
+  }
+
+  /** Closes the streams of tenants nobody asked about for `watchIdleMs`, ending their cached decisions. */
+  #sweep(): void {
+    const now = Date.now();
+    for (const [tenant, stream] of this.#streams) {
+      if (now - (this.#lastUse.get(tenant) ?? 0) < this.#watchIdleMs) continue;
+      this.#streams.delete(tenant);
+      this.#lastUse.delete(tenant);
+      void stream.close();
+      this.#emit({ tenant, kind: 'reset' });
+    }
   }
 
   /** One logical call: deadline over all attempts, retries with jittered backoff, breaker per attempt. */
