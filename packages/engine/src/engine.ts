@@ -38,6 +38,9 @@ import type { AttributeType, CompiledSchema } from './schema/index.js';
 import { inferType, isEmptyAttributeFilter, isEmptyTupleFilter, MemoryStore } from './store/memory-store.js';
 import type { DataChange, PageOptions, SchemaRecord, Store, StoreChange, TenantRecord } from './store/store.js';
 
+/** The largest depth budget a request or engine may ask for. */
+export const MAX_DEPTH = 10_000;
+
 /** At most this many tuples and attributes per write (Permify's `max_data_per_write`). */
 export const MAX_WRITE_ITEMS = 1000;
 
@@ -102,8 +105,8 @@ export class Engine {
    */
   public static async create(options: EngineOptions = {}): Promise<Engine> {
     const defaultTenant = assertTenant(options.defaultTenant ?? 't1');
-    if (options.maxDepth !== undefined && (!Number.isInteger(options.maxDepth) || options.maxDepth < 0)) {
-      throw InvalidRequestError.badValue('options.maxDepth', options.maxDepth, 'a non-negative integer');
+    if (options.maxDepth !== undefined && (!Number.isInteger(options.maxDepth) || options.maxDepth < 0 || options.maxDepth > MAX_DEPTH)) {
+      throw InvalidRequestError.badValue('options.maxDepth', options.maxDepth, `an integer from 0 to ${String(MAX_DEPTH)}`);
     }
     if (options.schema !== undefined && options.rbac !== undefined) {
       throw InvalidRequestError.badValue('options', 'schema and rbac', 'either options.schema or options.rbac, not both');
@@ -365,7 +368,12 @@ export class Engine {
     const entity = entityPlan(plan, resource.type, tenant);
     const ev = this.evaluation(tenant, plan, { type: resource.type, id: resource.id, relation: '' }, resource, request.context, undefined);
     const node = ev.resolve(resource.type, resource.id);
-    return { tree: expandMember(ev, node, entity, ev.member(entity, name('permission', request.permission))) };
+    const member = ev.member(entity, name('permission', request.permission));
+    try {
+      return { tree: expandMember(ev, node, entity, member) };
+    } catch (err) {
+      throw ev.stackSafe(err);
+    }
   }
 
   /** The decision and the tree of why: which branch, tuple or attribute decided. */
@@ -453,7 +461,9 @@ export class Engine {
   }
 
   private evaluation(tenant: string, plan: SchemaPlan, subject: Subject, resource: Resource | undefined, context: EngineCheckRequest['context'], depth: number | undefined): Evaluation {
-    if (depth !== undefined && (!Number.isInteger(depth) || depth < 0)) throw InvalidRequestError.badValue('depth', depth, 'a non-negative integer');
+    if (depth !== undefined && (!Number.isInteger(depth) || depth < 0 || depth > MAX_DEPTH)) {
+      throw InvalidRequestError.badValue('depth', depth, `an integer from 0 to ${String(MAX_DEPTH)}`);
+    }
     const input = this.input(tenant, plan, subject, resource, context);
     return new Evaluation(depth === undefined ? input : { ...input, maxDepth: depth });
   }

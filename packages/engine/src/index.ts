@@ -1,5 +1,5 @@
 export { EmbeddedPdp } from './embedded-pdp.js';
-export { Engine, MAX_WRITE_ITEMS } from './engine.js';
+export { Engine, MAX_DEPTH, MAX_WRITE_ITEMS } from './engine.js';
 export type {
   DeleteRequest,
   EngineChange,

@@ -197,7 +197,18 @@ export class Evaluation {
    * @throws {@link NotFoundError} when the entity has no such member; {@link DepthExceededError}; {@link EvaluationError}.
    */
   public check(node: number, entity: EntityPlan, member: string): boolean {
-    return this.invoke(node, entity, this.member(entity, member), this.maxDepth);
+    const m = this.member(entity, member);
+    try {
+      return this.invoke(node, entity, m, this.maxDepth);
+    } catch (err) {
+      throw this.stackSafe(err);
+    }
+  }
+
+  /** A JavaScript stack overflow (a budget too large for the data's depth) is reported as exhausted depth. */
+  public stackSafe(err: unknown): Error {
+    if (err instanceof RangeError && /call stack/i.test(err.message)) return new DepthExceededError(this.maxDepth, { tenant: this.tenant, cause: err });
+    return asError(err);
   }
 
   public member(entity: EntityPlan, name: string): MemberPlan {
@@ -397,7 +408,12 @@ export class Evaluation {
    * instance fact is unknown, and unknown is a denial (DESIGN §3).
    */
   public checkType(entity: EntityPlan, member: string): boolean {
-    return this.typeLevel(entity, this.member(entity, member), this.maxDepth) === T;
+    const m = this.member(entity, member);
+    try {
+      return this.typeLevel(entity, m, this.maxDepth) === T;
+    } catch (err) {
+      throw this.stackSafe(err);
+    }
   }
 
   public typeLevel(ent: EntityPlan, m: MemberPlan, depth: number): Tri {
@@ -461,7 +477,12 @@ export class Evaluation {
 
   /** The tree of why `member` of `node` is allowed or not (same semantics as {@link Evaluation.check}). */
   public explain(node: number, entity: EntityPlan, member: string): ExplainNode {
-    return this.explainMember(node, entity, this.member(entity, member), this.maxDepth);
+    const m = this.member(entity, member);
+    try {
+      return this.explainMember(node, entity, m, this.maxDepth);
+    } catch (err) {
+      throw this.stackSafe(err);
+    }
   }
 
   public explainType(entity: EntityPlan, member: string): ExplainNode {

@@ -1,4 +1,4 @@
-import { DepthExceededError, EvaluationError, NotFoundError } from '@gatehouse/core';
+import { DepthExceededError, EvaluationError, InvalidRequestError, NotFoundError } from '@gatehouse/core';
 import type { CheckContext } from '@gatehouse/core';
 import { Engine } from '@gatehouse/engine';
 import { describe, expect, it } from '@jest/globals';
@@ -132,12 +132,20 @@ describe('check', () => {
     await expect(can(engine, 'user:u', 'check', 'top:t', { depth: 2 })).rejects.toMatchObject({ code: 'GH_ERR_DEPTH_EXCEEDED' });
   });
 
-  it('never overflows the stack on a deep chain: the budget rejects first', async () => {
+  it('never overflows the stack on a deep chain: the budget rejects first, and so does an exhausted JS stack', async () => {
     const schema = 'entity user {}\nentity folder { relation parent @folder relation owner @user permission view = owner or parent.view }';
-    const engine = await Engine.create({ schema, maxDepth: 100_000 });
-    const tuples = Array.from({ length: 999 }, (_, i) => `folder:f${String(i)}#parent@folder:f${String(i + 1)}`);
-    await engine.write({ tenant: 't1', tuples });
+    const engine = await Engine.create({ schema, maxDepth: 10_000 });
+    for (let k = 0; k < 5; k++) {
+      const tuples = Array.from({ length: 1000 }, (_, i) => `folder:f${String(k * 1000 + i)}#parent@folder:f${String(k * 1000 + i + 1)}`);
+      await engine.write({ tenant: 't1', tuples });
+    }
+    await engine.write({ tenant: 't1', tuples: ['folder:f5000#owner@user:x'] });
     await expect(can(engine, 'user:x', 'view', 'folder:f0', { depth: 50 })).rejects.toBeInstanceOf(DepthExceededError);
+    await expect(can(engine, 'user:x', 'view', 'folder:f0', { depth: 10_000 })).rejects.toBeInstanceOf(DepthExceededError);
+    await expect(engine.explain({ tenant: 't1', subject: { type: 'user', id: 'x' }, action: 'view', resource: { type: 'folder', id: 'f0' }, depth: 10_000 })).rejects.toBeInstanceOf(DepthExceededError);
+    await expect(engine.expand({ tenant: 't1', entity: { type: 'folder', id: 'f0' }, permission: 'view' })).rejects.toBeInstanceOf(DepthExceededError);
+    await expect(can(engine, 'user:x', 'view', 'folder:f4990', { depth: 30 })).resolves.toBe(true);
+    await expect(Engine.create({ schema, maxDepth: 10_001 })).rejects.toBeInstanceOf(InvalidRequestError);
   });
 
   it('lets the right branch of a union decide when the left one errors', async () => {
