@@ -195,7 +195,7 @@ export class DecisionCache {
     const token = request.consistency?.atLeastAsFresh;
     const entry = this.lookup(key.tenant, key.subject, key.action, key.resource, key.context, token);
     if (entry !== undefined) return await entry.promise;
-    return await this.load(request, key, options?.signal);
+    return { ...(await this.load(request, key, options?.signal)), cached: false };
   }
 
   /**

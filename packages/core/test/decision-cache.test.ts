@@ -37,6 +37,28 @@ describe('DecisionCache', () => {
     expect(a).toBe(b);
   });
 
+  it('returns the entry\'s own resolved promise on a hit', async () => {
+    const { gate } = setup();
+    const input = { subject: 'alice', action: 'read', resource: 'document:1' };
+    await gate.check(input);
+    expect(gate.check(input)).toBe(gate.check(input));
+  });
+
+  it('invalidate() ends one tenant\'s decisions, or every tenant\'s with "*"', async () => {
+    const pdp = new TablePdp();
+    const cache = new DecisionCache(pdp);
+    const request = (tenant: string) => ({ tenant, subject: { type: 'user', id: 'alice' }, action: 'read', resource: { type: 'document', id: '1' } });
+    await cache.check(request('a'));
+    await cache.check(request('b'));
+    cache.invalidate('a');
+    expect((await cache.check(request('a'))).cached).toBe(false);
+    expect((await cache.check(request('b'))).cached).toBe(true);
+    cache.invalidate('*');
+    expect((await cache.check(request('a'))).cached).toBe(false);
+    expect((await cache.check(request('b'))).cached).toBe(false);
+    cache.close();
+  });
+
   it('caches denials too', async () => {
     const { pdp, gate } = setup();
     expect(await gate.can('bob', 'read', 'document:1')).toBe(false);
