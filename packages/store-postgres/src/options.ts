@@ -59,7 +59,8 @@ export interface ResolvedOptions {
   readonly gcIntervalMs: number;
 }
 
-const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,47}$/;
+// At most 45 characters, so the NOTIFY channel `gatehouse_changes_<schema>` fits PostgreSQL's 63-byte names.
+const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,44}$/;
 
 function count(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;

@@ -126,7 +126,11 @@ export class PostgresStore implements Store {
    * @throws {@link StoreError} when PostgreSQL (or Redis, for that relay) cannot be reached
    */
   public async open(): Promise<void> {
-    this.opening ??= this.start();
+    this.opening ??= this.start().catch((err: unknown) => {
+      // A failed open can be retried (the database or Redis may come up later).
+      this.opening = undefined;
+      throw err;
+    });
     await this.opening;
   }
 

@@ -2,7 +2,7 @@ import { ConflictError, InvalidRequestError, NotFoundError, parseTuple } from '@
 import type { Tuple } from '@gatehouse/core';
 import type { StoreChange } from '@gatehouse/engine';
 import { afterEach, beforeEach, expect, it } from '@jest/globals';
-import { PostgresStore } from '@gatehouse/store-postgres';
+import { PostgresStore, StoreError } from '@gatehouse/store-postgres';
 
 import { PG_URL, describeWith, dropSchema, postgresMissing, sql, uniqueName } from './helpers/services.js';
 
@@ -172,5 +172,28 @@ describeWith([postgresMissing], 'PostgresStore', () => {
     const newest = await store.writeSchema('t1', 'entity user {}\nentity doc {}');
     expect((await store.readSchema('t1'))?.version).toBe(newest.schema.version);
     expect((await store.listSchemas('t1')).schemas[0]?.version).toBe(newest.schema.version);
+  });
+
+  it('names the option and the value when an option is bad', () => {
+    expect(() => new PostgresStore({ connectionString: PG_URL, schema: 'Robert"; DROP TABLE x' })).toThrow(InvalidRequestError);
+    expect(() => new PostgresStore({ connectionString: PG_URL, maxRetries: -1 })).toThrow(/options\.maxRetries/);
+    expect(() => new PostgresStore({})).toThrow(/connectionString or pool/);
+  });
+
+  it('rejects open() with a StoreError when its relay cannot connect, and can be opened again later', async () => {
+    const broken = new PostgresStore({
+      connectionString: PG_URL,
+      schema,
+      relay: 'redis',
+      redis: { url: 'redis://127.0.0.1:1' },
+    });
+    try {
+      await expect(broken.open()).rejects.toBeInstanceOf(StoreError);
+      await expect(broken.open()).rejects.toThrow(/redis relay/);
+    } finally {
+      await broken.close();
+      // ioredis 6 holds a handle for about 2 s after a refused connection, even once disconnected.
+      await new Promise((r) => setTimeout(r, 2500));
+    }
   });
 });

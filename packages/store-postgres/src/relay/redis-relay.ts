@@ -37,8 +37,15 @@ export class RedisRelay implements ChangeRelay {
       this.readyCount++;
       if (this.readyCount > 1) handlers.onResync();
     });
-    await Promise.all([this.pub.connect(), this.sub.connect()]);
-    await this.sub.subscribe(this.topic);
+    try {
+      await Promise.all([this.pub.connect(), this.sub.connect()]);
+      await this.sub.subscribe(this.topic);
+    } catch (err) {
+      // Stop ioredis from retrying in the background: open() failed and will say so.
+      this.pub.disconnect();
+      this.sub.disconnect();
+      throw err;
+    }
   }
 
   public publish(notice: ChangeNotice): void {
