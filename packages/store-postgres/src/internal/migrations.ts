@@ -87,6 +87,15 @@ export const MIGRATIONS: readonly Migration[] = [
        )`,
     ],
   },
+  {
+    version: 2,
+    name: 'commit lock',
+    statements: [
+      // Writers serialise on this empty table, not on `transactions`: autovacuum of a busy table takes a lock
+      // that conflicts with the writers' and would stall them until it is cancelled (deadlock_timeout).
+      `CREATE TABLE commit_lock (id integer PRIMARY KEY)`,
+    ],
+  },
 ];
 
 /**

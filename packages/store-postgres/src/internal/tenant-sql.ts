@@ -39,7 +39,7 @@ export const CATALOG = {
   gcCutoff:
     "SELECT coalesce(max(id), 0)::text AS token FROM transactions WHERE created_at < now() - $1 * interval '1 millisecond'",
   gcTenants: 'SELECT DISTINCT tenant_id FROM transactions WHERE id <= $1',
-  lockCommits: 'LOCK TABLE transactions IN SHARE ROW EXCLUSIVE MODE',
+  lockCommits: 'LOCK TABLE commit_lock IN EXCLUSIVE MODE',
   defaultTenant: "INSERT INTO tenants (id, name) VALUES ($1, $1) ON CONFLICT (id) DO NOTHING",
 } as const;
 

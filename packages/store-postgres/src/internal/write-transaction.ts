@@ -44,8 +44,8 @@ const sleep = (ms: number): Promise<void> =>
  * Runs `body` as one SERIALIZABLE transaction that draws a snap token, retrying serialization failures
  * and deadlocks with jittered exponential backoff.
  *
- * Why tokens follow commit order: the first statement is `LOCK TABLE transactions IN SHARE ROW EXCLUSIVE
- * MODE` (self-conflicting; plain reads are not blocked). Taken before any query, it also fixes the
+ * Why tokens follow commit order: the first statement is `LOCK TABLE commit_lock IN EXCLUSIVE MODE` (an
+ * empty table only writers lock; self-conflicting, never blocks a reader). Taken before any query, it fixes the
  * SERIALIZABLE snapshot *after* the previous writer committed. The token is drawn from the sequence while
  * the lock is held, and PostgreSQL makes a commit visible before it releases the transaction's locks. So
  * a writer with token T started after every token below T had committed or rolled back, and every
