@@ -70,6 +70,8 @@ type SubjectMap = Map<string, ActionMap>;
 
 class TenantNode {
   public gen = 0;
+  /** PDP calls in flight for this tenant; a node with none and no entries is dropped. */
+  public pending = 0;
   public lastSnap: string | undefined = undefined;
   public readonly plain: SubjectMap = new Map();
   public readonly withContext = new Map<string, SubjectMap>();
@@ -163,6 +165,11 @@ export class DecisionCache {
       },
     });
     this.#unsubscribe = pdp.subscribe((event) => { this.#onChange(event); });
+  }
+
+  /** @internal Tenants the cache holds state for (entries or calls in flight). */
+  public get tenantCount(): number {
+    return this.#tenants.size;
   }
 
   /** Counters; a fresh object on every read. */
@@ -275,6 +282,7 @@ export class DecisionCache {
       this.#coalesced++;
       return await detachable(shared, signal);
     }
+    node.pending++;
     const flight = this.#ask(request).then((decision) => {
       if (node.gen === gen) this.#store(node, key, decision, newest(this.#compare, token, snapAtStart));
       return decision;
@@ -282,6 +290,8 @@ export class DecisionCache {
     this.#inflight.set(flightKey, flight);
     const forget = (): void => {
       if (this.#inflight.get(flightKey) === flight) this.#inflight.delete(flightKey);
+      node.pending--;
+      this.#prune(key.tenant, node);
     };
     flight.then(forget, forget);
     return await detachable(flight, signal);
@@ -410,6 +420,14 @@ export class DecisionCache {
     if (actions.size !== 0) return;
     subjects.delete(key.subject);
     if (subjects.size === 0 && key.context !== undefined) node.withContext.delete(key.context);
+    this.#prune(key.tenant, node);
+  }
+
+  /** Forgets a tenant with no entries and no call in flight, so tenant ids seen once do not pile up. */
+  #prune(tenant: string, node: TenantNode): void {
+    if (node.pending === 0 && node.plain.size === 0 && node.withContext.size === 0 && this.#tenants.get(tenant) === node) {
+      this.#tenants.delete(tenant);
+    }
   }
 }
 

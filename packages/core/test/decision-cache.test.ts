@@ -278,6 +278,20 @@ describe('DecisionCache', () => {
     expect(await gate.check({ subject: 'alice', action: 'read', resource: 'document:1' })).toMatchObject({ allowed: false, reason: 'pdp_unavailable' });
   });
 
+  it('forgets tenants it holds nothing for (evicted, failed), so tenant ids seen once do not pile up', async () => {
+    const pdp = new TablePdp();
+    const cache = new DecisionCache(pdp, { maxEntries: 2, coalesce: false });
+    const request = (tenant: string) => ({ tenant, subject: { type: 'user', id: 'alice' }, action: 'read', resource: { type: 'document', id: '1' } });
+    for (let i = 0; i < 20; i++) await cache.check(request(`tenant-${String(i)}`));
+    expect(cache.tenantCount).toBe(2);
+    pdp.failWith = new PdpUnavailableError('down');
+    for (let i = 0; i < 20; i++) await expect(cache.check(request(`other-${String(i)}`))).rejects.toBeInstanceOf(PdpUnavailableError);
+    expect(cache.tenantCount).toBe(2);
+    cache.clear();
+    expect(cache.tenantCount).toBe(0);
+    cache.close();
+  });
+
   it('can be used alone in front of a Pdp', async () => {
     const pdp = new TablePdp();
     pdp.grant('t1', 'user:alice', 'read', 'document:1');

@@ -291,6 +291,26 @@ describe('RemotePdp watch stream', () => {
   });
 });
 
+describe('RemotePdp watch streams for unknown tenants', () => {
+  it('opens no stream for a tenant the server does not answer for', async () => {
+    const pdp = remote({ watch: true });
+    server.script.push({ kind: 'status', status: 404 });
+    await expect(pdp.check(req('document:1', 'ghost'))).rejects.toBeInstanceOf(NotFoundError);
+    expect(pdp.watchedTenants).toEqual([]);
+  });
+
+  it('stops the stream when the watch endpoint says the tenant is gone, ending its decisions', async () => {
+    const pdp = remote({ watch: true });
+    const events: ChangeEvent[] = [];
+    pdp.subscribe((e) => events.push(e));
+    server.watchStatus = 404;
+    await pdp.check(req('document:1'));
+    await eventually(() => pdp.watchedTenants.length === 0);
+    expect(events).toEqual([{ tenant: 't1', kind: 'reset' }]);
+    expect(server.seen.filter((s) => s.method === 'GET')).toHaveLength(1);
+  });
+});
+
 describe('RemotePdp idle watch streams', () => {
   it('closes the stream of a tenant nobody asked about for watchIdleMs and ends its cached decisions', async () => {
     const pdp = remote({ watch: true, watchIdleMs: 100 });

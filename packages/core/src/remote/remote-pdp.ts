@@ -285,7 +285,7 @@ export class RemotePdp implements Pdp {
       this.#sweeper = setInterval(() => { this.#sweep(); }, Math.min(60_000, Math.ceil(this.#watchIdleMs / 2)));
       this.#sweeper.unref();
     }
-    this.#streams.set(tenant, new WatchStream({
+    const stream: WatchStream = new WatchStream({
       origin: this.#origin,
       path: `${this.#prefix}/v1/tenants/${encodeURIComponent(tenant)}/watch`,
       tenant,
@@ -293,7 +293,14 @@ export class RemotePdp implements Pdp {
       emit: this.#emit,
       idleTimeoutMs: 60_000,
       backoff: { initialMs: 100, maxMs: 10_000 },
-    }));
+      onGone: () => {
+        if (this.#streams.get(tenant) !== stream) return;
+        this.#streams.delete(tenant);
+        this.#lastUse.delete(tenant);
+        this.#emit({ tenant, kind: 'reset' });
+      },
+    });
+    this.#streams.set(tenant, stream);
   }
 
   /** Closes the streams of tenants nobody asked about for `watchIdleMs`, ending their cached decisions. */
@@ -312,7 +319,6 @@ export class RemotePdp implements Pdp {
   async #run<T>(tenant: string, options: CallOptions | undefined, op: (post: Post) => Promise<T>): Promise<T> {
     assertTenant(tenant);
     if (this.#closed) throw new PdpUnavailableError('the RemotePdp is closed', { tenant });
-    this.#ensureWatch(tenant);
     const caller = options?.signal;
     if (caller?.aborted === true) throw abortReason(caller);
     const controller = new AbortController();
@@ -326,7 +332,10 @@ export class RemotePdp implements Pdp {
     try {
       for (let attempt = 0; ; attempt++) {
         try {
-          return await this.#attempt(op, signal);
+          const answer = await this.#attempt(op, signal);
+          // Watch only tenants the server answered for: an unknown tenant id must not cost a stream.
+          this.#ensureWatch(tenant);
+          return answer;
         } catch (err) {
           if (signal.aborted) throw abortReason(signal);
           const retryable = err instanceof PdpUnavailableError && !(err.cause instanceof BrokenCircuitError);

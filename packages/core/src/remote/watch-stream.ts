@@ -12,7 +12,11 @@ export interface WatchStreamOptions {
   /** Longest silence (heartbeats included) before the stream is taken for dead and reconnected. */
   readonly idleTimeoutMs: number;
   readonly backoff: { readonly initialMs: number; readonly maxMs: number };
+  /** Called once when the server says the tenant does not exist (404); the stream then stops. */
+  readonly onGone: () => void;
 }
+
+class TenantGone extends Error {}
 
 const KINDS = new Set(['data', 'schema', 'tenant', 'reset']);
 
@@ -74,7 +78,13 @@ export class WatchStream {
     while (!this.#stopped()) {
       try {
         await this.#listen(signal);
-      } catch {
+      } catch (err) {
+        if (err instanceof TenantGone) {
+          this.#abort.abort();
+          this.#options.onGone();
+          void this.#client.destroy().catch(() => undefined);
+          return;
+        }
         // Refused, reset, timed out or answered with an error: try again after a pause.
       }
       if (this.#stopped()) return;
@@ -88,6 +98,7 @@ export class WatchStream {
     const res = await this.#client.request({ method: 'GET', path: this.#options.path, headers, signal });
     if (res.statusCode !== 200) {
       await res.body.dump();
+      if (res.statusCode === 404) throw new TenantGone();
       throw new Error(`watch answered ${String(res.statusCode)}`);
     }
     this.connections++;
