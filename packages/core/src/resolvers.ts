@@ -7,7 +7,8 @@ export interface RequestLike {
   readonly hostname?: string;
   /** `host` as some frameworks give it (may carry a port). */
   readonly host?: string;
-  readonly params?: Readonly<Record<string, string | undefined>>;
+  /** Route parameters; Express 5 gives `string[]` for wildcards (resolvers read the first value). */
+  readonly params?: Readonly<Record<string, string | readonly string[] | undefined>>;
   readonly query?: Readonly<Record<string, unknown>>;
   readonly body?: unknown;
   /** Set by auth middleware (passport, a JWT guard). */
