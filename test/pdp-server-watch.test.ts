@@ -104,6 +104,45 @@ describe('PDP server: watch (SSE change feed)', () => {
     await stream.close();
   });
 
+  it('accepts a filter naming a tenant that does not exist yet, and streams it once created', async () => {
+    const stream = await openSse(`${s.url}/v1/watch?tenant=later&tenant=acme`, auth);
+    expect(stream.status).toBe(200);
+    expect((await s.call('POST', '/v1/tenants/create', { id: 'later', name: 'Later' })).status).toBe(200);
+    const w = await s.call('POST', '/v1/tenants/later/data/write', { tuples: ['document:l1#owner@user:x'] });
+    await s.call('POST', '/v1/tenants/t1/data/write', { tuples: ['document:not-mine#owner@user:x'] });
+    const e = await stream.next((f) => isChange(f) && JSON.parse(f.data!).kind === 'data');
+    expect(e.id).toBe(w.body.snap_token);
+    expect(JSON.parse(e.data!).tenant).toBe('later');
+    await stream.close();
+  });
+
+  it('rejects a malformed tenant filter with 400', async () => {
+    for (const q of ['tenant=', 'tenant=bad%20id', 'tenant=acme&tenant=-x']) {
+      const res = await fetch(`${s.url}/v1/watch?${q}`, { headers: auth });
+      expect(res.status).toBe(400);
+      await res.body?.cancel();
+    }
+  });
+
+  it('resets every filtered tenant when the resume token is newer than anything this server has seen', async () => {
+    const stream = await openSse(`${s.url}/v1/watch?tenant=acme&tenant=t1`, { ...auth, 'last-event-id': '999999999' });
+    const resets = [await stream.next(isChange), await stream.next(isChange)].map((f) => JSON.parse(f.data!));
+    expect(resets.map((r) => [r.tenant, r.kind]).sort()).toEqual([['acme', 'reset'], ['t1', 'reset']]);
+    const w = await s.call('POST', '/v1/tenants/acme/data/write', { tuples: ['document:fut#owner@user:x'] });
+    expect((await stream.next(isChange)).id).toBe(w.body.snap_token);
+    await stream.close();
+  });
+
+  it('resets a named tenant it cannot replay (deleted while the client was away) when resuming', async () => {
+    expect((await s.call('POST', '/v1/tenants/create', { id: 'gone', name: 'Gone' })).status).toBe(200);
+    const from = await s.call('POST', '/v1/tenants/gone/data/write', { tuples: ['document:g1#owner@user:x'] });
+    expect((await s.call('DELETE', '/v1/tenants/gone')).status).toBe(200);
+    const stream = await openSse(`${s.url}/v1/watch?tenant=gone`, { ...auth, 'last-event-id': from.body.snap_token });
+    const e = JSON.parse((await stream.next(isChange)).data!);
+    expect([e.tenant, e.kind]).toEqual(['gone', 'reset']);
+    await stream.close();
+  });
+
   it('ends open streams cleanly when the server closes', async () => {
     const other = await start({ heartbeatMs: 10_000 });
     const stream = await openSse(`${other.url}/v1/tenants/t1/watch`, auth);
@@ -111,5 +150,49 @@ describe('PDP server: watch (SSE change feed)', () => {
     await other.server.close();
     await stream.ended;
     await expect(stream.next(isChange, 200)).rejects.toThrow(/ended/);
+  });
+});
+
+describe('PDP server: GET /v1/watch with a tenant-scoped key', () => {
+  const SCOPED = 'scoped-key-0123456789';
+  let s: Running;
+  beforeAll(async () => {
+    s = await start({ heartbeatMs: 50, apiKeys: [KEY, { key: SCOPED, tenants: ['acme', 'soon'] }] });
+  });
+  afterAll(async () => {
+    await s.server.close();
+  });
+  const scoped = { authorization: `Bearer ${SCOPED}` };
+
+  it('sends only the key’s tenants when no filter is given', async () => {
+    const stream = await openSse(`${s.url}/v1/watch`, scoped);
+    await s.call('POST', '/v1/tenants/t1/data/write', { tuples: ['document:s0#owner@user:x'] });
+    const mine = await s.call('POST', '/v1/tenants/acme/data/write', { tuples: ['document:s1#owner@user:x'] });
+    const e = await stream.next(isChange);
+    expect(e.id).toBe(mine.body.snap_token);
+    expect(JSON.parse(e.data!).tenant).toBe('acme');
+    await stream.close();
+  });
+
+  it('answers 403 when the filter names a tenant outside the key’s scope, and streams an allowed filter', async () => {
+    for (const q of ['tenant=t1', 'tenant=acme&tenant=t1']) {
+      const res = await fetch(`${s.url}/v1/watch?${q}`, { headers: scoped });
+      expect(res.status).toBe(403);
+      expect((await res.json()).details[0].reason).toBe('GH_ERR_FORBIDDEN');
+    }
+    const stream = await openSse(`${s.url}/v1/watch?tenant=soon`, scoped);
+    expect(stream.status).toBe(200);
+    await stream.close();
+  });
+
+  it('never replays another tenant’s changes when resuming', async () => {
+    const from = await s.call('POST', '/v1/tenants/acme/data/write', { tuples: ['document:s2#owner@user:x'] });
+    await s.call('POST', '/v1/tenants/t1/data/write', { tuples: ['document:s3#owner@user:x'] });
+    const mine = await s.call('POST', '/v1/tenants/acme/data/write', { tuples: ['document:s4#owner@user:x'] });
+    const stream = await openSse(`${s.url}/v1/watch`, { ...scoped, 'last-event-id': from.body.snap_token });
+    const e = await stream.next(isChange);
+    expect(e.id).toBe(mine.body.snap_token);
+    expect(JSON.parse(e.data!).tenant).toBe('acme');
+    await stream.close();
   });
 });

@@ -92,20 +92,27 @@ export class WatchHub {
     return s;
   }
 
-  /** Writes the replayed history, then the buffered live events newer than it, then goes live. */
-  public start(handle: object, replay: readonly EngineChangeLike[], heartbeatMs: number): void {
+  /**
+   * Writes the replayed history, then the buffered live events it does not already hold (and newer than
+   * `from`, which the client has seen), then goes live. Buffered events are matched to the replay by
+   * tenant and token rather than by order: with a durable store the replay (read from the store) may run
+   * ahead of the live events (the engine's view), and a live event the replay lacks must still be sent.
+   */
+  public start(handle: object, replay: readonly EngineChangeLike[], heartbeatMs: number, from?: string): void {
     const s = handle as Stream;
     // The client may have gone while history was read: nothing to start then (and no timer to leak).
     if (!this.#streams.has(s)) return;
-    let last: string | undefined;
+    const sent = new Set<string>();
     for (const e of replay) {
       this.#write(s, changeFrame(e));
-      last = e.snapToken;
+      sent.add(`${e.tenant}\u0000${e.snapToken}`);
     }
     const buffered = s.buffer ?? [];
     s.buffer = undefined;
     for (const e of buffered) {
-      if (last === undefined || compareTokens(e.snapToken, last) > 0) this.#write(s, changeFrame(e));
+      if (sent.has(`${e.tenant}\u0000${e.snapToken}`)) continue;
+      if (from !== undefined && compareTokens(e.snapToken, from) <= 0) continue;
+      this.#write(s, changeFrame(e));
     }
     s.timer = setInterval(() => {
       this.#write(s, ': ping\n\n');
