@@ -137,17 +137,17 @@ describe.each([
   it('answers 403 JSON with the reason from the decision when the subject may not view the document', async () => {
     const res = await request(app()).get('/documents/1').set(as('bob')).expect(403);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
-    expect(res.body).toEqual({ error: 'forbidden', message: expect.stringContaining('document:1'), reason: 'denied' });
+    expect(res.body).toEqual({ error: 'Forbidden', message: expect.stringContaining('document:1'), reason: 'denied' });
   });
 
   it('answers 401 JSON when the request has no subject', async () => {
     const res = await request(app()).get('/documents/1').set(as(undefined)).expect(401);
-    expect(res.body).toEqual({ error: 'unauthenticated', message: expect.any(String), reason: 'unauthenticated' });
+    expect(res.body).toEqual({ error: 'Unauthorized', message: expect.any(String), reason: 'unauthenticated' });
   });
 
   it('answers 400 JSON for an invalid tenant id, before any check', async () => {
     const res = await request(app()).get('/documents/1').set(as('alice', 'no such tenant!')).expect(400);
-    expect(res.body).toEqual({ error: 'invalid_request', message: expect.stringContaining('tenant'), reason: 'invalid_request' });
+    expect(res.body).toEqual({ error: 'Bad Request', message: expect.stringContaining('tenant'), reason: 'invalid_request' });
   });
 
   it('checks in the default tenant when the request names none', async () => {
@@ -200,7 +200,7 @@ describe.each([
 
   it('answers 400 when the request does not name the resource id, or names a malformed one', async () => {
     const missing = await request(app()).get('/search').set(as('alice')).expect(400);
-    expect(missing.body).toMatchObject({ error: 'invalid_request', reason: 'invalid_request' });
+    expect(missing.body).toMatchObject({ error: 'Bad Request', reason: 'invalid_request' });
     await request(app()).get('/documents/a%20b').set(as('alice')).expect(400);
   });
 
@@ -295,7 +295,7 @@ describe.each([
         .get('/documents/1')
         .set(as('alice'))
         .expect(503);
-      expect(shown.body).toEqual({ error: 'unavailable', message: expect.any(String), reason: 'pdp_unavailable' });
+      expect(shown.body).toEqual({ error: 'Service Unavailable', message: expect.any(String), reason: 'pdp_unavailable' });
       const seen: unknown[] = [];
       const a = app({ client, pdp: undefined, surfaceOutages: true, onDeny: 'next' } as Options, (x) => {
         x.use((err: any, _req: express.Request, res: express.Response, _next: express.NextFunction) => {

@@ -128,7 +128,7 @@ describe.each([
     await request(standalone()).post(URL).set(headers).send({ resourcesAndActions: 'all' }).expect(400);
     await request(viaGate()).post(URL).set({ authorization: 'Bearer alice', 'content-type': 'application/json' }).send('{"action":').expect(400);
     const res = await request(standalone()).post(URL).set(headers).send({ action: 'view', resource: 'document:1', resourceAttributes: { nested: { a: 1 } } }).expect(400);
-    expect(res.body).toEqual({ error: 'invalid_request', message: expect.stringContaining('resourceAttributes.nested'), reason: 'invalid_request' });
+    expect(res.body).toEqual({ error: 'Bad Request', message: expect.stringContaining('resourceAttributes.nested'), reason: 'invalid_request' });
     await request(standalone()).put(URL).set(headers).expect(405);
   });
 });

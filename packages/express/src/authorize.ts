@@ -1,23 +1,42 @@
-import type { BoundGate, Decision } from '@gatehouse/core';
-import { InvalidRequestError, NAME_PATTERN } from '@gatehouse/core';
+import {
+  compileResource,
+  deniedAnswer,
+  describeCheck,
+  describeResource,
+  errorAnswer,
+  InvalidRequestError,
+  NAME_PATTERN,
+  RequestGate,
+  unauthenticatedAnswer,
+  type BoundGate,
+  type CompiledResource,
+  type Decision,
+  type ResolvedResource,
+  type ResourceSpec as CoreResourceSpec,
+} from '@gatehouse/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { policyOf } from './gatehouse-middleware.js';
-import { denied, fail, failureOf, unauthenticated, type FailurePolicy } from './http-failure.js';
-import { compileResource, type CompiledResource, type ResolvedResource, type ResourceSpec } from './resource-spec.js';
+import { fail, type FailurePolicy } from './http-failure.js';
+
+/**
+ * What `authorize()` checks: `'document:42'`, `'document'` (type-level), `{ type, id?: string | fromParam('id') }`
+ * or `(req) => resource` (sync or async) — core's `ResourceSpec` with Express's request.
+ */
+export type ResourceSpec = CoreResourceSpec<Request>;
 
 /** One `[action, resource]` pair of {@link authorize.any} / {@link authorize.all}. */
 export type AuthorizeCheck = readonly [action: string, resource: ResourceSpec];
 
 interface CompiledCheck {
   readonly action: string;
-  readonly resource: CompiledResource;
+  readonly resource: CompiledResource<Request>;
 }
 
 function compile(action: string, resource: ResourceSpec): CompiledCheck {
   if (typeof action !== 'string' || !NAME_PATTERN.test(action)) {
     throw InvalidRequestError.badValue('authorize() action', action, 'an action name of letters and "_" only');
   }
-  return { action, resource: compileResource(resource) };
+  return { action, resource: compileResource<Request>(resource, 'authorize() resource') };
 }
 
 function misconfigured(next: NextFunction): void {
@@ -51,7 +70,7 @@ export function authorize(action: string, resource: ResourceSpec): RequestHandle
     }
     const gate = req.gate;
     if (gate === undefined) {
-      fail(unauthenticated(), res, next, policy);
+      fail(unauthenticatedAnswer(), res, next, policy);
       return;
     }
     let target;
@@ -80,27 +99,35 @@ function decide(
   next: NextFunction,
   policy: FailurePolicy,
 ): void {
-  let decision: Promise<Decision>;
+  let decision: Decision | Promise<Decision>;
   try {
-    decision = gate.check(check.action, resolved);
+    // The request's own RequestGate answers a cache hit synchronously: next() runs without a microtask hop.
+    decision = gate instanceof RequestGate ? gate.checkNow(check.action, resolved) : gate.check(check.action, resolved);
   } catch (err: unknown) {
     // Only a replaced req.gate could throw here; this may run inside a promise callback, so never let it escape.
     settleError(err, check, res, next, policy);
     return;
   }
+  if (!(decision instanceof Promise)) {
+    settle(decision, check, resolved, res, next, policy);
+    return;
+  }
   decision.then(
-    (d) => {
-      if (d.allowed) next();
-      else fail(denied(d, check.action, check.resource.describe(resolved), policy), res, next, policy);
-    },
+    (d) => { settle(d, check, resolved, res, next, policy); },
     (err: unknown) => { settleError(err, check, res, next, policy); },
   );
 }
 
+/** Lets an allowed request through, answers a denial. */
+function settle(decision: Decision, check: CompiledCheck, resolved: ResolvedResource, res: Response, next: NextFunction, policy: FailurePolicy): void {
+  if (decision.allowed) next();
+  else fail(deniedAnswer(decision, describeCheck(check.action, describeResource(resolved)), policy), res, next, policy);
+}
+
 function settleError(err: unknown, check: CompiledCheck, res: Response, next: NextFunction, policy: FailurePolicy): void {
-  const failure = failureOf(err, check.action, 'the resource', policy);
-  if (failure === undefined) next(err);
-  else fail(failure, res, next, policy);
+  const answer = errorAnswer(err, describeCheck(check.action, 'the resource'), policy);
+  if (answer === undefined) next(err);
+  else fail(answer, res, next, policy, err);
 }
 
 type Outcome =
@@ -125,7 +152,7 @@ function combined(mode: 'any' | 'all', checks: readonly AuthorizeCheck[]): Reque
     }
     const gate = req.gate;
     if (gate === undefined) {
-      fail(unauthenticated(), res, next, policy);
+      fail(unauthenticatedAnswer(), res, next, policy);
       return;
     }
     const run = async (): Promise<void> => {
@@ -151,7 +178,7 @@ function combined(mode: 'any' | 'all', checks: readonly AuthorizeCheck[]): Reque
         }
         const { check, decision, resolved } = outcome;
         if (!decision.allowed) {
-          fail(denied(decision, check.action, check.resource.describe(resolved), policy), res, next, policy);
+          fail(deniedAnswer(decision, describeCheck(check.action, describeResource(resolved)), policy), res, next, policy);
           return;
         }
       }

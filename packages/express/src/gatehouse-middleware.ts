@@ -1,6 +1,8 @@
 import {
   Gatehouse,
+  httpAnswer,
   InvalidRequestError,
+  RequestGate,
   TENANT_PATTERN,
   type BoundGate,
   type Pdp,
@@ -8,9 +10,7 @@ import {
   type TenantResolver,
 } from '@gatehouse/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { fail, invalidRequest, type FailurePolicy } from './http-failure.js';
-import { asRequestLike } from './request-like.js';
-import { RequestGate } from './request-gate.js';
+import { fail, type FailurePolicy } from './http-failure.js';
 
 declare global {
   // Declaration merging is how Express types its request extensions; a namespace is the only way in.
@@ -133,7 +133,7 @@ export function gatehouse(options: GatehouseMiddlewareOptions): GatehouseMiddlew
     let tenant: string | undefined;
     let subject: SubjectInput | null | undefined;
     try {
-      tenant = resolveTenant(asRequestLike(req));
+      tenant = resolveTenant(req);
       subject = resolveSubject(req);
     } catch (err: unknown) {
       next(err);
@@ -141,12 +141,12 @@ export function gatehouse(options: GatehouseMiddlewareOptions): GatehouseMiddlew
     }
     if (tenant === undefined || tenant === '') {
       if (rejectMissing) {
-        fail(invalidRequest(new InvalidRequestError('missing tenant: the request names no tenant')), res, next, policy);
+        rejectTenant(new InvalidRequestError('missing tenant: the request names no tenant'), res, next, policy);
         return;
       }
       tenant = fallbackTenant;
     } else if (typeof tenant !== 'string' || !TENANT_PATTERN.test(tenant)) {
-      fail(invalidRequest(InvalidRequestError.badTenant(tenant)), res, next, policy);
+      rejectTenant(InvalidRequestError.badTenant(tenant), res, next, policy);
       return;
     }
     (req as GatedRequest)[kPolicy] = policy;
@@ -159,6 +159,10 @@ export function gatehouse(options: GatehouseMiddlewareOptions): GatehouseMiddlew
     next();
   };
   return Object.assign(middleware, { client });
+}
+
+function rejectTenant(err: InvalidRequestError, res: Response, next: NextFunction, policy: FailurePolicy): void {
+  fail(httpAnswer(400, err.message, 'invalid_request'), res, next, policy, err);
 }
 
 function checkOptions(options: GatehouseMiddlewareOptions): void {

@@ -1,11 +1,10 @@
 import {
-  DepthExceededError,
-  EvaluationError,
   ForbiddenError,
   InvalidRequestError,
   PdpUnavailableError,
-  type Decision,
   type GatehouseError,
+  type HttpAnswer,
+  type HttpErrorBody,
 } from '@gatehouse/core';
 import type { NextFunction, Response } from 'express';
 
@@ -28,12 +27,8 @@ export interface HttpStatusFields {
  */
 export type AuthorizationFailure = GatehouseError & HttpStatusFields;
 
-/** The JSON body of every answer the adapter writes itself. */
-export interface FailureBody {
-  readonly error: 'unauthenticated' | 'invalid_request' | 'forbidden' | 'unavailable';
-  readonly message: string;
-  readonly reason: string;
-}
+/** The JSON body of every answer the adapter writes itself: core's `{ error, message, reason }`, `error` the HTTP title. */
+export type FailureBody = HttpErrorBody;
 
 /** How a request's failures are answered; shared by every request of one `gatehouse()` middleware. @internal */
 export interface FailurePolicy {
@@ -41,83 +36,42 @@ export interface FailurePolicy {
   readonly surfaceOutages: boolean;
 }
 
-/** @internal */
-export interface Failure {
-  readonly status: 400 | 401 | 403 | 503;
-  readonly body: FailureBody;
-  readonly error: GatehouseError;
+/** Writes a core answer as JSON (with its headers). @internal */
+export function send(answer: HttpAnswer<unknown>, res: Response): void {
+  if (answer.headers !== undefined) res.set(answer.headers);
+  res.status(answer.status).json(answer.body);
 }
 
-/** @internal */
-export function unauthenticated(): Failure {
-  const message = 'authentication required: the request has no subject';
-  return {
-    status: 401,
-    body: { error: 'unauthenticated', message, reason: 'unauthenticated' },
-    error: new ForbiddenError(message, { reason: 'unauthenticated' }),
-  };
-}
-
-/** @internal */
-export function invalidRequest(error: InvalidRequestError): Failure {
-  return {
-    status: 400,
-    body: { error: 'invalid_request', message: error.message, reason: 'invalid_request' },
-    error,
-  };
-}
-
-/** A denial decision (or a PDP outage when outages are surfaced). @internal */
-export function denied(decision: Decision, action: string, what: string, policy: FailurePolicy): Failure {
-  const reason = decision.reason ?? 'denied';
-  if (reason === 'pdp_unavailable' && policy.surfaceOutages) {
-    const message = `authorization is unavailable: the policy decision point could not be reached`;
-    return {
-      status: 503,
-      body: { error: 'unavailable', message, reason },
-      error: new PdpUnavailableError(message),
-    };
-  }
-  const message = `not allowed to ${action} ${what}`;
-  return { status: 403, body: { error: 'forbidden', message, reason }, error: new ForbiddenError(message, { reason }) };
-}
-
-/**
- * Maps an error thrown by a check (or a resource resolver) to a failure, or `undefined` when it is not one the
- * adapter answers itself (it then goes to `next(err)`). Only reachable errors: invalid input always rejects;
- * PDP and evaluation failures reject only from a client built with `throwOnError`.
- * @internal
- */
-export function failureOf(err: unknown, action: string, what: string, policy: FailurePolicy): Failure | undefined {
-  if (err instanceof InvalidRequestError) return invalidRequest(err);
-  if (err instanceof PdpUnavailableError) return denied({ allowed: false, reason: 'pdp_unavailable' }, action, what, policy);
-  if (err instanceof DepthExceededError) return denied({ allowed: false, reason: 'depth_exceeded' }, action, what, policy);
-  if (err instanceof EvaluationError) return denied({ allowed: false, reason: 'evaluation_error' }, action, what, policy);
-  return undefined;
-}
-
-/** Answers the failure as JSON, or passes it to `next(err)` with `status` set. @internal */
-export function fail(failure: Failure, res: Response, next: NextFunction, policy: FailurePolicy): void {
+/** Answers the failure as JSON, or passes it to `next(err)` as an error of core's family with `status` set. @internal */
+export function fail(answer: HttpAnswer, res: Response, next: NextFunction, policy: FailurePolicy, cause?: unknown): void {
   if (policy.onDeny === 'next') {
-    next(withStatus(failure));
+    next(withStatus(answer, cause));
     return;
   }
   try {
-    res.status(failure.status).json(failure.body);
+    send(answer, res);
   } catch (err: unknown) {
     next(err);
   }
 }
 
-function withStatus(failure: Failure): AuthorizationFailure {
+function errorOf(answer: HttpAnswer, cause: unknown): GatehouseError {
+  const { message, reason } = answer.body;
+  if (answer.status === 400) return cause instanceof InvalidRequestError ? cause : new InvalidRequestError(message);
+  if (answer.status === 503) return cause instanceof PdpUnavailableError ? cause : new PdpUnavailableError(message);
+  return new ForbiddenError(message, { reason });
+}
+
+function withStatus(answer: HttpAnswer, cause: unknown): AuthorizationFailure {
+  const error = errorOf(answer, cause);
   const fields: HttpStatusFields = {
-    status: failure.status,
-    statusCode: failure.status,
-    reason: failure.body.reason,
+    status: answer.status,
+    statusCode: answer.status,
+    reason: answer.body.reason,
     expose: true,
   };
   for (const [key, value] of Object.entries(fields)) {
-    Object.defineProperty(failure.error, key, { value, enumerable: true, configurable: true, writable: true });
+    Object.defineProperty(error, key, { value, enumerable: true, configurable: true, writable: true });
   }
-  return failure.error as AuthorizationFailure;
+  return error as AuthorizationFailure;
 }

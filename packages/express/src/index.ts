@@ -1,12 +1,11 @@
 export { authorize } from './authorize.js';
-export type { AuthorizeCheck } from './authorize.js';
+export type { AuthorizeCheck, ResourceSpec } from './authorize.js';
 export { gatehouse } from './gatehouse-middleware.js';
 export type { GatehouseMiddleware, GatehouseMiddlewareOptions } from './gatehouse-middleware.js';
 export type { AuthorizationFailure, FailureBody, HttpStatusFields } from './http-failure.js';
 export { permitCheckHandler } from './permit-check-handler.js';
 export type { PermitCheckHandlerOptions } from './permit-check-handler.js';
 export { fromParam } from './resolvers.js';
-export type { IdResolver, ResolvedResource, ResourceSpec } from './resource-spec.js';
 export {
   firstOf,
   fromBody,
@@ -17,4 +16,4 @@ export {
   fromQuery,
   fromSubdomain,
 } from '@gatehouse/core';
-export type { BoundGate, RequestLike, TenantResolver } from '@gatehouse/core';
+export type { BoundGate, IdResolver, RequestLike, ResolvedResource, TenantResolver } from '@gatehouse/core';
