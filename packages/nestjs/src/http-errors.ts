@@ -1,18 +1,16 @@
-import { HttpException, HttpStatus } from '@nestjs/common';
-
-const TITLES: Readonly<Record<number, string>> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  503: 'Service Unavailable',
-};
+import { HttpException } from '@nestjs/common';
+import { httpAnswer } from '@gatehouse/core';
+import type { HttpAnswer, HttpAnswerStatus } from '@gatehouse/core';
 
 /**
- * @internal An HttpException whose body is `{ statusCode, error, message, reason }` on every platform.
- * Built without a captured stack: a denial is an ordinary answer, not a bug.
+ * @internal Core's answer as an HttpException whose body is `{ statusCode, error, message, reason }` on every
+ * platform (`error` the HTTP title, as Nest's own exceptions).
  */
-export function httpError(status: 400 | 401 | 403 | 503, message: string, reason: string): HttpException {
-  const body = { statusCode: status, error: TITLES[status] ?? HttpStatus[status], message, reason };
-  const err = new HttpException(body, status);
-  return err;
+export function httpException(answer: HttpAnswer): HttpException {
+  return new HttpException({ statusCode: answer.status, ...answer.body }, answer.status);
+}
+
+/** @internal {@link httpException} of `httpAnswer(status, message, reason)`. */
+export function httpError(status: HttpAnswerStatus, message: string, reason: string): HttpException {
+  return httpException(httpAnswer(status, message, reason));
 }

@@ -1,14 +1,21 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { CanActivate, ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { Gatehouse, GatehouseError, InvalidRequestError } from '@gatehouse/core';
+import {
+  checkNow,
+  deniedAnswer,
+  describeCheck,
+  errorAnswer,
+  Gatehouse,
+  RequestGate,
+  resolveResource,
+} from '@gatehouse/core';
 import type { Decision, DecisionReason, SubjectInput } from '@gatehouse/core';
 
 import { ANY_PERMISSION_METADATA, GATEHOUSE_OPTIONS, PERMISSIONS_METADATA, PUBLIC_METADATA } from './constants.js';
 import type { GatehouseModuleOptions } from './gatehouse-options.interface.js';
-import { httpError } from './http-errors.js';
+import { httpException } from './http-errors.js';
 import { resolveSubject, resolveTenant } from './request-binder.js';
-import { RequestGate } from './request-gate.js';
 import type { GatehouseRequest } from './request-binder.js';
 import type { Requirement } from './requirement.js';
 
@@ -92,11 +99,26 @@ export class PermissionGuard implements CanActivate {
     }
   }
 
-  /** The common case, one requirement: a single async step around the (usually cached) check. */
-  private async authorizeOne(requirement: Requirement, req: GatehouseRequest, tenant: string, subject: SubjectInput): Promise<boolean> {
+  /**
+   * The common case, one requirement. An allowed cache hit returns `true` synchronously (no promise for Nest to
+   * await); anything else — a miss, a denial, an error — is a promise.
+   */
+  private authorizeOne(requirement: Requirement, req: GatehouseRequest, tenant: string, subject: SubjectInput): boolean | Promise<boolean> {
+    let decision: Decision | Promise<Decision>;
+    try {
+      decision = checkNow(this.gate, { tenant, subject, action: requirement.action, resource: resourceOf(requirement, req) });
+    } catch (err) {
+      return Promise.reject(this.asHttpError(err));
+    }
+    if (decision instanceof Promise) return this.settleOne(decision, requirement, req);
+    if (decision.allowed) return true;
+    return Promise.reject(this.deny({ requirement, reason: decision.reason ?? 'denied' }, req));
+  }
+
+  private async settleOne(pending: Promise<Decision>, requirement: Requirement, req: GatehouseRequest): Promise<boolean> {
     let decision: Decision;
     try {
-      decision = await this.gate.check({ tenant, subject, action: requirement.action, resource: resourceOf(requirement, req) });
+      decision = await pending;
     } catch (err) {
       throw this.asHttpError(err);
     }
@@ -145,24 +167,18 @@ export class PermissionGuard implements CanActivate {
   }
 
   /** Maps what a check may reject with (a client with `throwOnError`, a bad id) to an HTTP answer. */
-  private asHttpError(err: unknown): unknown {
-    if (err instanceof InvalidRequestError) return httpError(400, err.message, 'invalid_request');
-    if (err instanceof GatehouseError && err.code === 'GH_ERR_PDP_UNAVAILABLE') {
-      return this.deny({ requirement: undefined, reason: 'pdp_unavailable' }, undefined);
-    }
-    return err;
+  private asHttpError(err: unknown): Error {
+    const answer = errorAnswer(err, 'the request', this.options);
+    if (answer !== undefined) return httpException(answer);
+    return err instanceof Error ? err : new Error(`a resource id resolver threw ${String(err)}`, { cause: err });
   }
 
-  private deny(denial: Denial, req: GatehouseRequest | undefined): Error {
+  private deny(denial: Denial, req: GatehouseRequest): Error {
     const { requirement, reason } = denial;
-    if (reason === 'pdp_unavailable' || requirement === undefined || req === undefined) {
-      const message = 'the policy decision point is unavailable; the request is denied (fail closed)';
-      return httpError(this.options.surfaceOutages === true ? 503 : 403, message, 'pdp_unavailable');
-    }
     const what = denial.anyOf === undefined
-      ? `"${requirement.action}" on ${describeResource(requirement, req)}`
-      : `any of ${denial.anyOf.map((r) => `"${r.action}" on ${describeResource(r, req)}`).join(', ')}`;
-    return httpError(403, `permission ${what} denied`, reason);
+      ? describeCheck(requirement.action, describeRequirement(requirement, req))
+      : `any of ${denial.anyOf.map((r) => describeCheck(r.action, describeRequirement(r, req))).join(', ')}`;
+    return httpException(deniedAnswer({ reason }, what, this.options));
   }
 
   private policyFor(controller: object, handler: object): RoutePolicy {
@@ -190,22 +206,17 @@ export class PermissionGuard implements CanActivate {
 }
 
 interface Denial {
-  readonly requirement: Requirement | undefined;
+  readonly requirement: Requirement;
   readonly reason: DecisionReason;
   readonly anyOf?: readonly Requirement[];
 }
 
 function resourceOf(requirement: Requirement, req: GatehouseRequest): string {
   if (requirement.id === undefined) return requirement.resource ?? requirement.resourceType;
-  const id = requirement.id(req);
-  if (id === undefined || id === '') {
-    throw httpError(400, `no ${requirement.resourceType} id in the request`, 'invalid_request');
-  }
-  return `${requirement.resourceType}:${id}`;
+  return resolveResource(requirement.resourceType, requirement.id, req);
 }
 
-function describeResource(requirement: Requirement, req: GatehouseRequest): string {
+function describeRequirement(requirement: Requirement, req: GatehouseRequest): string {
   if (requirement.id === undefined) return requirement.resource ?? requirement.resourceType;
   return `${requirement.resourceType}:${requirement.id(req) ?? ''}`;
 }
-
