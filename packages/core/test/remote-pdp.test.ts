@@ -241,14 +241,17 @@ describe('RemotePdp with Gatehouse', () => {
 });
 
 describe('RemotePdp watch stream', () => {
-  it('starts a stream for a tenant on its first check only, and bumps the cache on each event', async () => {
+  it('starts the stream on the first check only, for that tenant, and bumps the cache on each event', async () => {
     const pdp = remote({ watch: true });
     const events: ChangeEvent[] = [];
     pdp.subscribe((e) => events.push(e));
     const gate = new Gatehouse({ pdp });
+    expect(server.watchers).toHaveLength(0);
     expect(await gate.can('alice', 'read', 'document:2', { tenant: 'acme' })).toBe(true);
     expect(pdp.watchedTenants).toEqual(['acme']);
     await eventually(() => server.watchers.length === 1);
+    expect(server.watchers[0]?.tenants).toEqual(['acme']);
+    expect(server.seen.find((r) => r.method === 'GET')?.path).toBe('/v1/watch?tenant=acme');
     await eventually(() => events.some((e) => e.kind === 'reset'));
     expect(await gate.can('alice', 'read', 'document:2', { tenant: 'acme' })).toBe(true);
     const checksBefore = server.count('/check');
@@ -260,19 +263,50 @@ describe('RemotePdp watch stream', () => {
     expect(server.count('/check')).toBe(checksBefore + 1);
   });
 
-  it('reconnects after the stream drops, resumes with Last-Event-ID and emits reset', async () => {
+  it('carries several tenants on one stream: a new tenant widens the filter, resuming, and resets only the new tenant', async () => {
+    const pdp = remote({ watch: true });
+    const events: ChangeEvent[] = [];
+    pdp.subscribe((e) => events.push(e));
+    await pdp.check(req('document:1', 't1'));
+    await eventually(() => server.watchers.length === 1 && events.length === 1);
+    const token = server.change('t1');
+    await eventually(() => events.some((e) => e.snapToken === token));
+    await pdp.check(req('document:2', 'acme'));
+    await eventually(() => server.watchers.length === 1 && server.watchers[0]?.tenants?.length === 2);
+    expect(server.watchers[0]?.tenants).toEqual(['t1', 'acme']);
+    expect(server.watchers[0]?.lastEventId).toBe(token);
+    await eventually(() => events.length === 3);
+    expect(events).toEqual([
+      { tenant: 't1', kind: 'reset' },
+      { tenant: 't1', kind: 'data', snapToken: token },
+      { tenant: 'acme', kind: 'reset' },
+    ]);
+    const a = server.change('acme');
+    const b = server.change('t1');
+    server.change('globex');
+    await eventually(() => events.length === 5);
+    expect(events.slice(3)).toEqual([
+      { tenant: 'acme', kind: 'data', snapToken: a },
+      { tenant: 't1', kind: 'data', snapToken: b },
+    ]);
+    expect(pdp.watchedTenants.sort()).toEqual(['acme', 't1']);
+  });
+
+  it('reconnects after the stream drops, resumes with Last-Event-ID and resets every tenant it carries', async () => {
     const pdp = remote({ watch: true });
     const events: ChangeEvent[] = [];
     pdp.subscribe((e) => events.push(e));
     await pdp.check(req('document:2', 'acme'));
-    await eventually(() => server.watchers.length === 1);
+    await pdp.check(req('document:1', 't1'));
+    await eventually(() => server.watchers.length === 1 && server.watchers[0]?.tenants?.length === 2);
     const token = server.change('acme');
     await eventually(() => events.some((e) => e.snapToken === token));
-    const resetsBefore = events.filter((e) => e.kind === 'reset').length;
+    events.length = 0;
     server.dropWatchers();
     await eventually(() => server.watchers.length === 1);
     expect(server.watchers[0]?.lastEventId).toBe(token);
-    await eventually(() => events.filter((e) => e.kind === 'reset').length === resetsBefore + 1);
+    await eventually(() => events.length === 2);
+    expect(events.map((e) => `${e.tenant} ${e.kind}`).sort()).toEqual(['acme reset', 't1 reset']);
   });
 
   it('keeps retrying a watch endpoint that fails, without affecting checks, and emits reset once it connects', async () => {
@@ -289,30 +323,35 @@ describe('RemotePdp watch stream', () => {
     await eventually(() => events.length === 1);
     expect(events).toEqual([{ tenant: 't1', kind: 'reset' }]);
   });
+
+  it('watches every tenant unfiltered when the filter would not fit a request line, dropping events of tenants not asked about', async () => {
+    const pdp = remote({ watch: true });
+    const events: ChangeEvent[] = [];
+    pdp.subscribe((e) => events.push(e));
+    const tenants = Array.from({ length: 300 }, (_, i) => `tenant-with-a-long-name-${String(i)}`);
+    for (const t of tenants) await pdp.check(req('document:1', t));
+    await eventually(() => server.watchers.length === 1 && server.watchers[0]?.tenants === undefined);
+    await eventually(() => events.filter((e) => e.kind === 'reset').length === 300);
+    server.change('not-watched');
+    const token = server.change('tenant-with-a-long-name-7');
+    await eventually(() => events.some((e) => e.snapToken === token));
+    expect(events.filter((e) => e.kind !== 'reset')).toEqual([{ tenant: 'tenant-with-a-long-name-7', kind: 'data', snapToken: token }]);
+    expect(server.watchers).toHaveLength(1);
+  });
 });
 
-describe('RemotePdp watch streams for unknown tenants', () => {
-  it('opens no stream for a tenant the server does not answer for', async () => {
+describe('RemotePdp watch stream and unknown tenants', () => {
+  it('does not watch a tenant the server does not answer for', async () => {
     const pdp = remote({ watch: true });
     server.script.push({ kind: 'status', status: 404 });
     await expect(pdp.check(req('document:1', 'ghost'))).rejects.toBeInstanceOf(NotFoundError);
     expect(pdp.watchedTenants).toEqual([]);
-  });
-
-  it('stops the stream when the watch endpoint says the tenant is gone, ending its decisions', async () => {
-    const pdp = remote({ watch: true });
-    const events: ChangeEvent[] = [];
-    pdp.subscribe((e) => events.push(e));
-    server.watchStatus = 404;
-    await pdp.check(req('document:1'));
-    await eventually(() => pdp.watchedTenants.length === 0);
-    expect(events).toEqual([{ tenant: 't1', kind: 'reset' }]);
-    expect(server.seen.filter((s) => s.method === 'GET')).toHaveLength(1);
+    expect(server.seen.filter((s) => s.method === 'GET')).toHaveLength(0);
   });
 });
 
 describe('RemotePdp idle watch streams', () => {
-  it('closes the stream of a tenant nobody asked about for watchIdleMs and ends its cached decisions', async () => {
+  it('stops watching a tenant nobody asked about for watchIdleMs, ends its cached decisions, and closes the idle stream', async () => {
     const pdp = remote({ watch: true, watchIdleMs: 100 });
     const events: ChangeEvent[] = [];
     pdp.subscribe((e) => events.push(e));
@@ -320,8 +359,10 @@ describe('RemotePdp idle watch streams', () => {
     await eventually(() => server.watchers.length === 1 && events.length === 1);
     await eventually(() => pdp.watchedTenants.length === 0);
     expect(events).toEqual([{ tenant: 'acme', kind: 'reset' }, { tenant: 'acme', kind: 'reset' }]);
+    await eventually(() => server.watchers.length === 0);
     await pdp.check(req('document:2', 'acme'));
     expect(pdp.watchedTenants).toEqual(['acme']);
+    await eventually(() => server.watchers.length === 1);
   });
 });
 

@@ -55,14 +55,14 @@ export interface RemotePdpOptions {
    */
   readonly breaker?: { readonly threshold?: number; readonly halfOpenAfterMs?: number } | false;
   /**
-   * Stream change events (`GET /v1/tenants/{t}/watch`, SSE) for every tenant checked, so client caches
-   * invalidate at once. Gatehouse protocol only.
+   * Stream change events for every tenant checked, so client caches invalidate at once: one SSE stream
+   * (`GET /v1/watch?tenant=…`) on its own connection carries all of them. Gatehouse protocol only.
    * @defaultValue true for the gatehouse protocol
    */
   readonly watch?: boolean;
   /**
-   * A tenant's change stream is closed after this long without a call about the tenant (and the tenant's
-   * cached decisions are ended with a `reset`, since nothing invalidates them any more).
+   * A tenant stops being watched after this long without a call about it (and its cached decisions are
+   * ended with a `reset`, since nothing invalidates them any more); the stream closes when no tenant is left.
    * @defaultValue 600_000
    */
   readonly watchIdleMs?: number;
@@ -97,8 +97,8 @@ async function sleep(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 /**
- * A PDP over HTTP: a keep-alive undici `Pool` for calls, one undici `Client` per watched tenant for the
- * change stream, a deadline on every call, retries with jittered backoff, and a cockatiel circuit breaker.
+ * A PDP over HTTP: a keep-alive undici `Pool` for calls, one separate undici `Client` for the change stream
+ * of every watched tenant (so the stream never holds a call connection), a deadline on every call, retries with jittered backoff, and a cockatiel circuit breaker.
  * Failures reject with typed errors: {@link PdpUnavailableError} (network, deadline, 5xx, circuit open),
  * `PdpProtocolError` (an answer not in the protocol's shape), `InvalidRequestError` / `NotFoundError` (4xx).
  *
@@ -124,7 +124,7 @@ export class RemotePdp implements Pdp {
   readonly #retries: number;
   readonly #breaker: CircuitBreakerPolicy | undefined;
   readonly #watch: boolean;
-  readonly #streams = new Map<string, WatchStream>();
+  #stream: WatchStream | undefined;
   readonly #lastUse = new Map<string, number>();
   readonly #watchIdleMs: number;
   #sweeper: ReturnType<typeof setInterval> | undefined;
@@ -180,9 +180,9 @@ export class RemotePdp implements Pdp {
     return states[this.#breaker.state];
   }
 
-  /** Tenants with a change stream. */
+  /** Tenants the change stream carries. */
   public get watchedTenants(): string[] {
-    return [...this.#streams.keys()];
+    return this.#stream?.tenants ?? [];
   }
 
   /**
@@ -261,9 +261,9 @@ export class RemotePdp implements Pdp {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#sweeper !== undefined) clearInterval(this.#sweeper);
-    const streams = [...this.#streams.values()];
-    this.#streams.clear();
-    await Promise.all(streams.map(async (s) => { await s.close(); }));
+    const stream = this.#stream;
+    this.#stream = undefined;
+    await stream?.close();
     await this.#pool.destroy();
   }
 
@@ -280,37 +280,30 @@ export class RemotePdp implements Pdp {
   #ensureWatch(tenant: string): void {
     if (!this.#watch || this.#closed) return;
     this.#lastUse.set(tenant, Date.now());
-    if (this.#streams.has(tenant)) return;
     if (this.#sweeper === undefined) {
       this.#sweeper = setInterval(() => { this.#sweep(); }, Math.min(60_000, Math.ceil(this.#watchIdleMs / 2)));
       this.#sweeper.unref();
     }
-    const stream: WatchStream = new WatchStream({
+    this.#stream ??= new WatchStream({
       origin: this.#origin,
-      path: `${this.#prefix}/v1/tenants/${encodeURIComponent(tenant)}/watch`,
-      tenant,
+      path: `${this.#prefix}/v1/watch`,
       headers: this.#headers.authorization === undefined ? {} : { authorization: this.#headers.authorization },
       emit: this.#emit,
       idleTimeoutMs: 60_000,
       backoff: { initialMs: 100, maxMs: 10_000 },
-      onGone: () => {
-        if (this.#streams.get(tenant) !== stream) return;
-        this.#streams.delete(tenant);
-        this.#lastUse.delete(tenant);
-        this.#emit({ tenant, kind: 'reset' });
-      },
+      maxQueryLength: 6000,
+      retargetDelayMs: 20,
     });
-    this.#streams.set(tenant, stream);
+    this.#stream.add(tenant);
   }
 
-  /** Closes the streams of tenants nobody asked about for `watchIdleMs`, ending their cached decisions. */
+  /** Stops watching tenants nobody asked about for `watchIdleMs`, ending their cached decisions. */
   #sweep(): void {
     const now = Date.now();
-    for (const [tenant, stream] of this.#streams) {
-      if (now - (this.#lastUse.get(tenant) ?? 0) < this.#watchIdleMs) continue;
-      this.#streams.delete(tenant);
+    for (const [tenant, used] of this.#lastUse) {
+      if (now - used < this.#watchIdleMs) continue;
       this.#lastUse.delete(tenant);
-      void stream.close();
+      this.#stream?.remove(tenant);
       this.#emit({ tenant, kind: 'reset' });
     }
   }

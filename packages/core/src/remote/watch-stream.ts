@@ -2,23 +2,29 @@ import { buildConnector, Client } from 'undici';
 
 import type { ChangeEvent } from '../types.js';
 
-/** Options of one tenant's change stream. */
+/** Options of the change stream of one RemotePdp. */
 export interface WatchStreamOptions {
   readonly origin: string;
+  /** Path of the multiplexed feed, e.g. `/v1/watch`; tenants are added as `?tenant=a&tenant=b`. */
   readonly path: string;
-  readonly tenant: string;
   readonly headers: Readonly<Record<string, string>>;
   readonly emit: (event: ChangeEvent) => void;
   /** Longest silence (heartbeats included) before the stream is taken for dead and reconnected. */
   readonly idleTimeoutMs: number;
   readonly backoff: { readonly initialMs: number; readonly maxMs: number };
-  /** Called once when the server says the tenant does not exist (404); the stream then stops. */
-  readonly onGone: () => void;
+  /**
+   * Longest `?tenant=…` query; with more tenants than fit, the stream asks for every tenant the key may use
+   * (no filter) and drops the events of tenants nobody watches.
+   */
+  readonly maxQueryLength: number;
+  /** How long a new tenant waits for others before the stream is re-aimed (one reconnect for a burst). */
+  readonly retargetDelayMs: number;
 }
 
-class TenantGone extends Error {}
-
 const KINDS = new Set(['data', 'schema', 'tenant', 'reset']);
+
+/** The reason of an abort that only re-aims the stream (a tenant was added): not a failure, no backoff. */
+const RETARGET = Symbol('retarget');
 
 /**
  * Sockets of the watch stream never keep the process alive: undici re-refs a socket while a request runs,
@@ -41,69 +47,143 @@ function unrefConnector(): buildConnector.connector {
 }
 
 /**
- * One tenant's server-sent change feed (`GET /v1/tenants/{t}/watch`). Every event bumps the tenant; every
- * (re)connection emits `reset`, since anything may have changed while nobody listened. Reconnects with
- * jittered exponential backoff and resumes with `Last-Event-ID`.
+ * One server-sent change feed (`GET /v1/watch?tenant=…`) carrying every watched tenant, on its own undici
+ * `Client` (never a connection of the call pool).
+ *
+ * - A tenant added while the stream is filtered re-aims it: the connection is replaced by one with the wider
+ *   filter that resumes from the last event id, so the tenants already covered miss nothing.
+ * - A `reset` is emitted for a tenant whenever its coverage may have had a gap: when a connection first
+ *   covers it (it was added, or the previous connection failed), since anything may have changed while
+ *   nobody listened. A failed connection is retried with jittered exponential backoff and `Last-Event-ID`.
+ * - With no tenant left the connection is closed (idle) until a tenant is added again.
  */
 export class WatchStream {
   readonly #options: WatchStreamOptions;
   readonly #client: Client;
-  readonly #abort = new AbortController();
+  readonly #closed = new AbortController();
+  /** Tenants the owner wants watched. */
+  readonly #tenants = new Set<string>();
+  /** Tenants covered without a gap since their last `reset`. */
+  #covered = new Set<string>();
+  /** The running connection: its filter (`undefined`: every tenant) and its abort. */
+  #current: { readonly filter: ReadonlySet<string> | undefined; readonly abort: AbortController } | undefined;
   #lastEventId: string | undefined;
   #attempt = 0;
+  #running = false;
+  /** True while a connection is live (answered 200). */
+  #connected = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #wake: (() => void) | undefined;
+  #retarget: ReturnType<typeof setTimeout> | undefined;
   /** Times the stream was (re)connected; for tests and stats. */
   public connections = 0;
 
   public constructor(options: WatchStreamOptions) {
     this.#options = options;
     this.#client = new Client(options.origin, { connect: unrefConnector(), bodyTimeout: options.idleTimeoutMs });
-    void this.#run();
+  }
+
+  /** Watched tenants. */
+  public get tenants(): string[] {
+    return [...this.#tenants];
+  }
+
+  /** Watches a tenant too (a no-op when it already is). */
+  public add(tenant: string): void {
+    if (this.#closed.signal.aborted || this.#tenants.has(tenant)) return;
+    this.#tenants.add(tenant);
+    const current = this.#current;
+    if (current?.filter !== undefined) {
+      // Re-aim: a connection with the wider filter, resuming from the last event id. Tenants first used
+      // within the same short window share one reconnect.
+      this.#retarget ??= setTimeout(() => {
+        this.#retarget = undefined;
+        this.#current?.abort.abort(RETARGET);
+      }, this.#options.retargetDelayMs);
+      this.#retarget.unref();
+    } else if (current !== undefined && this.#connected) {
+      // An unfiltered live connection carries the tenant from now on; its events before now were dropped.
+      this.#covered.add(tenant);
+      this.#options.emit({ tenant, kind: 'reset' });
+    }
+    // A stream waiting out a backoff keeps waiting: the new tenant is in its next attempt.
+    if (!this.#running) void this.#run();
+  }
+
+  /** Stops watching a tenant; the connection closes when none is left. */
+  public remove(tenant: string): void {
+    if (!this.#tenants.delete(tenant)) return;
+    this.#covered.delete(tenant);
+    if (this.#tenants.size === 0) this.#current?.abort.abort(RETARGET);
   }
 
   public async close(): Promise<void> {
-    this.#abort.abort();
+    this.#closed.abort();
+    this.#current?.abort.abort();
     if (this.#timer !== undefined) clearTimeout(this.#timer);
+    if (this.#retarget !== undefined) clearTimeout(this.#retarget);
     this.#wake?.();
     await this.#client.destroy();
   }
 
+
+  /** The filter for the wanted tenants, or `undefined` (every tenant) when it would not fit the query. */
+  #filter(): Set<string> | undefined {
+    let length = 0;
+    for (const t of this.#tenants) length += 8 + encodeURIComponent(t).length;
+    return length > this.#options.maxQueryLength ? undefined : new Set(this.#tenants);
+  }
+
   #stopped(): boolean {
-    return this.#abort.signal.aborted;
+    return this.#closed.signal.aborted;
   }
 
   async #run(): Promise<void> {
-    const signal = this.#abort.signal;
-    while (!this.#stopped()) {
-      try {
-        await this.#listen(signal);
-      } catch (err) {
-        if (err instanceof TenantGone) {
-          this.#abort.abort();
-          this.#options.onGone();
-          void this.#client.destroy().catch(() => undefined);
-          return;
+    this.#running = true;
+    try {
+      while (!this.#stopped() && this.#tenants.size > 0) {
+        const abort = new AbortController();
+        const filter = this.#filter();
+        this.#current = { filter, abort };
+        try {
+          await this.#listen(filter, abort.signal);
+        } catch {
+          // Refused, reset, timed out, aborted or answered with an error: see below.
         }
-        // Refused, reset, timed out or answered with an error: try again after a pause.
+        this.#current = undefined;
+        this.#connected = false;
+        if (this.#stopped()) return;
+        if (abort.signal.aborted && abort.signal.reason === RETARGET) continue;
+        // The connection failed or ended: everything covered may now miss events until the next connection.
+        this.#covered = new Set();
+        await this.#pause();
       }
-      if (this.#stopped()) return;
-      await this.#pause();
+    } finally {
+      this.#running = false;
     }
   }
 
-  async #listen(signal: AbortSignal): Promise<void> {
+  async #listen(filter: ReadonlySet<string> | undefined, signal: AbortSignal): Promise<void> {
     const headers: Record<string, string> = { ...this.#options.headers, accept: 'text/event-stream' };
     if (this.#lastEventId !== undefined) headers['last-event-id'] = this.#lastEventId;
-    const res = await this.#client.request({ method: 'GET', path: this.#options.path, headers, signal });
+    const query = filter === undefined ? '' : `?${[...filter].map((t) => `tenant=${encodeURIComponent(t)}`).join('&')}`;
+    const res = await this.#client.request({ method: 'GET', path: `${this.#options.path}${query}`, headers, signal });
     if (res.statusCode !== 200) {
       await res.body.dump();
-      if (res.statusCode === 404) throw new TenantGone();
       throw new Error(`watch answered ${String(res.statusCode)}`);
     }
     this.connections++;
     this.#attempt = 0;
-    this.#options.emit({ tenant: this.#options.tenant, kind: 'reset' });
+    this.#connected = true;
+    // Everything this connection carries that was not covered gap-free until now starts over.
+    const carried = filter ?? this.#tenants;
+    const covered = new Set<string>();
+    for (const tenant of carried) {
+      if (!this.#tenants.has(tenant)) continue;
+      covered.add(tenant);
+      if (!this.#covered.has(tenant)) this.#options.emit({ tenant, kind: 'reset' });
+    }
+    this.#covered = covered;
     res.body.setEncoding('utf8');
     let buffer = '';
     for await (const chunk of res.body) {
@@ -131,23 +211,25 @@ export class WatchStream {
     }
     if (id !== undefined) this.#lastEventId = id;
     if (data === undefined) return;
-    this.#options.emit(this.#event(data, id));
+    const event = this.#event(data, id);
+    // An unfiltered stream carries tenants nobody here watches.
+    if (event.tenant === '*' || this.#tenants.has(event.tenant)) this.#options.emit(event);
   }
 
   #event(data: string, id: string | undefined): ChangeEvent {
-    const tenant = this.#options.tenant;
     let parsed: unknown;
     try {
       parsed = JSON.parse(data);
     } catch {
-      return { tenant, kind: 'reset' };
+      // Cannot tell whose change this was: every tenant starts over.
+      return { tenant: '*', kind: 'reset' };
     }
-    if (typeof parsed !== 'object' || parsed === null) return { tenant, kind: 'reset' };
+    if (typeof parsed !== 'object' || parsed === null) return { tenant: '*', kind: 'reset' };
     const record = parsed as Record<string, unknown>;
     const kind = typeof record.kind === 'string' && KINDS.has(record.kind) ? (record.kind as ChangeEvent['kind']) : 'data';
-    const eventTenant = typeof record.tenant === 'string' && record.tenant !== '' ? record.tenant : tenant;
+    const tenant = typeof record.tenant === 'string' && record.tenant !== '' ? record.tenant : '*';
     const snap = typeof record.snap_token === 'string' && record.snap_token !== '' ? record.snap_token : id;
-    return snap === undefined ? { tenant: eventTenant, kind } : { tenant: eventTenant, kind, snapToken: snap };
+    return snap === undefined || kind === 'reset' ? { tenant, kind } : { tenant, kind, snapToken: snap };
   }
 
   async #pause(): Promise<void> {

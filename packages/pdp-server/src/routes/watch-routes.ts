@@ -53,7 +53,7 @@ export function watchRoutes(app: FastifyInstance, ctx: RouteContext): void {
   async function history(tenant: string, from: string, head: string): Promise<EngineChangeLike[]> {
     let changes: EngineChangeLike[];
     try {
-      changes = (await engine.changesSince(tenant, from)) as EngineChangeLike[];
+      changes = await engine.changesSince(tenant, from);
     } catch (err) {
       // Not (or no longer) a tenant of this server's view: it may have been deleted while the client was
       // away, or created by another replica that this view has not caught up with. Either way the client
@@ -93,7 +93,8 @@ export function watchRoutes(app: FastifyInstance, ctx: RouteContext): void {
         // nothing can be replayed exactly, so every tenant is reset and the client's id moves to our head.
         replay = tenants === undefined ? [resetEvent('*', head)] : [...tenants].map((t) => resetEvent(t, head));
         from = undefined;
-      } else if (from !== undefined) {
+      } else if (from !== undefined && from !== head) {
+        // (At the head there is nothing to replay: every later commit reaches the stream live.)
         replay = await replayOf(tenants, from, head);
       }
     } catch (err) {
