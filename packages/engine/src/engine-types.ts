@@ -17,14 +17,27 @@ export interface EngineOptions {
   readonly defaultTenant?: string;
   /** Recursion budget of a check when the request gives none. @defaultValue `20` */
   readonly maxDepth?: number;
+  /**
+   * How long a request carrying a snap token the view has not applied yet waits for it (durable stores: the
+   * view catches up from the store), in milliseconds, before it rejects with `SnapTokenAheadError`.
+   * @defaultValue `5000`
+   */
+  readonly freshnessTimeoutMs?: number;
 }
 
 /** A committed change, as {@link Engine.watch} reports it (one per commit, in commit order). */
 export interface EngineChange {
-  /** The tenant, or `'*'` for a schema change of the default tenant that other tenants inherit. */
+  /**
+   * The tenant, or `'*'` for a schema change of the default tenant that other tenants inherit and for a `reset`
+   * of the whole view.
+   */
   readonly tenant: string;
   readonly snapToken: string;
-  readonly kind: 'data' | 'schema' | 'tenant';
+  /**
+   * `reset`: the engine could not follow the store's changes (their history was collected) and reloaded its
+   * view; everything derived from the tenant's (or, for `'*'`, every tenant's) data must be dropped.
+   */
+  readonly kind: 'data' | 'schema' | 'tenant' | 'reset';
   readonly changes: readonly DataChange[];
 }
 

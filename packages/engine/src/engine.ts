@@ -35,7 +35,9 @@ import type { EntityPlan, SchemaPlan } from './eval/plan.js';
 import { compileRbac } from './rbac/index.js';
 import { compileSchema, toPermifyDefinition } from './schema/index.js';
 import type { AttributeType, CompiledSchema } from './schema/index.js';
+import { HistoryGoneError } from './store/history-gone-error.js';
 import { inferType, isEmptyAttributeFilter, isEmptyTupleFilter, MemoryStore } from './store/memory-store.js';
+import { SnapTokenAheadError } from './store/snap-token-ahead-error.js';
 import type { DataChange, PageOptions, SchemaRecord, Store, StoreChange, TenantRecord } from './store/store.js';
 
 /** The largest depth budget a request or engine may ask for. */
@@ -43,6 +45,15 @@ export const MAX_DEPTH = 10_000;
 
 /** At most this many tuples and attributes per write (Permify's `max_data_per_write`). */
 export const MAX_WRITE_ITEMS = 1000;
+
+/** The longest `freshnessTimeoutMs` an engine accepts (one minute). */
+const MAX_FRESHNESS_TIMEOUT_MS = 60_000;
+
+/** A request waiting for the view to apply a token. */
+interface Waiter {
+  readonly token: number;
+  readonly resolve: () => void;
+}
 
 interface Compiled {
   readonly compiled: CompiledSchema;
@@ -65,27 +76,36 @@ export class Engine {
   /** The tenant that always exists (`t1`). */
   public readonly defaultTenant: string;
   private readonly maxDepth: number;
+  private readonly freshnessTimeoutMs: number;
   private readonly compiledCache = new WeakMap<SchemaRecord, Compiled>();
   private readonly watchers = new Set<(e: EngineChange) => void>();
+  private readonly waiters = new Set<Waiter>();
   private readonly unsubscribe: () => void;
+  /** Serialises catch-ups and reloads of the view (durable stores). */
   private catchingUp: Promise<void> = Promise.resolve();
+  /** While the view is being (re)loaded, deliveries are left to the catch-up that ends the load. */
+  private loading: boolean;
   private closed = false;
 
   private constructor(
     private readonly store: Store,
-    private readonly view: MemoryStore,
+    private view: MemoryStore,
     options: EngineOptions,
   ) {
     this.defaultTenant = options.defaultTenant ?? 't1';
     this.maxDepth = options.maxDepth ?? 20;
+    this.freshnessTimeoutMs = options.freshnessTimeoutMs ?? 5000;
+    this.loading = view !== store;
     if (view === store) {
       this.unsubscribe = store.subscribe((c) => {
         this.emit(c);
       });
     } else {
-      // A durable store: a commit (ours or another process's) wakes us; the changes are read in commit order.
-      this.unsubscribe = store.subscribe(() => {
-        void this.catchUp().catch(() => undefined);
+      // A durable store delivers every commit (ours or another process's) once, in commit order, saying which
+      // commit it follows: one that follows on from the view's head is applied as delivered; after a gap the
+      // view reads the missing changes back from the store.
+      this.unsubscribe = store.subscribe((c, previous) => {
+        this.delivered(c, previous);
       });
     }
   }
@@ -94,7 +114,7 @@ export class Engine {
    * Creates an engine, loads the store into the in-memory view and writes the given schema to the default tenant
    * (unless it is already its head).
    * @param options - `schema` or `rbac` text, `store` (default a new `MemoryStore`), `defaultTenant` (`t1`),
-   *   `maxDepth` (20).
+   *   `maxDepth` (20), `freshnessTimeoutMs` (5000: how long a request with a snap token waits for the view).
    * @returns the engine, ready for checks.
    * @throws {@link SchemaParseError} / {@link SchemaCompileError} for a bad schema; {@link InvalidRequestError}
    *   for bad options.
@@ -107,6 +127,9 @@ export class Engine {
     const defaultTenant = assertTenant(options.defaultTenant ?? 't1');
     if (options.maxDepth !== undefined && (!Number.isInteger(options.maxDepth) || options.maxDepth < 0 || options.maxDepth > MAX_DEPTH)) {
       throw InvalidRequestError.badValue('options.maxDepth', options.maxDepth, `an integer from 0 to ${String(MAX_DEPTH)}`);
+    }
+    if (options.freshnessTimeoutMs !== undefined && (!Number.isInteger(options.freshnessTimeoutMs) || options.freshnessTimeoutMs < 0 || options.freshnessTimeoutMs > MAX_FRESHNESS_TIMEOUT_MS)) {
+      throw InvalidRequestError.badValue('options.freshnessTimeoutMs', options.freshnessTimeoutMs, `an integer from 0 to ${String(MAX_FRESHNESS_TIMEOUT_MS)} (milliseconds)`);
     }
     if (options.schema !== undefined && options.rbac !== undefined) {
       throw InvalidRequestError.badValue('options', 'schema and rbac', 'either options.schema or options.rbac, not both');
@@ -258,10 +281,12 @@ export class Engine {
    * const { allowed } = await engine.check({ tenant: 'acme', subject: { type: 'user', id: 'alice' }, action: 'edit', resource: { type: 'document', id: '1' } });
    * ```
    * @returns the decision with reason `allowed` or `denied`, the head snap token and the number of sub-checks.
-   * @throws {@link DepthExceededError}, {@link EvaluationError}, {@link InvalidRequestError}, {@link NotFoundError}.
+   * @throws {@link DepthExceededError}, {@link EvaluationError}, {@link InvalidRequestError}, {@link NotFoundError};
+   *   {@link SnapTokenAheadError} when `consistency.atLeastAsFresh` is a token the view has not applied and does
+   *   not reach within `freshnessTimeoutMs` (at once with the memory store): never a decision from an older view.
    */
   public async check(request: EngineCheckRequest): Promise<EngineDecision> {
-    await this.fresh(request.consistency?.atLeastAsFresh);
+    await this.fresh(request.consistency?.atLeastAsFresh, request.tenant);
     return this.checkSync(request);
   }
 
@@ -280,7 +305,7 @@ export class Engine {
 
   /** Several checks; results in request order. A failing item rejects the whole call. */
   public async checkMany(requests: readonly EngineCheckRequest[]): Promise<EngineDecision[]> {
-    for (const r of requests) await this.fresh(r.consistency?.atLeastAsFresh);
+    for (const r of requests) await this.fresh(r.consistency?.atLeastAsFresh, r.tenant);
     return requests.map((r) => this.checkSync(r));
   }
 
@@ -289,7 +314,7 @@ export class Engine {
    * makes visible), sorted, paged.
    */
   public async lookupEntity(request: LookupEntityRequest): Promise<{ ids: string[]; continuousToken: string }> {
-    await this.fresh(request.snapToken);
+    await this.fresh(request.snapToken, request.tenant);
     const tenant = this.tenant(request.tenant);
     const subject = parseSubject(request.subject);
     const type = name('entity type', request.entityType);
@@ -319,7 +344,7 @@ export class Engine {
 
   /** Ids of subjects of `subjectReference.type` (with its relation) that have `permission` on the entity. */
   public async lookupSubject(request: LookupSubjectRequest): Promise<{ ids: string[]; continuousToken: string }> {
-    await this.fresh(request.snapToken);
+    await this.fresh(request.snapToken, request.tenant);
     const tenant = this.tenant(request.tenant);
     const resource = parseResource(request.entity);
     if (resource.id === undefined) throw InvalidRequestError.badValue('entity', request.entity, 'an entity with an id');
@@ -342,7 +367,7 @@ export class Engine {
 
   /** Every permission (and relation, unless `onlyPermission`) of the entity for the subject, in one pass. */
   public async subjectPermissions(request: SubjectPermissionsEngineRequest): Promise<{ permissions: Record<string, boolean> }> {
-    await this.fresh(request.snapToken);
+    await this.fresh(request.snapToken, request.tenant);
     const tenant = this.tenant(request.tenant);
     const subject = parseSubject(request.subject);
     const resource = parseResource(request.entity);
@@ -360,7 +385,7 @@ export class Engine {
 
   /** Permify's expand tree of who holds `permission` on the entity. */
   public async expand(request: ExpandRequest): Promise<{ tree: ExpandTreeNode }> {
-    await this.fresh(request.snapToken);
+    await this.fresh(request.snapToken, request.tenant);
     const tenant = this.tenant(request.tenant);
     const resource = parseResource(request.entity);
     if (resource.id === undefined) throw InvalidRequestError.badValue('entity', request.entity, 'an entity with an id');
@@ -378,7 +403,7 @@ export class Engine {
 
   /** The decision and the tree of why: which branch, tuple or attribute decided. */
   public async explain(request: EngineCheckRequest): Promise<{ allowed: boolean; tree: ExplainNode }> {
-    await this.fresh(request.consistency?.atLeastAsFresh);
+    await this.fresh(request.consistency?.atLeastAsFresh, request.tenant);
     const tenant = this.tenant(request.tenant);
     const subject = parseSubject(request.subject);
     const resource = parseResource(request.resource);
@@ -400,12 +425,21 @@ export class Engine {
     };
   }
 
-  /** The changes of a tenant committed after `snapToken` (and inherited schema changes as `'*'`). */
+  /**
+   * The changes of a tenant committed after `snapToken` (and inherited schema changes as `'*'`). When the store no
+   * longer has all of them (its history was collected), the answer is one `reset` change for the tenant at the
+   * head: whoever resumes from such an old token must drop what it derived from the tenant's data.
+   */
   public async changesSince(tenant: string, snapToken: string): Promise<EngineChange[]> {
     this.tenant(tenant);
-    const own = await this.store.changesSince(snapToken, { tenant });
-    const inherited = tenant === this.defaultTenant ? [] : (await this.store.changesSince(snapToken, { tenant: this.defaultTenant })).filter((c) => c.kind === 'schema');
-    return [...own, ...inherited].sort((a, b) => Number(a.snapToken) - Number(b.snapToken)).map((c) => this.toEngineChange(c));
+    try {
+      const own = await this.store.changesSince(snapToken, { tenant });
+      const inherited = tenant === this.defaultTenant ? [] : (await this.store.changesSince(snapToken, { tenant: this.defaultTenant })).filter((c) => c.kind === 'schema');
+      return [...own, ...inherited].sort((a, b) => Number(a.snapToken) - Number(b.snapToken)).map((c) => this.toEngineChange(c));
+    } catch (err) {
+      if (!(err instanceof HistoryGoneError)) throw err;
+      return [{ tenant, snapToken: String(this.view.head), kind: 'reset', changes: [] }];
+    }
   }
 
   /** The newest snap token of the engine (tokens are one sequence across tenants). */
@@ -420,6 +454,7 @@ export class Engine {
     this.closed = true;
     this.unsubscribe();
     this.watchers.clear();
+    for (const w of [...this.waiters]) w.resolve();
     await this.catchingUp.catch(() => undefined);
     await this.store.close();
   }
@@ -489,6 +524,8 @@ export class Engine {
         return { tenant: c.tenant === this.defaultTenant ? '*' : c.tenant, snapToken: c.snapToken, kind: 'schema', changes: [] };
       case 'tenant':
         return { tenant: c.tenant, snapToken: c.snapToken, kind: 'tenant', changes: [] };
+      case 'reset':
+        return { tenant: '*', snapToken: c.snapToken, kind: 'reset', changes: [] };
     }
   }
 
@@ -505,42 +542,147 @@ export class Engine {
 
   /** Waits until the view holds `token` (durable stores); a no-op for the memory store. */
   private async settle(token: string): Promise<void> {
-    if (this.view === this.store) return;
-    if (Number(token) > this.view.head) await this.catchUp();
+    // The store delivers its own commits before `commit()` resolves, so this is normally done already.
+    if (this.view === this.store || Number(token) <= this.view.head) return;
+    await this.catchUp();
   }
 
-  private async fresh(token: string | undefined): Promise<void> {
-    if (token === undefined || token === '' || this.view === this.store || !/^\d{1,16}$/.test(token)) return;
-    if (Number(token) > this.view.head) await this.catchUp();
+  /**
+   * Makes the view at least as fresh as `token` before a read: at once when it is; with the memory store a
+   * newer token cannot come from anywhere else, so it is an error at once; with a durable store, catch up from
+   * the store and wait (for another replica's commit the notice may not have arrived yet) until the deadline.
+   */
+  private async fresh(token: string | undefined, tenant: string): Promise<void> {
+    if (token === undefined || token === '' || !/^\d{1,16}$/.test(token)) return;
+    const want = Number(token);
+    if (want <= this.view.head) return;
+    if (this.view === this.store) throw new SnapTokenAheadError(token, String(this.view.head), 0, tenant);
+    const started = performance.now();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let waiter: Waiter | undefined;
+    const reached = new Promise<boolean>((resolve) => {
+      waiter = { token: want, resolve: () => { resolve(true); } };
+      this.waiters.add(waiter);
+      timer = setTimeout(() => { resolve(false); }, this.freshnessTimeoutMs);
+    });
+    // The token may be committed already with its notice still on the way: read it from the store.
+    this.catchUp().then(() => { this.wakeWaiters(); }, () => undefined);
+    const ok = await reached;
+    clearTimeout(timer);
+    if (waiter !== undefined) this.waiters.delete(waiter);
+    if (!ok || (this.view.head < want && !this.closed)) {
+      throw new SnapTokenAheadError(token, String(this.view.head), Math.max(1, Math.round(performance.now() - started)), tenant);
+    }
   }
 
-  /** Applies the store's changes after the view's head, in commit order (serialised). */
+  private wakeWaiters(): void {
+    const head = this.view.head;
+    for (const w of this.waiters) if (w.token <= head) w.resolve();
+  }
+
+  /** A delivery of the store's feed (durable stores). */
+  private delivered(c: StoreChange, previous: string | undefined): void {
+    if (this.closed) return;
+    if (c.kind === 'reset') {
+      void this.reload().catch(() => undefined);
+      return;
+    }
+    // The load (or reload) ends with a catch-up that reads whatever is delivered meanwhile.
+    if (this.loading) return;
+    const head = this.view.head;
+    if (Number(c.snapToken) <= head) return;
+    if (previous !== undefined && Number(previous) === head) {
+      this.view.apply(c);
+      this.emit(c);
+      if (this.waiters.size > 0) this.wakeWaiters();
+      return;
+    }
+    void this.catchUp().catch(() => undefined);
+  }
+
+  /** Applies the store's changes after the view's head, in commit order (serialised with reloads). */
   private catchUp(): Promise<void> {
     const run = async (): Promise<void> => {
-      for (;;) {
-        const before = this.view.head;
-        const changes = await this.store.changesSince(String(before), { limit: 1000 });
-        if (changes.length === 0) return;
-        for (const c of changes) {
-          if (Number(c.snapToken) <= this.view.head) continue;
-          this.view.apply(c);
-          this.emit(c);
-        }
-        // A store that answers with nothing newer must not spin us forever.
-        if (this.view.head === before) return;
+      try {
+        await this.pull();
+      } catch (err) {
+        if (!(err instanceof HistoryGoneError)) throw err;
+        await this.reloadNow();
       }
     };
     this.catchingUp = this.catchingUp.then(run, run);
     return this.catchingUp;
   }
 
+  private async pull(): Promise<void> {
+    for (;;) {
+      const before = this.view.head;
+      const changes = await this.store.changesSince(String(before), { limit: 1000 });
+      if (changes.length === 0) return;
+      for (const c of changes) {
+        if (c.kind === 'reset' || Number(c.snapToken) <= this.view.head) continue;
+        this.view.apply(c);
+        this.emit(c);
+      }
+      if (this.waiters.size > 0) this.wakeWaiters();
+      // A store that answers with nothing newer must not spin us forever.
+      if (this.view.head === before) return;
+    }
+  }
+
+  /**
+   * The store no longer has the changes after the view's head: build a new view from the store's head, swap it
+   * in, and tell every watcher to drop what it derived from the old one (`'*'`, `reset`).
+   */
+  private reload(): Promise<void> {
+    const run = (): Promise<void> => this.reloadNow();
+    this.catchingUp = this.catchingUp.then(run, run);
+    return this.catchingUp;
+  }
+
+  private async reloadNow(): Promise<void> {
+    if (this.closed) return;
+    const fresh = new MemoryStore({ defaultTenant: this.defaultTenant });
+    this.loading = true;
+    try {
+      await this.loadInto(fresh);
+      this.view = fresh;
+    } finally {
+      this.loading = false;
+    }
+    this.emitReset();
+    await this.pull();
+  }
+
+  private emitReset(): void {
+    const e: EngineChange = { tenant: '*', snapToken: String(this.view.head), kind: 'reset', changes: [] };
+    for (const w of [...this.watchers]) {
+      try {
+        w(e);
+      } catch {
+        // As in emit().
+      }
+    }
+    if (this.waiters.size > 0) this.wakeWaiters();
+  }
+
   private async load(): Promise<void> {
+    try {
+      await this.loadInto(this.view);
+    } finally {
+      this.loading = false;
+    }
+    await this.catchUp();
+  }
+
+  /** Loads every tenant, schema and live row at the store's head into `view`. */
+  private async loadInto(view: MemoryStore): Promise<void> {
     const token = await this.store.headSnapToken();
     let continuousToken = '';
     do {
       const page = await this.store.listTenants({ pageSize: 1000, continuousToken });
       for (const t of page.tenants) {
-        if (t.id !== this.defaultTenant) this.view.apply({ kind: 'tenant', tenant: t.id, snapToken: '0', operation: 'create', record: t });
+        if (t.id !== this.defaultTenant) view.apply({ kind: 'tenant', tenant: t.id, snapToken: '0', operation: 'create', record: t });
         let schemaToken = '';
         const versions: string[] = [];
         do {
@@ -550,14 +692,13 @@ export class Engine {
         } while (schemaToken !== '');
         for (const v of versions.reverse()) {
           const schema = await this.store.readSchema(t.id, v);
-          if (schema !== undefined) this.view.apply({ kind: 'schema', tenant: t.id, snapToken: '0', schema });
+          if (schema !== undefined) view.apply({ kind: 'schema', tenant: t.id, snapToken: '0', schema });
         }
-        for await (const row of this.store.loadTenant(t.id, { snapToken: token })) this.view.loadRow(t.id, row);
+        for await (const row of this.store.loadTenant(t.id, { snapToken: token })) view.loadRow(t.id, row);
       }
       continuousToken = page.continuousToken;
     } while (continuousToken !== '');
-    this.view.advanceTo(Number(token));
-    await this.catchUp();
+    view.advanceTo(Number(token));
   }
 }
 

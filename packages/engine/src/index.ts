@@ -31,12 +31,15 @@ export type {
   RuleDefinition,
   SourcePosition,
 } from './schema/index.js';
+export { HistoryGoneError } from './store/history-gone-error.js';
 export { MemoryStore } from './store/memory-store.js';
+export { SnapTokenAheadError } from './store/snap-token-ahead-error.js';
 export type { MemoryStoreOptions } from './store/memory-store.js';
 export type {
   AttributeFilter,
   CommitResult,
   DataChange,
+  IoOptions,
   LoadedRow,
   PageOptions,
   ReadOptions,

@@ -1,8 +1,10 @@
 import { ConflictError, NotFoundError, assertTenant } from '@gatehouse/core';
 import type { Attribute, Tuple } from '@gatehouse/core';
+import { HistoryGoneError } from '@gatehouse/engine';
 import type {
   AttributeFilter,
   CommitResult,
+  IoOptions,
   LoadedRow,
   PageOptions,
   ReadOptions,
@@ -17,6 +19,7 @@ import type {
 import { Pool } from 'pg';
 import type { PoolClient } from 'pg';
 
+import { abortReason, cancelOnAbort } from './internal/abort.js';
 import { ChangeFeed, FEED_BATCH } from './internal/change-feed.js';
 import { applyWriteSet, readChanges, streamTenant, visibleAt } from './internal/data-sql.js';
 import { runMigrations } from './internal/migrations.js';
@@ -151,6 +154,7 @@ export class PostgresStore implements Store {
         () => {
           this.counters.backgroundErrors++;
         },
+        async () => await this.headSnapToken(),
       );
     } catch (err) {
       throw StoreError.wrap(err, 'opening (migrations)');
@@ -180,7 +184,7 @@ export class PostgresStore implements Store {
 
   /** {@inheritDoc @gatehouse/engine#Store.headSnapToken} */
   public async headSnapToken(): Promise<string> {
-    return await this.read('reading the head token', undefined, async (db) => {
+    return await this.read('reading the head token', undefined, undefined, async (db) => {
       return (await catalogQuery<{ token: string }>(db, 'head')).rows[0]?.token ?? '0';
     });
   }
@@ -225,7 +229,7 @@ export class PostgresStore implements Store {
 
   /** {@inheritDoc @gatehouse/engine#Store.getTenant} */
   public async getTenant(id: string): Promise<TenantRecord | undefined> {
-    return await this.read('reading a tenant', id, async (db) => {
+    return await this.read('reading a tenant', id, undefined, async (db) => {
       const res = await tenantQuery<TenantRow>(db, id, 'SELECT id, name, created_at FROM tenants WHERE tenants.id = $1');
       const row = res.rows[0];
       return row === undefined ? undefined : recordOf(row);
@@ -235,7 +239,7 @@ export class PostgresStore implements Store {
   /** {@inheritDoc @gatehouse/engine#Store.listTenants} */
   public async listTenants(options: PageOptions = {}): Promise<{ tenants: TenantRecord[]; continuousToken: string }> {
     const size = pageSizeOf(options.pageSize);
-    return await this.read('listing tenants', undefined, async (db) => {
+    return await this.read('listing tenants', undefined, undefined, async (db) => {
       const res = await catalogQuery<TenantRow>(db, 'listTenants', [options.continuousToken ?? '', size + 1]);
       const tenants = res.rows.slice(0, size).map(recordOf);
       return { tenants, continuousToken: res.rows.length > size ? (tenants.at(-1)?.id ?? '') : '' };
@@ -264,7 +268,7 @@ export class PostgresStore implements Store {
 
   /** {@inheritDoc @gatehouse/engine#Store.readSchema} */
   public async readSchema(tenant: string, version?: string): Promise<SchemaRecord | undefined> {
-    return await this.read('reading a schema', tenant, async (db) => {
+    return await this.read('reading a schema', tenant, undefined, async (db) => {
       await this.requireTenant(db, tenant);
       const head = version === undefined || version === '';
       if (!head && !/^\d{1,18}$/.test(version)) return undefined;
@@ -290,7 +294,7 @@ export class PostgresStore implements Store {
   ): Promise<{ head: string; schemas: { version: string; createdAt: string }[]; continuousToken: string }> {
     const size = pageSizeOf(options.pageSize);
     const before = parseToken(options.continuousToken, 'continuousToken') ?? '9223372036854775807';
-    return await this.read('listing schemas', tenant, async (db) => {
+    return await this.read('listing schemas', tenant, undefined, async (db) => {
       await this.requireTenant(db, tenant);
       const head = await tenantQuery<{ version: string }>(
         db,
@@ -315,14 +319,21 @@ export class PostgresStore implements Store {
 
   /**
    * {@inheritDoc @gatehouse/engine#Store.commit}
+   * `options.signal` cancels the running statement and rolls the transaction back (the call rejects with the
+   * signal's reason); an abort after COMMIT succeeded changes nothing.
    * @throws {@link NotFoundError} for an unknown tenant
    * @throws {@link StoreError} when the database fails, or the write still conflicts after `maxRetries`
    */
-  public async commit(write: WriteSet): Promise<CommitResult> {
-    const done = await this.write(write.tenant, 'data', async ({ client, token }) => {
-      await this.requireTenant(client, write.tenant);
-      return await applyWriteSet(client, token, write);
-    });
+  public async commit(write: WriteSet, options: IoOptions = {}): Promise<CommitResult> {
+    const done = await this.write(
+      write.tenant,
+      'data',
+      async ({ client, token }) => {
+        await this.requireTenant(client, write.tenant);
+        return await applyWriteSet(client, token, write);
+      },
+      options.signal,
+    );
     await this.announce({ kind: 'data', tenant: write.tenant, snapToken: done.token, changes: done.value }, done);
     return { snapToken: done.token, changes: done.value };
   }
@@ -336,7 +347,7 @@ export class PostgresStore implements Store {
     const token = parseToken(options.snapToken);
     const after = parseToken(options.continuousToken, 'continuousToken') ?? '0';
     const size = pageSizeOf(options.pageSize);
-    return await this.read('reading tuples', tenant, async (db) => {
+    return await this.read('reading tuples', tenant, options.signal, async (db) => {
       await this.requireTenant(db, tenant);
       const f = tupleFilterSql(filter, 3);
       const v = visibleAt(token, 3 + f.values.length);
@@ -361,7 +372,7 @@ export class PostgresStore implements Store {
     const token = parseToken(options.snapToken);
     const offset = Number(parseToken(options.continuousToken, 'continuousToken') ?? '0');
     const size = pageSizeOf(options.pageSize);
-    return await this.read('reading attributes', tenant, async (db) => {
+    return await this.read('reading attributes', tenant, options.signal, async (db) => {
       await this.requireTenant(db, tenant);
       const f = attributeFilterSql(filter, 2);
       const v = visibleAt(token, 2 + f.values.length);
@@ -386,37 +397,59 @@ export class PostgresStore implements Store {
    * {@inheritDoc @gatehouse/engine#Store.loadTenant}
    * Rows come from one snapshot through a server-side cursor, 20,000 at a time.
    */
-  public async *loadTenant(tenant: string, options: { snapToken?: string } = {}): AsyncIterable<LoadedRow> {
+  public async *loadTenant(tenant: string, options: { snapToken?: string } & IoOptions = {}): AsyncIterable<LoadedRow> {
     const token = parseToken(options.snapToken);
+    const { signal } = options;
+    signal?.throwIfAborted();
     let client: PoolClient;
     try {
       client = await this.pool.connect();
     } catch (err) {
       throw StoreError.wrap(err, 'connecting', tenant);
     }
+    const watch = cancelOnAbort(this.pool, client, signal);
     let ok = false;
     try {
+      signal?.throwIfAborted();
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       await this.requireTenant(client, tenant);
-      yield* streamTenant(client, tenant, token, 20_000);
+      for await (const row of streamTenant(client, tenant, token, 20_000)) {
+        signal?.throwIfAborted();
+        yield row;
+      }
       ok = true;
     } catch (err) {
+      if (signal?.aborted === true) throw abortReason(signal, err);
       throw StoreError.wrap(err, 'loading a tenant', tenant);
     } finally {
-      await client.query(ok ? 'COMMIT' : 'ROLLBACK').catch(() => undefined);
-      client.release();
+      let broken = await watch.finish();
+      await client.query(ok ? 'COMMIT' : 'ROLLBACK').catch(() => {
+        broken = true;
+      });
+      client.release(broken);
     }
   }
 
-  /** {@inheritDoc @gatehouse/engine#Store.changesSince} */
-  public async changesSince(snapToken: string, options: { tenant?: string; limit?: number } = {}): Promise<StoreChange[]> {
+  /**
+   * {@inheritDoc @gatehouse/engine#Store.changesSince}
+   * @throws {@link HistoryGoneError} when the collector removed history after `snapToken` (`gcWindowMs`)
+   */
+  public async changesSince(
+    snapToken: string,
+    options: { tenant?: string; limit?: number } & IoOptions = {},
+  ): Promise<StoreChange[]> {
     const after = parseToken(snapToken);
     const limit = options.limit ?? 10_000;
     if (after === undefined) return [];
-    return await this.read('reading changes', options.tenant, async (db) => {
-      // One snapshot: a tenant deleted halfway must not leave half of its history in the answer.
+    return await this.read('reading changes', options.tenant, options.signal, async (db) => {
+      // One snapshot: a tenant deleted halfway must not leave half of its history in the answer, and the
+      // horizon read here covers exactly the rows read next (the collector raises it before deleting).
       await db.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       try {
+        const horizon = (await catalogQuery<{ token: string }>(db, 'gcHorizon')).rows[0]?.token ?? '0';
+        if (BigInt(after) < BigInt(horizon)) {
+          throw new HistoryGoneError(after, horizon, options.tenant === undefined ? {} : { tenant: options.tenant });
+        }
         const out = await readChanges(db, after, limit, options.tenant);
         await db.query('COMMIT');
         return out;
@@ -440,7 +473,7 @@ export class PostgresStore implements Store {
    * @returns how many rows and transactions were removed
    */
   public async collectGarbage(windowMs = this.options.gcWindowMs): Promise<{ rows: number; transactions: number }> {
-    return await this.read('collecting garbage', undefined, async (db) => {
+    return await this.read('collecting garbage', undefined, undefined, async (db) => {
       const head = (await catalogQuery<{ token: string }>(db, 'head')).rows[0]?.token ?? '0';
       const cutoffRow = (await catalogQuery<{ token: string }>(db, 'gcCutoff', [windowMs])).rows[0]?.token ?? '0';
       // Never the newest: head tokens must stay derivable.
@@ -448,6 +481,8 @@ export class PostgresStore implements Store {
       let rows = 0;
       let transactions = 0;
       if (BigInt(cutoff) <= 0n) return { rows, transactions };
+      // First, so that a reader that misses a row removed below sees the horizon that says so.
+      await catalogQuery(db, 'raiseGcHorizon', [cutoff]);
       const tenants = await catalogQuery<{ tenant_id: string }>(db, 'gcTenants', [cutoff]);
       for (const { tenant_id: tenant } of tenants.rows) {
         for (const table of ['relation_tuples', 'attributes']) {
@@ -509,6 +544,7 @@ export class PostgresStore implements Store {
     tenant: string,
     kind: string,
     body: (ctx: WriteContext) => Promise<T>,
+    signal?: AbortSignal,
   ): Promise<Committed<T>> {
     await this.open();
     const done = await runWriteTransaction(
@@ -521,6 +557,7 @@ export class PostgresStore implements Store {
         onRetry: () => {
           this.counters.retries++;
         },
+        ...(signal === undefined ? {} : { signal }),
       },
       body,
     );
@@ -535,21 +572,43 @@ export class PostgresStore implements Store {
     await this.feed?.local(change, done.previous);
   }
 
+  /**
+   * Runs a read on the pool, or on a client of its own when it must (`dedicated`: a transaction) or may be
+   * aborted (`signal`: the statement running on that client is cancelled).
+   */
   private async read<T>(
     what: string,
     tenant: string | undefined,
+    signal: AbortSignal | undefined,
     work: (db: Queryable) => Promise<T>,
     dedicated = false,
   ): Promise<T> {
+    signal?.throwIfAborted();
     await this.open();
-    let client: PoolClient | undefined;
+    if (!dedicated && signal === undefined) {
+      try {
+        return await work(this.pool);
+      } catch (err) {
+        throw StoreError.wrap(err, what, tenant);
+      }
+    }
+    let client: PoolClient;
     try {
-      if (dedicated) client = await this.pool.connect();
-      return await work(client ?? this.pool);
+      client = await this.pool.connect();
     } catch (err) {
+      throw StoreError.wrap(err, 'connecting', tenant);
+    }
+    const watch = cancelOnAbort(this.pool, client, signal);
+    let broken = false;
+    try {
+      signal?.throwIfAborted();
+      return await work(client);
+    } catch (err) {
+      if (signal?.aborted === true) throw abortReason(signal, err);
       throw StoreError.wrap(err, what, tenant);
     } finally {
-      client?.release();
+      if (await watch.finish()) broken = true;
+      client.release(broken);
     }
   }
 

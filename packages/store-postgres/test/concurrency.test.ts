@@ -24,7 +24,7 @@ describeWith([postgresMissing], 'PostgresStore under concurrency', () => {
     schemas.push(schema);
     const stores = [make(schema), make(schema), make(schema), make(schema)];
     await Promise.all(stores.map((s) => s.open()));
-    expect(await sql(schema, 'SELECT version FROM migrations ORDER BY version')).toEqual([{ version: 1 }, { version: 2 }]);
+    expect(await sql(schema, 'SELECT version FROM migrations ORDER BY version')).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
     expect(await sql(schema, 'SELECT id FROM tenants')).toEqual([{ id: 't1' }]);
   });
 

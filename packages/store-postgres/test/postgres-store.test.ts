@@ -34,11 +34,12 @@ describeWith([postgresMissing], 'PostgresStore', () => {
       [schema],
     );
     expect(tables.map((r) => r.table_name)).toEqual([
-      'attributes', 'commit_lock', 'migrations', 'relation_tuples', 'schema_definitions', 'tenants', 'transactions',
+      'attributes', 'commit_lock', 'gc_horizon', 'migrations', 'relation_tuples', 'schema_definitions', 'tenants', 'transactions',
     ]);
     expect(await sql(schema, 'SELECT version, name FROM migrations ORDER BY version')).toEqual([
       { version: 1, name: 'tables' },
       { version: 2, name: 'commit lock' },
+      { version: 3, name: 'gc horizon' },
     ]);
     expect((await store.getTenant('t1'))?.id).toBe('t1');
     expect(await store.headSnapToken()).toBe('0');

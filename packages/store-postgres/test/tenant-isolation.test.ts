@@ -77,11 +77,14 @@ describeWith([postgresMissing], 'PostgresStore tenant isolation', () => {
   });
 
   it('never shows one tenant the rows of another', async () => {
+    // The collector ran in beforeAll: the feed is read from after it (older history is gone).
+    const since = await store.headSnapToken();
     await store.commit({ tenant: 'acme', createTuples: [parseTuple('doc:7#owner@user:eve')] });
     await store.commit({ tenant: 't1', createTuples: [parseTuple('doc:8#owner@user:bob')] });
     expect((await store.readTuples('t1', {})).tuples.map((t) => t.entity.id)).toEqual(['8']);
     expect((await store.readTuples('acme', {})).tuples.map((t) => t.entity.id)).toEqual(['7']);
-    const feed = await store.changesSince('0', { tenant: 't1' });
+    const feed = await store.changesSince(since, { tenant: 't1' });
+    expect(feed.length).toBeGreaterThan(0);
     expect(feed.every((c) => c.tenant === 't1')).toBe(true);
   });
 });

@@ -16,6 +16,7 @@ import type {
   TupleFilter,
   WriteSet,
 } from './store.js';
+import { HistoryGoneError } from './history-gone-error.js';
 import { E_NODE, LIVE, NAME_LIMIT, NEXT_F, REL, REL_MASK, ROW, S_NODE, S_REL, TenantData } from './tenant-data.js';
 import type { AttrVersion } from './tenant-data.js';
 
@@ -63,6 +64,8 @@ export class MemoryStore implements Store {
   /** Schema and tenant events (data events are rebuilt from the rows' tokens). */
   private readonly events: StoreChange[] = [];
   private readonly listeners = new Set<StoreListener>();
+  /** Changes after this token are all kept (compact() moves it). */
+  private horizon = 0;
 
   public constructor(options: MemoryStoreOptions = {}) {
     this.defaultTenant = options.defaultTenant ?? 't1';
@@ -251,7 +254,7 @@ export class MemoryStore implements Store {
     }
     this.seq = token;
     const result: CommitResult = { snapToken: String(token), changes };
-    this.emit({ kind: 'data', tenant: write.tenant, snapToken: result.snapToken, changes });
+    this.emit({ kind: 'data', tenant: write.tenant, snapToken: result.snapToken, changes }, token - 1);
     return result;
   }
 
@@ -314,6 +317,9 @@ export class MemoryStore implements Store {
   public changesSince(snapToken: string, options: { tenant?: string; limit?: number } = {}): Promise<StoreChange[]> {
     return attempt(() => {
       const after = this.tokenNumber(snapToken);
+      if (after < this.horizon) {
+        throw new HistoryGoneError(snapToken, String(this.horizon), options.tenant === undefined ? {} : { tenant: options.tenant });
+      }
       const byToken = new Map<number, { tenant: string; changes: DataChange[] }>();
       const add = (token: number, tenant: string, change: DataChange): void => {
         let group = byToken.get(token);
@@ -368,11 +374,13 @@ export class MemoryStore implements Store {
   /**
    * Drops history: tuple rows and attribute values expired at or before `keepAfter` (the head when absent) are
    * removed, so deletes and overwrites stop costing memory. Reads at tokens from `keepAfter` on stay exact; reads
-   * at older tokens no longer see what was deleted since (as after Permify's garbage collection).
+   * at older tokens no longer see what was deleted since (as after Permify's garbage collection), and
+   * `changesSince` an older token rejects with {@link HistoryGoneError}.
    * @returns the number of tuple rows and attribute values removed.
    */
   public compact(keepAfter?: string): { removed: number } {
     const after = this.tokenNumber(keepAfter);
+    if (after > this.horizon) this.horizon = after;
     let removed = 0;
     for (const entry of this.tenants.values()) {
       const old = entry.data;
@@ -414,7 +422,9 @@ export class MemoryStore implements Store {
    * commit order; the view's head becomes the change's token. @internal
    */
   public apply(change: StoreChange): void {
+    if (change.kind === 'reset') return;
     const token = Number(change.snapToken);
+    const previous = Math.min(this.seq, token - 1);
     switch (change.kind) {
       case 'tenant':
         if (change.operation === 'create') {
@@ -468,7 +478,7 @@ export class MemoryStore implements Store {
       }
     }
     if (token > this.seq) this.seq = token;
-    this.emit(change);
+    this.emit(change, previous);
   }
 
   /** Loads one row of a durable store into this view (start-up). @internal */
@@ -498,8 +508,9 @@ export class MemoryStore implements Store {
 
   // ---- helpers ----
 
-  private emit(change: StoreChange): void {
-    for (const l of [...this.listeners]) l(change);
+  private emit(change: StoreChange, previous: number): void {
+    const prev = String(previous);
+    for (const l of [...this.listeners]) l(change, prev);
   }
 
   private entry(tenant: string): TenantEntry {

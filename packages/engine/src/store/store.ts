@@ -1,9 +1,10 @@
 /**
  * The storage contract of the engine. A `Store` is the system of record: tenants, versioned schemas per tenant,
  * tuples and attributes with MVCC. Every engine also keeps a fast in-memory *view* for checks (a `MemoryStore`),
- * which it loads at start ({@link Store.loadTenant}) and then keeps current by applying committed changes in
- * commit order ({@link Store.changesSince}, woken by {@link Store.subscribe}). For the embedded case a
- * `MemoryStore` is both the store and the view.
+ * which it loads at start ({@link Store.loadTenant}) and then keeps current by applying the commits
+ * {@link Store.subscribe} delivers, in commit order, reading them with {@link Store.changesSince} only when a
+ * delivery does not follow on from what the view has applied. For the embedded case a `MemoryStore` is both the
+ * store and the view.
  *
  * Snap tokens are decimal integer strings that increase in **commit order** across the whole store (all
  * tenants): a durable store uses its transaction id when commits are serialised (e.g. by an advisory lock), or
@@ -88,7 +89,13 @@ export type StoreChange =
       readonly operation: 'create' | 'delete';
       /** The record, for a create. */
       readonly record?: TenantRecord;
-    };
+    }
+  /**
+   * Only from {@link Store.subscribe}: the store cannot deliver every commit after the last one it delivered
+   * (its history was collected, see `HistoryGoneError`); listeners must reload from the head. `snapToken`
+   * is the head when the store noticed; deliveries continue after it.
+   */
+  | { readonly kind: 'reset'; readonly tenant: '*'; readonly snapToken: string };
 
 /** A live row at a snapshot, as {@link Store.loadTenant} streams it to build an in-memory view. */
 export type LoadedRow =
@@ -102,13 +109,26 @@ export interface PageOptions {
 }
 
 /** Options of {@link Store.readTuples} and {@link Store.readAttributes}. */
-export interface ReadOptions extends PageOptions {
+export interface ReadOptions extends PageOptions, IoOptions {
   /** Read exactly the state committed up to this token; the head when absent. */
   readonly snapToken?: string;
 }
 
-/** A listener for commits; called in commit order. */
-export type StoreListener = (change: StoreChange) => void;
+/**
+ * A listener for commits; called in commit order. `previous`, when given, is the token of the commit delivered
+ * just before this one: the store guarantees nothing was committed between `previous` and `change.snapToken`,
+ * so a view whose head is `previous` may apply `change` directly, without reading it back.
+ */
+export type StoreListener = (change: StoreChange, previous?: string) => void;
+
+/**
+ * Options of the calls that do I/O. `signal` aborts the call: a durable store cancels its query or rolls back
+ * its transaction and rejects with the signal's reason (an `AbortError` by default); a commit that already
+ * committed is reported, not undone.
+ */
+export interface IoOptions {
+  readonly signal?: AbortSignal;
+}
 
 /**
  * The storage contract of the engine. Implemented by `MemoryStore` (this package) and `PostgresStore`
@@ -170,9 +190,10 @@ export interface Store {
   /**
    * Commits a write set atomically and returns its token and row changes. A write set that changes nothing
    * still commits (and gets a token), as in Permify.
+   * @param options - `signal` aborts the transaction (rolled back; the call rejects with the signal's reason).
    * @throws {@link NotFoundError} for an unknown tenant.
    */
-  commit(write: WriteSet): Promise<CommitResult>;
+  commit(write: WriteSet, options?: IoOptions): Promise<CommitResult>;
 
   /** Tuples matching `filter` at `options.snapToken` (head when absent), in a stable order, paged. */
   readTuples(
@@ -189,18 +210,23 @@ export interface Store {
   ): Promise<{ attributes: Attribute[]; continuousToken: string }>;
 
   /** Streams every live tuple and attribute of a tenant at `snapToken` (head when absent), to build a view. */
-  loadTenant(tenant: string, options?: { snapToken?: string }): AsyncIterable<LoadedRow>;
+  loadTenant(tenant: string, options?: { snapToken?: string } & IoOptions): AsyncIterable<LoadedRow>;
 
   /**
    * Every change committed after `snapToken`, in commit order (all tenants unless `options.tenant`), at most
-   * `options.limit` of them (call again from the last token for more).
+   * `options.limit` of them (call again from the last token for more). Never a `reset` change.
+   * @throws `HistoryGoneError` when changes after `snapToken` were collected (garbage collection,
+   *   compaction): the answer would be incomplete, so there is none.
    */
-  changesSince(snapToken: string, options?: { tenant?: string; limit?: number }): Promise<StoreChange[]>;
+  changesSince(snapToken: string, options?: { tenant?: string; limit?: number } & IoOptions): Promise<StoreChange[]>;
 
   /**
-   * Calls `listener` for commits, in commit order, including commits of other processes sharing a durable
-   * store (which may deliver them some time after they commit). A listener may treat a call as a wake-up and
-   * read the changes with {@link Store.changesSince}. Returns the unsubscribe function.
+   * Calls `listener` for every commit, exactly once, in commit order, including commits of other processes
+   * sharing a durable store (delivered some time after they commit); a process's own commits are delivered
+   * before the call that made them resolves. Each delivery says which commit it follows (`previous`), so a view
+   * applies it directly when it follows on from its head, and reads the gap with {@link Store.changesSince}
+   * otherwise. When the store cannot deliver what follows its last delivery (history gone), it delivers a
+   * `reset` change. Returns the unsubscribe function.
    */
   subscribe(listener: StoreListener): () => void;
 

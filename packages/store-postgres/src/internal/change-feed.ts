@@ -1,3 +1,4 @@
+import { HistoryGoneError } from '@gatehouse/engine';
 import type { StoreChange, StoreListener } from '@gatehouse/engine';
 
 /** How many commits one catch-up read fetches. @internal */
@@ -10,7 +11,10 @@ export const FEED_BATCH = 500;
  * The cursor is the last delivered token. A local commit that knows the token committed just before it
  * (`previous`) is delivered at once when the cursor is there; otherwise the feed reads every change after
  * the cursor from the database (`fetch`), which also covers other processes' commits and notices lost
- * while a relay was reconnecting. @internal
+ * while a relay was reconnecting. Every delivery names the token delivered before it (`previous`): the feed
+ * never skips a commit, so a view at that token may apply the change as delivered. When the history after
+ * the cursor was collected (`HistoryGoneError`), the feed delivers a `reset` at the head and goes on from
+ * there. @internal
  */
 export class ChangeFeed {
   private cursor: bigint;
@@ -22,6 +26,7 @@ export class ChangeFeed {
     start: string,
     private readonly fetch: (after: string) => Promise<StoreChange[]>,
     private readonly onError: (err: unknown) => void,
+    private readonly head: () => Promise<string>,
   ) {
     this.cursor = BigInt(start);
   }
@@ -82,17 +87,26 @@ export class ChangeFeed {
 
   private async catchUp(): Promise<void> {
     for (;;) {
-      const changes = await this.fetch(this.cursor.toString());
+      let changes: StoreChange[];
+      try {
+        changes = await this.fetch(this.cursor.toString());
+      } catch (err) {
+        if (!(err instanceof HistoryGoneError)) throw err;
+        const head = await this.head();
+        this.deliver({ kind: 'reset', tenant: '*', snapToken: head });
+        continue;
+      }
       for (const c of changes) if (BigInt(c.snapToken) > this.cursor) this.deliver(c);
       if (changes.length < FEED_BATCH) return;
     }
   }
 
   private deliver(change: StoreChange): void {
+    const previous = this.cursor.toString();
     this.cursor = BigInt(change.snapToken);
     for (const l of [...this.listeners]) {
       try {
-        l(change);
+        l(change, previous);
       } catch (err) {
         this.onError(err);
       }

@@ -96,6 +96,17 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE TABLE commit_lock (id integer PRIMARY KEY)`,
     ],
   },
+  {
+    version: 3,
+    name: 'gc horizon',
+    statements: [
+      // One row: every change committed after `token` is still stored. The collector raises it before it
+      // removes history, so changesSince(older token) can say "gone" instead of answering incompletely.
+      // (A database collected before this migration starts at 0: history it lost then is not detected.)
+      `CREATE TABLE gc_horizon (id integer PRIMARY KEY CHECK (id = 1), token bigint NOT NULL)`,
+      `INSERT INTO gc_horizon (id, token) VALUES (1, 0)`,
+    ],
+  },
 ];
 
 /**

@@ -41,6 +41,11 @@ export const CATALOG = {
   gcTenants: 'SELECT DISTINCT tenant_id FROM transactions WHERE id <= $1',
   lockCommits: 'LOCK TABLE commit_lock IN EXCLUSIVE MODE',
   defaultTenant: "INSERT INTO tenants (id, name) VALUES ($1, $1) ON CONFLICT (id) DO NOTHING",
+  // History: changes after `token` are all kept; the collector raises it before it deletes anything.
+  gcHorizon: 'SELECT token::text AS token FROM gc_horizon',
+  raiseGcHorizon: 'UPDATE gc_horizon SET token = greatest(token, $1::bigint)',
+  // Aborting a call (AbortSignal): cancels the statement running on that call's own connection.
+  cancelBackend: 'SELECT pg_cancel_backend($1)',
 } as const;
 
 /** Runs one of the {@link CATALOG} statements. @internal */

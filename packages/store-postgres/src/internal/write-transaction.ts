@@ -1,6 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 
 import { StoreError, sqlStateOf } from '../store-error.js';
+import { abortReason, cancelOnAbort } from './abort.js';
 import { catalogQuery, tenantQuery } from './tenant-sql.js';
 
 /** SQLSTATEs worth another attempt: serialization failure, deadlock. */
@@ -32,6 +33,8 @@ export interface WriteSettings {
   /** NOTIFY channel; the notice is queued in the transaction and delivered at COMMIT. */
   readonly notifyChannel?: string;
   readonly onRetry?: (err: unknown, attempt: number) => void;
+  /** Aborts the transaction: the running statement is cancelled, the transaction rolled back, no retry. */
+  readonly signal?: AbortSignal;
 }
 
 // Not unref'd: a caller is awaiting this write, so the backoff must keep the process alive.
@@ -58,7 +61,9 @@ export async function runWriteTransaction<T>(
   settings: WriteSettings,
   body: (ctx: WriteContext) => Promise<T>,
 ): Promise<Committed<T>> {
+  const { signal } = settings;
   for (let attempt = 0; ; attempt++) {
+    signal?.throwIfAborted();
     let client: PoolClient;
     try {
       client = await pool.connect();
@@ -66,7 +71,9 @@ export async function runWriteTransaction<T>(
       throw StoreError.wrap(err, 'connecting', settings.tenant);
     }
     let broken = false;
+    const watch = cancelOnAbort(pool, client, signal);
     try {
+      signal?.throwIfAborted();
       await client.query('BEGIN ISOLATION LEVEL SERIALIZABLE');
       await catalogQuery(client, 'lockCommits');
       const prev = await catalogQuery<{ token: string }>(client, 'head');
@@ -84,12 +91,16 @@ export async function runWriteTransaction<T>(
           JSON.stringify({ tenant: settings.tenant, snapToken: token, kind: settings.kind }),
         ]);
       }
+      // Last chance to abort: once COMMIT has succeeded the write is reported, never undone.
+      signal?.throwIfAborted();
       await client.query('COMMIT');
       return { value, token, previous: prev.rows[0]?.token ?? '0', retries: attempt };
     } catch (err) {
+      if (await watch.finish()) broken = true;
       await client.query('ROLLBACK').catch(() => {
         broken = true;
       });
+      if (signal?.aborted === true) throw abortReason(signal, err);
       const state = sqlStateOf(err);
       if (state !== undefined && RETRYABLE.has(state) && attempt < settings.maxRetries) {
         settings.onRetry?.(err, attempt + 1);
@@ -102,6 +113,7 @@ export async function runWriteTransaction<T>(
       }
       throw StoreError.wrap(err, `a ${settings.kind} write`, settings.tenant);
     } finally {
+      if (await watch.finish()) broken = true;
       client.release(broken);
     }
   }
