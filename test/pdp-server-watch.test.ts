@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { KEY, start } from './fixtures/server/helpers.js';
+import pg from 'pg';
+import { createServer, serveOptions } from '@gatehouse/pdp-server';
+import { FIXTURES, KEY, start } from './fixtures/server/helpers.js';
 import type { Running } from './fixtures/server/helpers.js';
 import { openSse } from './fixtures/server/sse.js';
 
@@ -194,5 +196,79 @@ describe('PDP server: GET /v1/watch with a tenant-scoped key', () => {
     expect(e.id).toBe(mine.body.snap_token);
     expect(JSON.parse(e.data!).tenant).toBe('acme');
     await stream.close();
+  });
+});
+
+describe('PDP server: GET /v1/watch on PostgreSQL, across replicas', () => {
+  const PG = process.env.GATEHOUSE_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const SCHEMA = `gh_watch_${String(process.pid)}`;
+  let absent: string | undefined;
+  beforeAll(async () => {
+    const c = new pg.Client({ connectionString: PG, connectionTimeoutMillis: 2000 });
+    try {
+      await c.connect();
+      await c.query('SELECT 1');
+    } catch (err) {
+      absent = (err as Error).message;
+    } finally {
+      await c.end().catch(() => undefined);
+    }
+    if (absent !== undefined && process.env.GATEHOUSE_REQUIRE_SERVICES === '1') throw new Error(`PostgreSQL required: ${absent}`);
+    if (absent !== undefined) console.warn(`skipping: PostgreSQL at ${PG} is not reachable (${absent})`);
+  });
+  afterAll(async () => {
+    if (absent !== undefined) return;
+    const c = new pg.Client({ connectionString: PG });
+    await c.connect();
+    await c.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
+    await c.end();
+  });
+
+  it('resumes a multi-tenant stream on one replica with every change committed through another while it was away', async () => {
+    if (absent !== undefined) return;
+    const flags = { postgres: PG, 'postgres-schema': SCHEMA, 'api-key': [KEY], 'log-level': 'silent' };
+    const a = await createServer(await serveOptions({ ...flags, schema: `${FIXTURES}/docs.perm` }, {}));
+    const b = await createServer(await serveOptions(flags, {}));
+    const ua = (await a.listen({ port: 0, host: '127.0.0.1' })).url;
+    const ub = (await b.listen({ port: 0, host: '127.0.0.1' })).url;
+    const post = async (path: string, body: unknown): Promise<string> => {
+      const res = await fetch(`${ua}${path}`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { snap_token?: string }).snap_token ?? '';
+    };
+    const write = async (tenant: string, tuple: string): Promise<string> => await post(`/v1/tenants/${tenant}/data/write`, { tuples: [tuple] });
+    try {
+      await post('/v1/tenants/create', { id: 'pa', name: 'pa' });
+      await post('/v1/tenants/create', { id: 'pb', name: 'pb' });
+      const filter = '/v1/watch?tenant=pa&tenant=pb&tenant=pc';
+      const first = await openSse(`${ub}${filter}`, auth);
+      const w1 = await write('pa', 'document:w1#owner@user:x');
+      expect((await first.next((f) => isChange(f) && f.id === w1, 10_000)).id).toBe(w1);
+      await first.close();
+      // While the client is away, through the other replica: both tenants, a tenant created meanwhile, and one not watched.
+      const missed = [
+        await write('pb', 'document:w2#owner@user:x'),
+        await write('pa', 'document:w3#owner@user:x'),
+      ];
+      await post('/v1/tenants/create', { id: 'pc', name: 'pc' });
+      missed.push(await write('pc', 'document:w4#owner@user:x'));
+      const other = await write('t1', 'document:w5#owner@user:x');
+      missed.push(await write('pb', 'document:w6#owner@user:x'));
+      // At once: replica b's view may not have caught up yet.
+      const second = await openSse(`${ub}${filter}`, { ...auth, 'last-event-id': w1 });
+      const data: string[] = [];
+      for (const token of missed) {
+        const frame = await second.next((f) => isChange(f) && JSON.parse(f.data!).kind === 'data' && f.id === token, 10_000);
+        data.push(JSON.parse(frame.data!).tenant);
+      }
+      expect(data).toEqual(['pb', 'pa', 'pc', 'pb']);
+      const live = await write('pa', 'document:w7#owner@user:x');
+      expect((await second.next((f) => isChange(f) && f.id === live, 10_000)).id).toBe(live);
+      await expect(second.next((f) => f.id === other, 200)).rejects.toThrow();
+      await second.close();
+    } finally {
+      await a.close();
+      await b.close();
+    }
   });
 });
