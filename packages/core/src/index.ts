@@ -64,7 +64,14 @@ export { checkNow } from './adapter/check-now.js';
 export { RequestGate } from './adapter/request-gate.js';
 export { compileResource, describeResource, resolveResource } from './adapter/resource-spec.js';
 export type { CompiledResource, IdResolver, ResolvedResource, ResourceSpec } from './adapter/resource-spec.js';
-export { deniedAnswer, describeCheck, errorAnswer, httpAnswer, unauthenticatedAnswer } from './adapter/http-answer.js';
+export {
+  callErrorAnswer,
+  deniedAnswer,
+  describeCheck,
+  errorAnswer,
+  httpAnswer,
+  unauthenticatedAnswer,
+} from './adapter/http-answer.js';
 export type { HttpAnswer, HttpAnswerStatus, HttpErrorBody, OutagePolicy } from './adapter/http-answer.js';
 export { handlePermitCheck, PERMIT_CHECK_MAX_BULK } from './adapter/permit-check.js';
 export type { PermitCheckBody, PermitCheckOptions, PermitCheckRequest } from './adapter/permit-check.js';

@@ -1,5 +1,5 @@
-import type { BoundGate } from '@gatehouse/core';
-import { GatehouseError, InvalidRequestError } from '@gatehouse/core';
+import type { BoundGate, HttpAnswer } from '@gatehouse/core';
+import { callErrorAnswer, unauthenticatedAnswer } from '@gatehouse/core';
 
 import { abilityPayload, etagMatches } from '../ability-payload.js';
 import type { AbilityPayloadOptions } from '../ability-payload.js';
@@ -47,7 +47,7 @@ export function abilitiesHandler<TReq extends AbilitiesRequest = AbilitiesReques
   return async (req, res, next) => {
     const gate = req.gate;
     if (gate === undefined) {
-      res.status(401).json({ error: 'unauthenticated', message: 'no subject: req.gate is not set', reason: 'no_subject' });
+      send(res, unauthenticatedAnswer());
       return;
     }
     try {
@@ -63,15 +63,13 @@ export function abilitiesHandler<TReq extends AbilitiesRequest = AbilitiesReques
       }
       res.status(200).json(payload);
     } catch (err) {
-      if (err instanceof InvalidRequestError) {
-        res.status(400).json({ error: 'invalid_request', message: err.message, reason: 'invalid_request' });
-        return;
-      }
-      if (err instanceof GatehouseError) {
-        res.status(503).json({ error: 'unavailable', message: err.message, reason: err.code });
-        return;
-      }
-      next(err);
+      const answer = callErrorAnswer(err);
+      if (answer === undefined) next(err);
+      else send(res, answer);
     }
   };
+}
+
+function send(res: AbilitiesResponse, answer: HttpAnswer): void {
+  res.status(answer.status).json(answer.body);
 }

@@ -1,10 +1,11 @@
-import { BadRequestException, Controller, Get, HttpException, Req, Res, UnauthorizedException } from '@nestjs/common';
+import { Controller, Get, Req, Res } from '@nestjs/common';
 import type { Type } from '@nestjs/common';
 import type { BoundGate } from '@gatehouse/core';
-import { GatehouseError, InvalidRequestError } from '@gatehouse/core';
+import { unauthenticatedAnswer } from '@gatehouse/core';
 
 import { abilityPayload, etagMatches } from '../ability-payload.js';
 import type { AbilityPayload, AbilityPayloadOptions } from '../ability-payload.js';
+import { abilityError, httpException } from './http-exception.js';
 
 /** The request parts the controller reads (Express and Fastify requests both have them). */
 export interface AbilitiesControllerRequest {
@@ -52,7 +53,7 @@ export function createAbilitiesController(options: AbilitiesControllerOptions): 
       @Res({ passthrough: true }) res: HeaderResponse,
     ): Promise<AbilityPayload | undefined> {
       const gate = req.gate;
-      if (gate === undefined) throw new UnauthorizedException('no subject: req.gate is not set');
+      if (gate === undefined) throw httpException(unauthenticatedAnswer());
       let payload: AbilityPayload;
       try {
         payload = await abilityPayload(gate, {
@@ -60,9 +61,7 @@ export function createAbilitiesController(options: AbilitiesControllerOptions): 
           ...(snapToken === undefined ? {} : { snapToken: () => snapToken(req) }),
         });
       } catch (err) {
-        if (err instanceof InvalidRequestError) throw new BadRequestException(err.message);
-        if (err instanceof GatehouseError) throw new HttpException(err.message, 503, { cause: err });
-        throw err;
+        throw abilityError(err);
       }
       res.header('ETag', payload.etag);
       res.header('Cache-Control', 'private, no-cache');
@@ -75,3 +74,4 @@ export function createAbilitiesController(options: AbilitiesControllerOptions): 
   }
   return AbilitiesController;
 }
+

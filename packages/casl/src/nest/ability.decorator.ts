@@ -1,10 +1,11 @@
-import { BadRequestException, createParamDecorator, HttpException, UnauthorizedException } from '@nestjs/common';
+import { createParamDecorator } from '@nestjs/common';
 import type { ExecutionContext } from '@nestjs/common';
 import type { BoundGate } from '@gatehouse/core';
-import { GatehouseError, InvalidRequestError } from '@gatehouse/core';
+import { unauthenticatedAnswer } from '@gatehouse/core';
 
 import { abilityFor } from '../ability-for.js';
 import type { AbilityOptions } from '../ability-for.js';
+import { abilityError, httpException } from './http-exception.js';
 
 /** Options of {@link Ability}: what the ability covers; tenant and subject come from `req.gate`. */
 export type AbilityDecoratorOptions = Omit<AbilityOptions, 'tenant' | 'subject' | 'signal'>;
@@ -26,13 +27,11 @@ export const Ability = createParamDecorator(
   async (options: AbilityDecoratorOptions | undefined, ctx: ExecutionContext) => {
     const req = ctx.switchToHttp().getRequest<{ gate?: BoundGate }>();
     const gate = req.gate;
-    if (gate === undefined) throw new UnauthorizedException('no subject: req.gate is not set');
+    if (gate === undefined) throw httpException(unauthenticatedAnswer());
     try {
       return await abilityFor(gate, options ?? {});
     } catch (err) {
-      if (err instanceof InvalidRequestError) throw new BadRequestException(err.message);
-      if (err instanceof GatehouseError) throw new HttpException(err.message, 503, { cause: err });
-      throw err;
+      throw abilityError(err);
     }
   },
 );

@@ -86,7 +86,7 @@ describe.each([
 
   it('answers 401 as JSON when req.gate is not set', async () => {
     const res = await request(app).get('/abilities').expect(401);
-    expect(res.body).toMatchObject({ error: 'unauthenticated' });
+    expect(res.body).toMatchObject({ error: 'Unauthorized', reason: 'unauthenticated' });
   });
 
   it('answers 503 as JSON when the PDP is unreachable', async () => {
@@ -105,7 +105,7 @@ describe.each([
     downApp.get('/abilities', abilitiesHandler({ resources: ['document'] }));
     try {
       const res = await request(downApp).get('/abilities').expect(503);
-      expect(res.body).toMatchObject({ error: 'unavailable', reason: 'GH_ERR_PDP_UNAVAILABLE' });
+      expect(res.body).toMatchObject({ error: 'Service Unavailable', reason: 'pdp_unavailable' });
     } finally {
       await down.close();
       await pdp.close();
@@ -114,6 +114,6 @@ describe.each([
 
   it('answers 400 as JSON for a bad resource', async () => {
     const res = await request(app).get('/bad').set(as('bob')).expect(400);
-    expect(res.body).toMatchObject({ error: 'invalid_request' });
+    expect(res.body).toMatchObject({ error: 'Bad Request', reason: 'invalid_request' });
   });
 });

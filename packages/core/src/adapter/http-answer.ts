@@ -1,9 +1,11 @@
 import {
   DepthExceededError,
   EvaluationError,
+  GatehouseError,
   InvalidRequestError,
   PdpUnavailableError,
 } from '../errors.js';
+import { failureReason } from '../internal/check-input.js';
 import type { Decision, DecisionReason } from '../types.js';
 
 /** The statuses an adapter answers itself. */
@@ -126,5 +128,23 @@ export function errorAnswer(err: unknown, what: string, policy: OutagePolicy = {
   if (err instanceof PdpUnavailableError) return deniedAnswer({ reason: 'pdp_unavailable' }, what, policy);
   if (err instanceof DepthExceededError) return deniedAnswer({ reason: 'depth_exceeded' }, what, policy);
   if (err instanceof EvaluationError) return deniedAnswer({ reason: 'evaluation_error' }, what, policy);
+  return undefined;
+}
+
+/**
+ * The answer to a failed call that has no fail-closed value — `permissions()`, `lookupResources()`, an ability
+ * payload: {@link InvalidRequestError} → 400 (reason `invalid_request`); any other {@link GatehouseError} → 503
+ * with the failure's reason (`pdp_unavailable`, `depth_exceeded`, `evaluation_error`); anything else `undefined`.
+ * @param err - what the call rejected with.
+ * @returns the answer, or `undefined` (pass it on to the framework's error handling).
+ * @example
+ * ```ts
+ * const answer = callErrorAnswer(err);
+ * if (answer === undefined) next(err); else res.status(answer.status).json(answer.body);
+ * ```
+ */
+export function callErrorAnswer(err: unknown): HttpAnswer | undefined {
+  if (err instanceof InvalidRequestError) return httpAnswer(400, err.message, 'invalid_request');
+  if (err instanceof GatehouseError) return httpAnswer(503, err.message, failureReason(err));
   return undefined;
 }
