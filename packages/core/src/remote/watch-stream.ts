@@ -98,7 +98,9 @@ export class WatchStream {
       // within the same short window share one reconnect.
       this.#retarget ??= setTimeout(() => {
         this.#retarget = undefined;
-        this.#current?.abort.abort(RETARGET);
+        const now = this.#current;
+        // The connection may already carry them (it was replaced meanwhile).
+        if (now?.filter !== undefined && this.tenants.some((t) => !now.filter?.has(t))) now.abort.abort(RETARGET);
       }, this.#options.retargetDelayMs);
       this.#retarget.unref();
     } else if (current !== undefined && this.#connected) {
