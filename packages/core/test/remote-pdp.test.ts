@@ -364,6 +364,30 @@ describe('RemotePdp idle watch streams', () => {
     expect(pdp.watchedTenants).toEqual(['acme']);
     await eventually(() => server.watchers.length === 1);
   });
+
+  it('resets a tenant asked about again while the stream still carries it, since its events were dropped meanwhile', async () => {
+    const pdp = remote({ watch: true, watchIdleMs: 200 });
+    const events: ChangeEvent[] = [];
+    pdp.subscribe((e) => events.push(e));
+    await pdp.check(req('document:1', 't1'));
+    await pdp.check(req('document:2', 'acme'));
+    await eventually(() => server.watchers[0]?.tenants?.length === 2 && events.length === 2);
+    // t1 stays in use; acme goes idle.
+    while (pdp.watchedTenants.length === 2) {
+      await pdp.check(req('document:1', 't1'));
+      await sleep(20);
+    }
+    expect(pdp.watchedTenants).toEqual(['t1']);
+    expect(events.filter((e) => e.tenant === 'acme')).toEqual([{ tenant: 'acme', kind: 'reset' }, { tenant: 'acme', kind: 'reset' }]);
+    server.change('acme');
+    const t1 = server.change('t1');
+    await eventually(() => events.some((e) => e.snapToken === t1));
+    expect(events.filter((e) => e.tenant === 'acme')).toHaveLength(2);
+    await pdp.check(req('document:2', 'acme'));
+    expect(events.filter((e) => e.tenant === 'acme')).toEqual([{ tenant: 'acme', kind: 'reset' }, { tenant: 'acme', kind: 'reset' }, { tenant: 'acme', kind: 'reset' }]);
+    const acme = server.change('acme');
+    await eventually(() => events.some((e) => e.snapToken === acme));
+  });
 });
 
 describe('RemotePdp (permit protocol)', () => {

@@ -93,7 +93,12 @@ export class WatchStream {
     if (this.#closed.signal.aborted || this.#tenants.has(tenant)) return;
     this.#tenants.add(tenant);
     const current = this.#current;
-    if (current?.filter !== undefined) {
+    if (current !== undefined && this.#connected && (current.filter === undefined || current.filter.has(tenant))) {
+      // The live connection carries the tenant already (unfiltered, or it was watched before and not re-aimed
+      // since): covered from now on, but its events until now were dropped.
+      this.#covered.add(tenant);
+      this.#options.emit({ tenant, kind: 'reset' });
+    } else if (current?.filter !== undefined) {
       // Re-aim: a connection with the wider filter, resuming from the last event id. Tenants first used
       // within the same short window share one reconnect.
       this.#retarget ??= setTimeout(() => {
@@ -103,10 +108,6 @@ export class WatchStream {
         if (now?.filter !== undefined && this.tenants.some((t) => !now.filter?.has(t))) now.abort.abort(RETARGET);
       }, this.#options.retargetDelayMs);
       this.#retarget.unref();
-    } else if (current !== undefined && this.#connected) {
-      // An unfiltered live connection carries the tenant from now on; its events before now were dropped.
-      this.#covered.add(tenant);
-      this.#options.emit({ tenant, kind: 'reset' });
     }
     // A stream waiting out a backoff keeps waiting: the new tenant is in its next attempt.
     if (!this.#running) void this.#run();
@@ -127,7 +128,6 @@ export class WatchStream {
     this.#wake?.();
     await this.#client.destroy();
   }
-
 
   /** The filter for the wanted tenants, or `undefined` (every tenant) when it would not fit the query. */
   #filter(): Set<string> | undefined {
