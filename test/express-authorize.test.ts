@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import express from 'express';
 import request from 'supertest';
 import { ForbiddenError, Gatehouse, InvalidRequestError, PdpUnavailableError } from '@gatehouse/core';
+import type { DecisionEvent } from '@gatehouse/core';
 import { RemotePdp } from '@gatehouse/core/remote';
 import { EmbeddedPdp, Engine } from '@gatehouse/engine';
 import {
@@ -333,5 +334,38 @@ describe('authorize() and gatehouse() at definition', () => {
     const base = { tenant: fromHeader('x-tenant-id'), subject: () => undefined };
     expect(() => gatehouse(base as unknown as GatehouseMiddlewareOptions)).toThrow(/pdp/);
     expect(() => gatehouse({ ...base, pdp: new EmbeddedPdp(engine), defaultTenant: 'bad tenant' })).toThrow(InvalidRequestError);
+  });
+});
+
+describe('authorize() on a warm cache', () => {
+  it('calls next() synchronously on an allowed hit, and logs and counts that hit as gate.check() would', async () => {
+    const events: DecisionEvent[] = [];
+    const client = new Gatehouse({ pdp: new EmbeddedPdp(engine), onDecision: (e) => events.push(e) });
+    clients.push(client);
+    const middleware = gatehouse({ client, tenant: fromHeader('x-tenant-id'), subject: (req) => req.headers['x-user'] as string });
+    const guard = authorize('view', { type: 'document', id: fromParam('id') });
+    const req = { headers: { 'x-tenant-id': 'acme', 'x-user': 'alice' }, params: { id: '1' } } as unknown as express.Request;
+    const res = undefined as unknown as express.Response;
+    middleware(req, res, () => undefined);
+    const run = (): { sync: boolean; done: Promise<unknown> } => {
+      let sync = false;
+      let calledSync = true;
+      const done = new Promise((resolve) => {
+        guard(req, res, (err?: unknown) => {
+          sync = calledSync;
+          resolve(err);
+        });
+      });
+      calledSync = false;
+      return { get sync() { return sync; }, done };
+    };
+    for (let i = 0; i < 3; i++) expect(await run().done).toBeUndefined();
+    const hits = client.stats.hits;
+    events.length = 0;
+    const warm = run();
+    expect(warm.sync).toBe(true);
+    expect(await warm.done).toBeUndefined();
+    expect(client.stats.hits).toBe(hits + 1);
+    expect(events).toEqual([expect.objectContaining({ tenant: 'acme', subject: 'user:alice', action: 'view', resource: 'document:1', allowed: true, cached: true })]);
   });
 });

@@ -122,6 +122,19 @@ describe.each([
     expect(bad.body.reason).toBe('invalid_request');
   });
 
+  it('answers at most 100 bulk items (the client batch size) and a malformed item false (same contract as Nest)', async () => {
+    const headers = { 'x-user': 'alice', 'x-tenant-id': 'acme' };
+    const item = { action: 'edit', resource: 'document:my_file.doc' };
+    const over = await request(standalone()).post(URL).set(headers).send({ resourcesAndActions: Array(101).fill(item) }).expect(400);
+    expect(over.body).toEqual({ error: 'Bad Request', message: expect.stringContaining('at most 100'), reason: 'invalid_request' });
+    await request(standalone()).post(URL).set(headers).send({ resourcesAndActions: Array(100).fill(item) }).expect(200);
+    await request(standalone())
+      .post(URL)
+      .set(headers)
+      .send({ resourcesAndActions: [item, 42, { action: 'edit', resource: 'document:my_file.doc', resourceAttributes: [1] }] })
+      .expect(200, { permittedList: [true, false, false] });
+  });
+
   it('answers 400 JSON for malformed input and 405 for other methods', async () => {
     const headers = { 'x-user': 'alice', 'x-tenant-id': 'acme' };
     await request(standalone()).get(`${URL}?action=edit`).set(headers).expect(400);

@@ -85,4 +85,24 @@ describe.each<[Platform]>([['express'], ['fastify']])('permit-fe-sdk against the
     expect(check('delete', { type: 'document', key: '1' })).toBe(false);
     expect(check('create', 'document')).toBe(true);
   });
+
+  it('answers a malformed bulk item false, and 400 only for a malformed envelope (same contract as Express)', async () => {
+    const post = async (body: unknown): Promise<{ status: number; body: unknown }> => {
+      const res = await fetch(backendUrl, {
+        method: 'POST',
+        headers: { Authorization: bearer('alice'), 'x-tenant-id': 'acme', 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return { status: res.status, body: await res.json() };
+    };
+    const items = [{ action: 'edit', resource: 'document:1' }, { action: 'edit', resource: 'bad resource!' }, 'junk'];
+    expect(await post({ resourcesAndActions: items })).toEqual({ status: 200, body: { permittedList: [true, false, false] } });
+    const item = { action: 'edit', resource: 'document:1' };
+    expect(await post({ resourcesAndActions: Array(101).fill(item) })).toEqual({
+      status: 400,
+      body: { statusCode: 400, error: 'Bad Request', message: expect.stringContaining('at most 100'), reason: 'invalid_request' },
+    });
+    expect((await post({ resourcesAndActions: Array(100).fill(item) })).status).toBe(200);
+    expect((await post({ resourcesAndActions: 'all' })).status).toBe(400);
+  });
 });

@@ -67,6 +67,22 @@ describe('PermissionGuard', () => {
     get.mockRestore();
   });
 
+  it('returns true synchronously for an allowed cache hit, counted and answered like gate.check()', async () => {
+    const edit = DocumentsController.prototype.edit;
+    let answer: boolean | Promise<boolean> = guard.canActivate(contextOf(edit, requestOf('alice')));
+    for (let i = 0; i < 3 && answer instanceof Promise; i++) {
+      expect(await answer).toBe(true);
+      answer = guard.canActivate(contextOf(edit, requestOf('alice')));
+    }
+    expect(answer).toBe(true);
+    const hits = gate.stats.hits;
+    expect(guard.canActivate(contextOf(edit, requestOf('alice')))).toBe(true);
+    expect(gate.stats.hits).toBe(hits + 1);
+    // A denial on a hit is still a rejected promise with the 403, never a synchronous true.
+    await guard.canActivate(contextOf(edit, requestOf('bob'))).then(() => undefined, () => undefined);
+    await expect(guard.canActivate(contextOf(edit, requestOf('bob')))).rejects.toMatchObject({ status: 403 });
+  });
+
   it('binds req.gate to the request tenant and subject', async () => {
     const req = requestOf('alice');
     await guard.canActivate(contextOf(DocumentsController.prototype.edit, req));
