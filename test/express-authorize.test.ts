@@ -148,7 +148,7 @@ describe.each([
 
   it('answers 400 JSON for an invalid tenant id, before any check', async () => {
     const res = await request(app()).get('/documents/1').set(as('alice', 'no such tenant!')).expect(400);
-    expect(res.body).toEqual({ error: 'Bad Request', message: expect.stringContaining('tenant'), reason: 'invalid_request' });
+    expect(res.body).toEqual({ error: 'Bad Request', message: expect.stringContaining('tenant'), reason: 'invalid_tenant' });
   });
 
   it('checks in the default tenant when the request names none', async () => {
@@ -159,7 +159,7 @@ describe.each([
 
   it('answers 400 for a request without a tenant when missingTenant is reject', async () => {
     const res = await request(app({ missingTenant: 'reject' })).get('/documents/1').set({ 'x-user': 'tom' }).expect(400);
-    expect(res.body.reason).toBe('invalid_request');
+    expect(res.body.reason).toBe('missing_tenant');
   });
 
   it('never lets a fact of one tenant grant access in another', async () => {
@@ -282,7 +282,7 @@ describe.each([
     expect(seen[0]).toBeInstanceOf(ForbiddenError);
     expect(seen[0]).toMatchObject({ status: 403, statusCode: 403, reason: 'denied' });
     await request(a).get('/documents/1').set(as(undefined)).expect(401, { mine: 'unauthenticated' });
-    await request(a).get('/documents/1').set(as('alice', '%%%')).expect(400, { mine: 'invalid_request' });
+    await request(a).get('/documents/1').set(as('alice', '%%%')).expect(400, { mine: 'invalid_tenant' });
     expect(seen[2]).toBeInstanceOf(InvalidRequestError);
   });
 

@@ -119,7 +119,7 @@ describe.each([
     await request(standalone()).get(`${URL}?action=edit&resource=document:2`).set({ 'x-user': 'bob', 'x-tenant-id': 'acme' }).expect(200, { permitted: true });
     await request(standalone()).get(`${URL}?action=edit&resource=document:2`).set({ 'x-user': 'bob' }).expect(200, { permitted: false });
     const bad = await request(standalone()).get(`${URL}?action=edit&resource=document:2`).set({ 'x-user': 'bob', 'x-tenant-id': 'a b' }).expect(400);
-    expect(bad.body.reason).toBe('invalid_request');
+    expect(bad.body.reason).toBe('invalid_tenant');
   });
 
   it('answers at most 100 bulk items (the client batch size) and a malformed item false (same contract as Nest)', async () => {

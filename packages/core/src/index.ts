@@ -74,4 +74,6 @@ export {
 } from './adapter/http-answer.js';
 export type { HttpAnswer, HttpAnswerStatus, HttpErrorBody, OutagePolicy } from './adapter/http-answer.js';
 export { handlePermitCheck, PERMIT_CHECK_MAX_BULK } from './adapter/permit-check.js';
+export { resolveRequestTenant } from './adapter/request-tenant.js';
+export type { TenantPolicy } from './adapter/request-tenant.js';
 export type { PermitCheckBody, PermitCheckOptions, PermitCheckRequest } from './adapter/permit-check.js';

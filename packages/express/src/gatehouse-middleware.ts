@@ -1,12 +1,14 @@
 import {
   Gatehouse,
-  httpAnswer,
   InvalidRequestError,
   RequestGate,
+  resolveRequestTenant,
   TENANT_PATTERN,
   type BoundGate,
+  type HttpAnswer,
   type Pdp,
   type SubjectInput,
+  type TenantPolicy,
   type TenantResolver,
 } from '@gatehouse/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
@@ -120,8 +122,7 @@ export function gatehouse(options: GatehouseMiddlewareOptions): GatehouseMiddlew
   checkOptions(options);
   const defaultTenant = options.defaultTenant;
   const client = options.client ?? new Gatehouse(defaultTenant === undefined ? { pdp: options.pdp } : { pdp: options.pdp, defaultTenant });
-  const fallbackTenant = defaultTenant ?? client.defaultTenant;
-  const rejectMissing = options.missingTenant === 'reject';
+  const tenantPolicy: TenantPolicy = { defaultTenant: defaultTenant ?? client.defaultTenant, missingTenant: options.missingTenant ?? 'default' };
   const resolveTenant = options.tenant;
   const resolveSubject = options.subject;
   const policy: FailurePolicy = {
@@ -130,23 +131,17 @@ export function gatehouse(options: GatehouseMiddlewareOptions): GatehouseMiddlew
   };
 
   const middleware = (req: Request, res: Response, next: NextFunction): void => {
-    let tenant: string | undefined;
+    let tenant: string | HttpAnswer;
     let subject: SubjectInput | null | undefined;
     try {
-      tenant = resolveTenant(req);
+      tenant = resolveRequestTenant(resolveTenant, req, tenantPolicy);
       subject = resolveSubject(req);
     } catch (err: unknown) {
       next(err);
       return;
     }
-    if (tenant === undefined || tenant === '') {
-      if (rejectMissing) {
-        rejectTenant(new InvalidRequestError('missing tenant: the request names no tenant'), res, next, policy);
-        return;
-      }
-      tenant = fallbackTenant;
-    } else if (typeof tenant !== 'string' || !TENANT_PATTERN.test(tenant)) {
-      rejectTenant(InvalidRequestError.badTenant(tenant), res, next, policy);
+    if (typeof tenant !== 'string') {
+      fail(tenant, res, next, policy);
       return;
     }
     (req as GatedRequest)[kPolicy] = policy;
@@ -159,10 +154,6 @@ export function gatehouse(options: GatehouseMiddlewareOptions): GatehouseMiddlew
     next();
   };
   return Object.assign(middleware, { client });
-}
-
-function rejectTenant(err: InvalidRequestError, res: Response, next: NextFunction, policy: FailurePolicy): void {
-  fail(httpAnswer(400, err.message, 'invalid_request'), res, next, policy, err);
 }
 
 function checkOptions(options: GatehouseMiddlewareOptions): void {

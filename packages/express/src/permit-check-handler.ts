@@ -4,6 +4,7 @@ import {
   httpAnswer,
   PERMIT_CHECK_MAX_BULK,
   RequestGate,
+  resolveRequestTenant,
   TENANT_PATTERN,
   unauthenticatedAnswer,
   type BoundGate,
@@ -77,6 +78,8 @@ export function permitCheckHandler(options: PermitCheckHandlerOptions = {}): Req
   const maxBulk = positive('options.maxBulk', options.maxBulk, PERMIT_CHECK_MAX_BULK);
   const bodyLimit = positive('options.bodyLimit', options.bodyLimit, 1_048_576);
 
+  const fixed = options.tenant;
+  const tenantOf: TenantResolver = typeof fixed === 'function' ? fixed : () => fixed;
   const bind = (req: Request): BoundGate | HttpAnswer | Error => {
     if (client === undefined) {
       if (policyOf(req) === undefined) {
@@ -84,14 +87,11 @@ export function permitCheckHandler(options: PermitCheckHandlerOptions = {}): Req
       }
       return req.gate ?? unauthenticatedAnswer();
     }
-    const fixed = options.tenant;
-    const tenant = typeof fixed === 'function' ? fixed(req) : fixed;
-    if (tenant !== undefined && tenant !== '' && !TENANT_PATTERN.test(tenant)) {
-      return httpAnswer(400, InvalidRequestError.badTenant(tenant).message, 'invalid_request');
-    }
+    const tenant = resolveRequestTenant(tenantOf, req, { defaultTenant: client.defaultTenant });
+    if (typeof tenant !== 'string') return tenant;
     const subject = options.subject?.(req);
     if (subject === undefined || subject === null || subject === '') return unauthenticatedAnswer();
-    return new RequestGate(client, tenant === undefined || tenant === '' ? client.defaultTenant : tenant, subject);
+    return new RequestGate(client, tenant, subject);
   };
 
   const handle = async (req: Request, res: Response, next: NextFunction): Promise<void> => {

@@ -1,25 +1,18 @@
-import { assertTenant, InvalidRequestError } from '@gatehouse/core';
+import { resolveRequestTenant } from '@gatehouse/core';
 import type { BoundGate, RequestLike, SubjectInput } from '@gatehouse/core';
 
 import type { GatehouseModuleOptions } from './gatehouse-options.interface.js';
-import { httpError } from './http-errors.js';
+import { httpError, httpException } from './http-errors.js';
 
 /** A request as the guard sees it: what every platform gives, plus `gate` once bound. */
 export type GatehouseRequest = RequestLike & { gate?: BoundGate };
 
 /** @internal The tenant of a request, or an HTTP 400 when it is missing (with `reject`) or malformed. */
 export function resolveTenant(options: GatehouseModuleOptions, req: RequestLike, fallback: string): string {
-  const tenant = options.tenant(req);
-  if (tenant === undefined || tenant === '') {
-    if (options.missingTenant === 'reject') throw httpError(400, 'no tenant in the request', 'missing_tenant');
-    return options.defaultTenant ?? fallback;
-  }
-  try {
-    return assertTenant(tenant);
-  } catch (err) {
-    if (err instanceof InvalidRequestError) throw httpError(400, err.message, 'invalid_tenant');
-    throw err;
-  }
+  const missingTenant = options.missingTenant ?? 'default';
+  const tenant = resolveRequestTenant(options.tenant, req, { defaultTenant: options.defaultTenant ?? fallback, missingTenant });
+  if (typeof tenant === 'string') return tenant;
+  throw httpException(tenant);
 }
 
 /** @internal The authenticated subject of a request, or an HTTP 401. */
