@@ -1,13 +1,12 @@
 // The Permify conformance files, run by the engine's validation runner on an Engine whose store is
-// PostgresStore (each file in its own PostgreSQL schema). validate() takes no store option, so
-// Engine.create is wrapped to pass one: the runner, the engine and the store are the real ones.
+// PostgresStore (validateFile's `store` option; each file in its own PostgreSQL schema). The runner, the
+// engine and the store are the real ones.
 import { readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { Engine, validateFile } from '@gatehouse/engine';
-import type { EngineOptions } from '@gatehouse/engine';
-import { afterAll, expect, it, jest } from '@jest/globals';
+import { validateFile } from '@gatehouse/engine';
+import { afterAll, expect, it } from '@jest/globals';
 import { PostgresStore } from '@gatehouse/store-postgres';
 
 import {
@@ -21,37 +20,26 @@ import {
 const dir = resolve(dirname(fileURLToPath(import.meta.url)), '../../shared/conformance/permify');
 const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
 const schemas: string[] = [];
-const stores: PostgresStore[] = [];
 
 afterAll(async () => {
   for (const s of schemas.splice(0)) await dropSchema(s);
 });
 
-/** Runs validateFile with every Engine.create given a fresh PostgresStore. */
-async function onPostgres(file: string): Promise<Awaited<ReturnType<typeof validateFile>>> {
-  const original = Engine.create.bind(Engine);
-  const spy = jest.spyOn(Engine, 'create').mockImplementation(async (options: EngineOptions = {}) => {
-    const schema = uniqueName('conf');
-    schemas.push(schema);
-    const store = new PostgresStore({ connectionString: PG_URL, schema, pollIntervalMs: 0 });
-    stores.push(store);
-    return await original({ ...options, store });
-  });
-  try {
-    return await validateFile(join(dir, file));
-  } finally {
-    spy.mockRestore();
-  }
-}
-
 describeWith([postgresMissing], 'Permify conformance files on an Engine backed by PostgresStore', () => {
   it.each(files)('%s gives the same result on PostgreSQL as in memory', async (file) => {
     const memory = await validateFile(join(dir, file));
-    const before = stores.length;
-    const postgres = await onPostgres(file);
-    expect(stores.length).toBeGreaterThan(before);
-    const used = stores.slice(before);
+    const used: PostgresStore[] = [];
+    const postgres = await validateFile(join(dir, file), {
+      store: () => {
+        const schema = uniqueName('conf');
+        schemas.push(schema);
+        const store = new PostgresStore({ connectionString: PG_URL, schema, pollIntervalMs: 0 });
+        used.push(store);
+        return store;
+      },
+    });
     // The data went through PostgreSQL: every file writes a schema, most write tuples.
+    expect(used).toHaveLength(1);
     expect(used.reduce((n, s) => n + s.stats.commits, 0)).toBeGreaterThan(0);
     expect({ errors: postgres.errors, failures: postgres.failures }).toEqual({ errors: [], failures: [] });
     expect({ passed: postgres.passed, failed: postgres.failed }).toEqual({ passed: memory.passed, failed: memory.failed });

@@ -12,6 +12,7 @@ import {
 import { LineCounter, parseDocument, type Node, type YAMLMap } from 'yaml';
 
 import { Engine } from '../engine.js';
+import type { Store } from '../store/store.js';
 import { compileSchema } from '../schema/compiler.js';
 import { SchemaCompileError, SchemaParseError, type SourcePosition } from '../schema/errors.js';
 import type { CompiledSchema } from '../schema/ir.js';
@@ -51,6 +52,12 @@ export interface ValidationResult {
 export interface ValidateOptions {
   /** The name reported as `file`. @defaultValue `'<input>'` */
   readonly fileName?: string;
+  /**
+   * Makes the store the run's engine uses: a fresh, empty one whose default tenant is `t1` (e.g. a
+   * `PostgresStore` on a schema of its own). Called once per run; the run closes it.
+   * @defaultValue a new `MemoryStore`
+   */
+  readonly store?: () => Store | Promise<Store>;
 }
 
 /** The tenant every validation file runs in (`tenant_id` is ignored, as in Permify). */
@@ -75,7 +82,7 @@ class Malformed extends Error {
  * filter assertion. Lists compare without regard to order. A query that errors counts as a failure.
  *
  * @param yamlText - The file's text.
- * @param options - `fileName` to report.
+ * @param options - `fileName` to report; `store` to run on (default in memory).
  * @returns Counts, the file's problems (`errors`, exit status 2) and failed assertions (`failures`, exit status 1).
  * @example
  * ```ts
@@ -85,7 +92,7 @@ class Malformed extends Error {
  * ```
  */
 export async function validate(yamlText: string, options: ValidateOptions = {}): Promise<ValidationResult> {
-  const run = new Run(yamlText, options.fileName ?? '<input>');
+  const run = new Run(yamlText, options.fileName ?? '<input>', options.store);
   return await run.execute();
 }
 
@@ -94,13 +101,14 @@ export async function validate(yamlText: string, options: ValidateOptions = {}):
  * the result, not thrown.
  *
  * @param path - A local path.
+ * @param options - `store` to run on, as for {@link validate}.
  * @returns The result, with `file` set to `path`.
  * @example
  * ```ts
  * const { failed, errors } = await validateFile('policy.test.yaml');
  * ```
  */
-export async function validateFile(path: string): Promise<ValidationResult> {
+export async function validateFile(path: string, options: Omit<ValidateOptions, 'fileName'> = {}): Promise<ValidationResult> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -108,7 +116,7 @@ export async function validateFile(path: string): Promise<ValidationResult> {
     const reason = error instanceof Error ? error.message : String(error);
     return { file: path, passed: 0, failed: 0, errors: [{ line: 1, column: 1, message: `expected a readable file, found: ${reason}` }], failures: [] };
   }
-  return await validate(text, { fileName: path });
+  return await validate(text, { ...options, fileName: path });
 }
 
 interface Query {
@@ -125,6 +133,7 @@ class Run {
   public constructor(
     private readonly text: string,
     private readonly file: string,
+    private readonly makeStore: (() => Store | Promise<Store>) | undefined,
   ) {}
 
   private result(): ValidationResult {
@@ -155,12 +164,21 @@ class Run {
     if (schemaText === undefined) return this.result();
     const schema = this.compile(root, schemaText);
     if (schema === undefined) return this.result();
+    let store: Store | undefined;
+    try {
+      store = await this.makeStore?.();
+    } catch (error) {
+      this.issue(`the store could not be made: ${error instanceof Error ? error.message : String(error)}`, this.src.position(root));
+      return this.result();
+    }
     let engine: Engine;
     try {
-      engine = await Engine.create({ schema: schemaText, defaultTenant: TENANT, maxDepth: DEFAULT_DEPTH });
+      engine = await Engine.create({ schema: schemaText, defaultTenant: TENANT, maxDepth: DEFAULT_DEPTH, ...(store === undefined ? {} : { store }) });
     } catch (error) {
+      await store?.close().catch(() => undefined);
       const node = entry(root, 'schema')?.value ?? null;
-      this.issue(`schema rejected: ${error instanceof Error ? error.message : String(error)}`, this.src.position(node));
+      const what = error instanceof SchemaParseError || error instanceof SchemaCompileError ? 'schema rejected' : 'the engine could not start';
+      this.issue(`${what}: ${error instanceof Error ? error.message : String(error)}`, this.src.position(node));
       return this.result();
     }
     try {

@@ -5,6 +5,9 @@ import { fileURLToPath } from 'node:url';
 
 import { afterAll, describe, expect, it } from '@jest/globals';
 
+import { MemoryStore } from '@gatehouse/engine';
+import type { Store } from '@gatehouse/engine';
+
 import { validate, validateFile } from '../../src/validation/index.js';
 
 const SCHEMA = `schema: |-
@@ -244,6 +247,55 @@ scenarios:
     const missing = await validateFile(join(dir, 'missing.yaml'));
     expect(missing.errors).toHaveLength(1);
     expect(missing.errors[0]?.message).toMatch(/^expected a readable file, found: /);
+  });
+});
+
+describe('validate with a store of the caller\'s', () => {
+  const FILE = `${SCHEMA}${DATA}scenarios:\n  - name: s\n    checks:\n      - entity: document:d1\n        subject: user:dave\n        assertions:\n          edit: true\n`;
+
+  it('runs the file on the store the option makes, and closes it', async () => {
+    const inner = new MemoryStore();
+    let commits = 0;
+    let closed = 0;
+    // A store the engine treats as durable (not a MemoryStore instance), so it keeps a view of its own.
+    const store: Store = {
+      open: () => inner.open(),
+      headSnapToken: () => inner.headSnapToken(),
+      createTenant: (id, name) => inner.createTenant(id, name),
+      deleteTenant: (id) => inner.deleteTenant(id),
+      getTenant: (id) => inner.getTenant(id),
+      listTenants: (o) => inner.listTenants(o),
+      writeSchema: (t, x) => inner.writeSchema(t, x),
+      readSchema: (t, v) => inner.readSchema(t, v),
+      listSchemas: (t, o) => inner.listSchemas(t, o),
+      commit: (w) => {
+        commits++;
+        return inner.commit(w);
+      },
+      readTuples: (t, f, o) => inner.readTuples(t, f, o),
+      readAttributes: (t, f, o) => inner.readAttributes(t, f, o),
+      loadTenant: (t, o) => inner.loadTenant(t, o),
+      changesSince: (token, o) => inner.changesSince(token, o),
+      subscribe: (l) => inner.subscribe(l),
+      close: () => {
+        closed++;
+        return inner.close();
+      },
+    };
+    const result = await validate(FILE, { store: () => store });
+    expect(result).toMatchObject({ passed: 1, failed: 0, errors: [] });
+    expect(commits).toBeGreaterThan(0);
+    expect((await inner.readTuples('t1', {})).tuples).toHaveLength(6);
+    expect(closed).toBe(1);
+  });
+
+  it('reports a store that cannot be made as a file error, not a throw', async () => {
+    const result = await validate(FILE, {
+      store: () => {
+        throw new Error('no database');
+      },
+    });
+    expect(result.errors).toEqual([{ line: 1, column: 1, message: 'the store could not be made: no database' }]);
   });
 });
 
