@@ -570,7 +570,8 @@ export class Engine {
     const ok = await reached;
     clearTimeout(timer);
     if (waiter !== undefined) this.waiters.delete(waiter);
-    if (!ok || (this.view.head < want && !this.closed)) {
+    // Also when the engine closed meanwhile: never an answer from a view older than the token.
+    if (!ok || this.view.head < want) {
       throw new SnapTokenAheadError(token, String(this.view.head), Math.max(1, Math.round(performance.now() - started)), tenant);
     }
   }
@@ -666,13 +667,23 @@ export class Engine {
     if (this.waiters.size > 0) this.wakeWaiters();
   }
 
-  private async load(): Promise<void> {
-    try {
-      await this.loadInto(this.view);
-    } finally {
-      this.loading = false;
-    }
-    await this.catchUp();
+  /** The first load, on the same chain as catch-ups and reloads (a `reset` delivered meanwhile waits for it). */
+  private load(): Promise<void> {
+    const run = async (): Promise<void> => {
+      try {
+        await this.loadInto(this.view);
+      } finally {
+        this.loading = false;
+      }
+      try {
+        await this.pull();
+      } catch (err) {
+        if (!(err instanceof HistoryGoneError)) throw err;
+        await this.reloadNow();
+      }
+    };
+    this.catchingUp = this.catchingUp.then(run, run);
+    return this.catchingUp;
   }
 
   /** Loads every tenant, schema and live row at the store's head into `view`. */

@@ -161,6 +161,17 @@ describe('Engine following a durable store', () => {
     await b.close();
   });
 
+  it('rejects a check still waiting for its token when the engine closes, rather than answer from its view', async () => {
+    const inner = new MemoryStore();
+    const a = await Engine.create({ schema: SCHEMA, store: shared(inner).store });
+    const b = await Engine.create({ store: shared(inner).store, freshnessTimeoutMs: 60_000 });
+    const ahead = String(Number(await inner.headSnapToken()) + 1);
+    const pending = canView(b, 'alice', '1', ahead);
+    await b.close();
+    await expect(pending).rejects.toBeInstanceOf(SnapTokenAheadError);
+    await a.close();
+  });
+
   it('reloads its view and emits a reset when the history it needs was collected', async () => {
     const inner = new MemoryStore();
     const a = await Engine.create({ schema: SCHEMA, store: shared(inner).store });
