@@ -1,6 +1,5 @@
 import { HttpException } from '@nestjs/common';
-import { httpAnswer } from '@gatehouse/core';
-import type { HttpAnswer, HttpAnswerStatus } from '@gatehouse/core';
+import type { HttpAnswer } from '@gatehouse/core';
 
 /**
  * @internal Core's answer as an HttpException whose body is `{ statusCode, error, message, reason }` on every
@@ -8,9 +7,4 @@ import type { HttpAnswer, HttpAnswerStatus } from '@gatehouse/core';
  */
 export function httpException(answer: HttpAnswer): HttpException {
   return new HttpException({ statusCode: answer.status, ...answer.body }, answer.status);
-}
-
-/** @internal {@link httpException} of `httpAnswer(status, message, reason)`. */
-export function httpError(status: HttpAnswerStatus, message: string, reason: string): HttpException {
-  return httpException(httpAnswer(status, message, reason));
 }

@@ -1,8 +1,8 @@
-import { resolveRequestTenant } from '@gatehouse/core';
+import { resolveRequestTenant, unauthenticatedAnswer } from '@gatehouse/core';
 import type { BoundGate, RequestLike, SubjectInput } from '@gatehouse/core';
 
 import type { GatehouseModuleOptions } from './gatehouse-options.interface.js';
-import { httpError, httpException } from './http-errors.js';
+import { httpException } from './http-errors.js';
 
 /** A request as the guard sees it: what every platform gives, plus `gate` once bound. */
 export type GatehouseRequest = RequestLike & { gate?: BoundGate };
@@ -18,6 +18,6 @@ export function resolveTenant(options: GatehouseModuleOptions, req: RequestLike,
 /** @internal The authenticated subject of a request, or an HTTP 401. */
 export function resolveSubject(options: GatehouseModuleOptions, req: RequestLike): SubjectInput {
   const subject = options.subject(req);
-  if (subject === undefined || subject === '') throw httpError(401, 'authentication required', 'unauthenticated');
+  if (subject === undefined || subject === '') throw httpException(unauthenticatedAnswer());
   return subject;
 }
