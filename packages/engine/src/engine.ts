@@ -565,11 +565,20 @@ export class Engine {
       this.waiters.add(waiter);
       timer = setTimeout(() => { resolve(false); }, this.freshnessTimeoutMs);
     });
-    // The token may be committed already with its notice still on the way: read it from the store.
-    this.catchUp().then(() => { this.wakeWaiters(); }, () => undefined);
+    // The token may be committed already with its notice still on the way: read it from the store. A store that
+    // fails to answer fails the request at once (with its error) rather than at the deadline.
+    let failure: unknown;
+    this.catchUp().then(
+      () => { this.wakeWaiters(); },
+      (err: unknown) => {
+        failure = err;
+        waiter?.resolve();
+      },
+    );
     const ok = await reached;
     clearTimeout(timer);
     if (waiter !== undefined) this.waiters.delete(waiter);
+    if (failure !== undefined && this.view.head < want) throw failure instanceof Error ? failure : new Error('catching up from the store failed', { cause: failure });
     // Also when the engine closed meanwhile: never an answer from a view older than the token.
     if (!ok || this.view.head < want) {
       throw new SnapTokenAheadError(token, String(this.view.head), Math.max(1, Math.round(performance.now() - started)), tenant);

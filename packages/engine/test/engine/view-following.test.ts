@@ -161,6 +161,20 @@ describe('Engine following a durable store', () => {
     await b.close();
   });
 
+  it('fails a check with the store\'s error at once when catching up fails, rather than wait for the deadline', async () => {
+    const inner = new MemoryStore();
+    const a = await Engine.create({ schema: SCHEMA, store: shared(inner).store });
+    const bStore = shared(inner);
+    const b = await Engine.create({ store: bStore.store, freshnessTimeoutMs: 60_000 });
+    bStore.deliver = false;
+    const { snapToken } = await a.write({ tenant: 't1', tuples: ['document:1#owner@user:alice'] });
+    const down = new Error('database down');
+    (bStore.store as { changesSince: Store['changesSince'] }).changesSince = () => Promise.reject(down);
+    await expect(canView(b, 'alice', '1', snapToken)).rejects.toBe(down);
+    await a.close();
+    await b.close();
+  });
+
   it('rejects a check still waiting for its token when the engine closes, rather than answer from its view', async () => {
     const inner = new MemoryStore();
     const a = await Engine.create({ schema: SCHEMA, store: shared(inner).store });
