@@ -369,3 +369,19 @@ describe('authorize() on a warm cache', () => {
     expect(events).toEqual([expect.objectContaining({ tenant: 'acme', subject: 'user:alice', action: 'view', resource: 'document:1', allowed: true, cached: true })]);
   });
 });
+
+describe('authorize() with a req.gate the app set itself', () => {
+  it('checks through that gate and answers a denial as JSON, without gatehouse() mounted', async () => {
+    const client = new Gatehouse({ pdp: new EmbeddedPdp(engine) });
+    clients.push(client);
+    const a = express();
+    a.use((req, _res, next) => {
+      req.gate = client.bind('acme', req.get('x-user') ?? 'nobody');
+      next();
+    });
+    a.get('/documents/:id', authorize('view', { type: 'document', id: fromParam('id') }), (_req, res) => { res.json({ ok: true }); });
+    await request(a).get('/documents/1').set('x-user', 'alice').expect(200, { ok: true });
+    const denied = await request(a).get('/documents/1').set('x-user', 'mallory').expect(403);
+    expect(denied.body).toEqual({ error: 'Forbidden', message: 'permission "view" on document:1 denied', reason: 'denied' });
+  });
+});

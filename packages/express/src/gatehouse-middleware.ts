@@ -83,11 +83,28 @@ interface GatedRequest {
 }
 
 /**
+ * `req.gate` as `gatehouse()` sets it: core's lazy `RequestGate`, carrying the middleware's failure policy. One
+ * object in one property: Express changes each request's prototype, after which every new property costs about
+ * half a microsecond to add, so an authenticated request gets one (`gate`), an anonymous one one (the policy).
+ * @internal
+ */
+class PolicyGate extends RequestGate {
+  public constructor(client: Gatehouse, tenant: string, subject: SubjectInput, public readonly policy: FailurePolicy) {
+    super(client, tenant, subject);
+  }
+}
+
+/** The policy of a request whose `req.gate` an app set itself, after or instead of `gatehouse()`. */
+const FOREIGN_GATE_POLICY: FailurePolicy = Object.freeze({ onDeny: 'respond', surfaceOutages: false });
+
+/**
  * The failure policy of the `gatehouse()` middleware that ran on this request, or `undefined` when none did.
  * @internal
  */
 export function policyOf(req: Request): FailurePolicy | undefined {
-  return (req as GatedRequest)[kPolicy];
+  const gate = req.gate;
+  if (gate instanceof PolicyGate) return gate.policy;
+  return (req as GatedRequest)[kPolicy] ?? (gate === undefined ? undefined : FOREIGN_GATE_POLICY);
 }
 
 /**
@@ -144,12 +161,12 @@ export function gatehouse(options: GatehouseMiddlewareOptions): GatehouseMiddlew
       fail(tenant, res, next, policy);
       return;
     }
-    (req as GatedRequest)[kPolicy] = policy;
     if (subject !== undefined && subject !== null && subject !== '') {
-      req.gate = new RequestGate(client, tenant, subject);
-    } else if (req.gate !== undefined) {
+      req.gate = new PolicyGate(client, tenant, subject, policy);
+    } else {
+      (req as GatedRequest)[kPolicy] = policy;
       // An anonymous request must not keep a gate an earlier middleware bound.
-      delete req.gate;
+      if (req.gate !== undefined) delete req.gate;
     }
     next();
   };
