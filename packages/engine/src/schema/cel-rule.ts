@@ -5,6 +5,7 @@ import type { RuleNode } from './ast.js';
 import { SchemaCompileError, type SourcePosition } from './errors.js';
 import type { AttributeType, RuleDefinition } from './ir.js';
 import { LineIndex } from './lexer.js';
+import { RegexRejection, compileRegex, regexMatches } from './rule-regex.js';
 
 const CEL_TYPES: Readonly<Record<AttributeType, string>> = {
   boolean: 'bool',
@@ -156,6 +157,7 @@ export function compileRule(node: RuleNode): RuleDefinition {
   if (checked.type !== 'bool') {
     throw SchemaCompileError.expected(`rule "${node.name.name}" to have type bool`, `type ${checked.type}`, where(0));
   }
+  useSafeRegex(node, program.ast, where);
   const params = node.params.map((p) => ({ name: p.name.name, type: p.type }));
   const name = node.name.name;
   const evaluate = (args: Readonly<Record<string, unknown>>, context: Readonly<Record<string, unknown>>): boolean => {
@@ -173,6 +175,69 @@ export function compileRule(node: RuleNode): RuleDefinition {
     return result;
   };
   return { name, params, body: node.body, evaluate };
+}
+
+/** A node of cel-js's checked AST, as far as {@link useSafeRegex} reads it. */
+interface CelNode {
+  op?: unknown;
+  args?: unknown;
+  start?: unknown;
+  handle?: unknown;
+}
+
+/** Type information and overload tables hanging off AST nodes: no sub-expressions there. */
+const SKIPPED_KEYS = new Set(['checkedType', 'candidates', 'argTypes', 'handle']);
+
+function isNode(value: unknown): value is CelNode {
+  return typeof value === 'object' && value !== null && typeof (value as CelNode).op === 'string';
+}
+
+/**
+ * cel-js runs `matches()` on JavaScript's backtracking `RegExp`, so one tenant's rule could freeze the process.
+ * cel-js offers no way to replace a built-in overload, so after type-checking, every `x.matches(p)` call node
+ * of this program is pointed at {@link regexMatches} (RE2, linear time). A literal pattern is compiled here, so
+ * a pattern RE2 rejects is a schema error at its position; any other pattern is checked when evaluated.
+ * @throws {@link SchemaCompileError} for a literal pattern RE2 rejects, or a `matches` call of a shape this
+ * does not know (fail closed rather than leave the backtracking engine in place).
+ */
+function useSafeRegex(rule: RuleNode, ast: unknown, where: (offset: number) => SourcePosition): void {
+  const seen = new Set<object>();
+  const visit = (value: unknown): void => {
+    if (typeof value !== 'object' || value === null || seen.has(value)) return;
+    seen.add(value);
+    if (Array.isArray(value)) {
+      for (const item of value) visit(item);
+      return;
+    }
+    if (!isNode(value)) return;
+    if ((value.op === 'rcall' || value.op === 'call') && Array.isArray(value.args) && value.args[0] === 'matches') {
+      patchMatches(rule, value, where);
+    }
+    for (const [key, child] of Object.entries(value)) {
+      if (!SKIPPED_KEYS.has(key)) visit(child);
+    }
+  };
+  visit(ast);
+}
+
+function patchMatches(rule: RuleNode, call: CelNode, where: (offset: number) => SourcePosition): void {
+  const args = call.args as unknown[];
+  const at = where(typeof call.start === 'number' ? call.start : 0);
+  const callArgs = args[2];
+  if (call.op !== 'rcall' || !Array.isArray(callArgs) || callArgs.length !== 1 || typeof call.handle !== 'function') {
+    throw SchemaCompileError.expected(`matches() called as string.matches(pattern) in rule "${rule.name.name}"`, 'another form', at);
+  }
+  const pattern: unknown = callArgs[0];
+  if (isNode(pattern) && pattern.op === 'value' && typeof pattern.args === 'string') {
+    try {
+      compileRegex(pattern.args);
+    } catch (error) {
+      const message = error instanceof RegexRejection ? error.message : String(error);
+      throw new SchemaCompileError(`${message} in rule "${rule.name.name}"`, where(typeof pattern.start === 'number' ? pattern.start : 0), { cause: error });
+    }
+  }
+  // cel-js calls `handle(values, evaluator, node)` with the evaluated receiver and argument.
+  call.handle = (values: readonly unknown[]): boolean => regexMatches(values[0], values[1]);
 }
 
 const bodyLines = new WeakMap<RuleNode, LineIndex>();
