@@ -16,7 +16,7 @@ export async function withDeadline<T>(
   const timer = setTimeout(() => {
     controller.abort(new PdpUnavailableError(`the PDP did not answer within the deadline of ${String(timeoutMs)} ms`));
   }, timeoutMs);
-  if (typeof timer === 'object' && 'unref' in timer) timer.unref();
+  // Not unref'd: the caller awaits this call, so its deadline must keep the process alive; cleared on settle.
   const onCallerAbort = (): void => {
     controller.abort(callerSignal === undefined ? undefined : abortReason(callerSignal));
   };

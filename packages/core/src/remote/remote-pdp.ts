@@ -91,7 +91,7 @@ async function sleep(ms: number, signal: AbortSignal): Promise<void> {
       signal.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
-    timer.unref();
+    // Not unref'd: the caller awaits this backoff, so it must keep the process alive until the call settles.
     signal.addEventListener('abort', onAbort, { once: true });
   });
 }
@@ -319,7 +319,7 @@ export class RemotePdp implements Pdp {
     const timer = setTimeout(() => {
       controller.abort(new PdpUnavailableError(`the PDP did not answer within ${String(this.#timeoutMs)} ms`, { tenant }));
     }, this.#timeoutMs);
-    timer.unref();
+    // Not unref'd: the caller awaits this call; the timer is cleared the moment the call settles.
     const onAbort = (): void => { controller.abort(caller === undefined ? undefined : abortReason(caller)); };
     caller?.addEventListener('abort', onAbort, { once: true });
     try {
