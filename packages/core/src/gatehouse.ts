@@ -16,6 +16,7 @@ import {
 } from './internal/check-input.js';
 import { withDeadline } from './internal/deadline.js';
 import { DeadlinePdp } from './internal/deadline-pdp.js';
+import { FailOpenWarning } from './internal/fail-open-warning.js';
 import { contextKey, resourceKey, subjectKey } from './internal/stable-key.js';
 import { assertTenant, formatResource, formatSubject, parseResource, parseSubject } from './parse.js';
 import { CheckTracer } from './tracing.js';
@@ -51,7 +52,11 @@ export interface GatehouseOptions {
    * @defaultValue false
    */
   readonly throwOnError?: boolean;
-  /** Receives every decision (the audit trail), after sampling and redaction. */
+  /**
+   * Receives every decision (the audit trail), after sampling and redaction; fail-open decisions are never
+   * sampled out. Without it, fail-open decisions are still logged: a `console.warn` naming tenant, action and
+   * resource (never the subject), at most once a minute per client.
+   */
   readonly onDecision?: DecisionListener;
   /** Sampling and redaction of decision events. */
   readonly decisionLog?: DecisionLogOptions;
@@ -95,6 +100,7 @@ export class Gatehouse {
   readonly #throwOnError: boolean;
   readonly #log: DecisionLog | undefined;
   readonly #tracer: CheckTracer;
+  readonly #failOpenWarning = new FailOpenWarning();
   #failures = 0;
   #failOpen = 0;
 
@@ -358,6 +364,10 @@ export class Gatehouse {
         const ms = performance.now() - started;
         log.emit({ tenant: key.tenant, subject, action: key.action, resource, allowed: decision.allowed, reason, cached, ms });
       }
+    }
+    // Fail-open is always logged: without an onDecision listener, as a (rate-limited) warning.
+    if (log === undefined && reason === 'fail_open') {
+      this.#failOpenWarning.warn(key.tenant, key.action, formatResource(request.resource));
     }
     return decision;
   }

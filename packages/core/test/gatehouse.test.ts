@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import {
   DepthExceededError,
   EvaluationError,
@@ -88,6 +88,42 @@ describe('Gatehouse', () => {
     expect(d).toEqual({ allowed: true, reason: 'fail_open' });
     expect(events).toEqual([expect.objectContaining({ subject: 'user:bob', allowed: true, reason: 'fail_open', cached: false })]);
     expect(gate.stats.failOpen).toBe(1);
+  });
+
+  it('warns about a fail-open allow when no onDecision listener is set, naming tenant, action and resource but not the subject, at most once a minute', async () => {
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      const { pdp, gate } = setup();
+      pdp.failWith = new PdpUnavailableError('down');
+      expect(await gate.check({ tenant: 'acme', subject: 'bob', action: 'read', resource: 'document:7', failOpen: true }))
+        .toEqual({ allowed: true, reason: 'fail_open' });
+      expect(warn).toHaveBeenCalledTimes(1);
+      const line = String(warn.mock.calls[0]?.[0]);
+      expect(line).toMatch(/fail-open/);
+      expect(line).toContain('acme');
+      expect(line).toContain('"read"');
+      expect(line).toContain('document:7');
+      expect(line).not.toContain('bob');
+      expect(await gate.can('carol', 'read', 'document:8', { tenant: 'acme', failOpen: true })).toBe(true);
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(await gate.check({ tenant: 'acme', subject: 'bob', action: 'read', resource: 'document:7' }))
+        .toEqual({ allowed: false, reason: 'pdp_unavailable' });
+      expect(warn).toHaveBeenCalledTimes(1);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it('does not warn about fail-open when an onDecision listener records it', async () => {
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      const { pdp, gate } = setup({ onDecision: () => undefined });
+      pdp.failWith = new PdpUnavailableError('down');
+      expect(await gate.can('bob', 'read', 'document:1', { failOpen: true })).toBe(true);
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('does not fail open on an evaluation error: that is the policy speaking, not an outage', async () => {
