@@ -34,6 +34,7 @@ describe('PDP server on PostgreSQL (--postgres)', () => {
     const c = new pg.Client({ connectionString: URL });
     await c.connect();
     await c.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
+    await c.query(`DROP SCHEMA IF EXISTS ${SCHEMA}_seed CASCADE`);
     await c.end();
   });
 
@@ -76,5 +77,41 @@ describe('PDP server on PostgreSQL (--postgres)', () => {
     await stream.close();
     await a.close();
     await b.close();
+  });
+
+  it('seeds --data into an empty store only, so a tuple deleted through the API stays deleted after a restart', async () => {
+    if (absent !== undefined) return;
+    const flags = {
+      postgres: URL,
+      'postgres-schema': `${SCHEMA}_seed`,
+      schema: `${FIXTURES}/docs.perm`,
+      data: `${FIXTURES}/docs-data.yaml`,
+      'api-key': [KEY],
+      'log-level': 'silent',
+    };
+    const headers = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' };
+    const check = { entity: { type: 'document', id: 'd3' }, permission: 'edit', subject: { type: 'user', id: 'erin', relation: '' } };
+    const can = async (url: string): Promise<unknown> =>
+      ((await (await fetch(`${url}/v1/tenants/t1/permissions/check`, { method: 'POST', headers, body: JSON.stringify(check) })).json()) as { can: unknown }).can;
+
+    const first = await createServer(await serveOptions(flags, {}));
+    const a = (await first.listen({ port: 0 })).url;
+    expect(await can(a)).toBe('CHECK_RESULT_ALLOWED');
+    const del = await fetch(`${a}/v1/tenants/t1/data/delete`, { method: 'POST', headers, body: JSON.stringify({ tuples: ['document:d3#owner@user:erin'] }) });
+    expect(del.status).toBe(200);
+    expect(await can(a)).toBe('CHECK_RESULT_DENIED');
+    await first.close();
+
+    // Same flags again: the revoked access does not come back.
+    const second = await createServer(await serveOptions(flags, {}));
+    const b = (await second.listen({ port: 0 })).url;
+    expect(await can(b)).toBe('CHECK_RESULT_DENIED');
+    await second.close();
+
+    // --reseed applies the file on purpose.
+    const third = await createServer(await serveOptions({ ...flags, reseed: true }, {}));
+    const c = (await third.listen({ port: 0 })).url;
+    expect(await can(c)).toBe('CHECK_RESULT_ALLOWED');
+    await third.close();
   });
 });

@@ -105,6 +105,7 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
             schema: { type: 'string' },
             rbac: { type: 'string' },
             data: { type: 'string' },
+            reseed: { type: 'boolean' },
             host: { type: 'string' },
             port: { type: 'string' },
             'api-key': { type: 'string', multiple: true },

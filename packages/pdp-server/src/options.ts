@@ -39,8 +39,14 @@ export interface ServerOptions {
   readonly rbac?: string;
   /** The engine's store. @defaultValue a new MemoryStore */
   readonly store?: Store;
-  /** Data loaded at start (relationships and attributes, per tenant). */
+  /**
+   * Data loaded at start (relationships and attributes, per tenant). With a `store`, it is applied only when the
+   * store has never committed anything (head snap token `0`), so a restart does not bring back deleted tuples;
+   * with an `engine`, it is always applied.
+   */
   readonly data?: SeedData;
+  /** Apply `data` even when the `store` already holds data. @defaultValue false */
+  readonly reseed?: boolean;
   /** Accepted bearer keys. Required unless `dev`. */
   readonly apiKeys?: readonly (string | ApiKeySpec)[];
   /** Allow running without API keys (every request is then accepted). @defaultValue false */

@@ -67,6 +67,14 @@ export async function createServer(options: ServerOptions = {}): Promise<Gatehou
   const keyring = new ApiKeyring(keys);
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const ownEngine = options.engine === undefined;
+  // Seed data goes only into a store that has never committed anything: a durable store that already holds
+  // history keeps it (re-applying the file would bring back tuples deleted since the last start).
+  let seedSkippedAt: string | undefined;
+  if (options.data !== undefined && options.engine === undefined && options.store !== undefined && options.reseed !== true) {
+    await options.store.open();
+    const head = await options.store.headSnapToken();
+    if (head !== '0') seedSkippedAt = head;
+  }
   const engine =
     options.engine ??
     (await Engine.create({
@@ -75,7 +83,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Gatehou
       ...(options.store === undefined ? {} : { store: options.store }),
     }));
   try {
-    if (options.data !== undefined) await applySeedData(engine, options.data);
+    if (options.data !== undefined && seedSkippedAt === undefined) await applySeedData(engine, options.data);
   } catch (err) {
     if (ownEngine) await engine.close();
     throw err;
@@ -88,6 +96,10 @@ export async function createServer(options: ServerOptions = {}): Promise<Gatehou
     genReqId: () => randomUUID(),
     ajv: { customOptions: { coerceTypes: false, allErrors: false } },
   });
+
+  if (seedSkippedAt !== undefined) {
+    app.log.info({ headSnapToken: seedSkippedAt }, 'seed data not applied: the store already holds data (its head snap token is not 0); pass reseed (--reseed) to apply it anyway');
+  }
 
   let closing = false;
   const metrics = new ServerMetrics({

@@ -17,7 +17,10 @@ Runs the PDP server: the Gatehouse API (Permify-shaped REST), the Permit PDP API
 Options (each also an environment variable):
   --schema FILE        GATEHOUSE_SCHEMA       schema-language file of the default tenant (t1)
   --rbac FILE          GATEHOUSE_RBAC         RBAC YAML of the default tenant, instead of --schema
-  --data FILE          GATEHOUSE_DATA         YAML/JSON: relationships, attributes, tenants: {id: {…}}
+  --data FILE          GATEHOUSE_DATA         YAML/JSON: relationships, attributes, tenants: {id: {…}}; with
+                                              --postgres applied only to an empty store (no transaction yet),
+                                              so a restart does not bring back deleted data (logged when skipped)
+  --reseed             GATEHOUSE_RESEED=1     apply --data even when the store already holds data
   --host HOST          GATEHOUSE_HOST         address to bind (default 127.0.0.1)
   --port N             GATEHOUSE_PORT         port (default 7766; 0 picks a free one)
   --api-key KEY …      GATEHOUSE_API_KEYS     bearer keys; the variable is comma-separated. KEY, KEY:* (all
@@ -40,6 +43,7 @@ export interface ServeFlags {
   schema?: string | undefined;
   rbac?: string | undefined;
   data?: string | undefined;
+  reseed?: boolean | undefined;
   host?: string | undefined;
   port?: string | undefined;
   'api-key'?: string[] | undefined;
@@ -99,6 +103,7 @@ export async function serveOptions(flags: ServeFlags, env: Readonly<Record<strin
     ...parseApiKeyList(env.GATEHOUSE_API_KEYS ?? ''),
   ];
   const dev = flags.dev === true || ['1', 'true', 'yes'].includes((env.GATEHOUSE_DEV ?? '').toLowerCase());
+  const reseed = flags.reseed === true || ['1', 'true', 'yes'].includes((env.GATEHOUSE_RESEED ?? '').toLowerCase());
   const port = intOption('--port', pick(flags.port, 'GATEHOUSE_PORT'), 0);
   if (port !== undefined && port > 65535) throw InvalidRequestError.badValue('--port', port, 'a port 0-65535');
   const rateLimit = intOption('--rate-limit', pick(flags['rate-limit'], 'GATEHOUSE_RATE_LIMIT'), 1);
@@ -112,6 +117,7 @@ export async function serveOptions(flags: ServeFlags, env: Readonly<Record<strin
     ...(rbacFile === undefined ? {} : { rbac: await readFile(rbacFile, 'utf8') }),
     ...(dataFile === undefined ? {} : { data: parseSeedData(await readFile(dataFile, 'utf8')) }),
     ...(postgres === undefined ? {} : { store: await postgresStore(postgres, pick(flags['postgres-schema'], 'GATEHOUSE_POSTGRES_SCHEMA')) }),
+    ...(reseed ? { reseed } : {}),
     apiKeys: keys,
     dev,
     ...(host === undefined ? {} : { host }),
