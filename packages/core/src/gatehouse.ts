@@ -19,6 +19,8 @@ import { DeadlinePdp } from './internal/deadline-pdp.js';
 import { FailOpenWarning } from './internal/fail-open-warning.js';
 import { contextKey, resourceKey, subjectKey } from './internal/stable-key.js';
 import { assertTenant, formatResource, formatSubject, parseResource, parseSubject } from './parse.js';
+import { ClientMetrics } from './metrics.js';
+import type { MetricsOptions } from './metrics.js';
 import { CheckTracer } from './tracing.js';
 import type { TracingOptions } from './tracing.js';
 import type {
@@ -62,6 +64,11 @@ export interface GatehouseOptions {
   readonly decisionLog?: DecisionLogOptions;
   /** OpenTelemetry spans, one per check. */
   readonly tracing?: TracingOptions;
+  /**
+   * The counters of {@link Gatehouse.stats} as OpenTelemetry metrics (`gatehouse.cache.hits`, …) on the meter
+   * `@gatehouse/core`: a no-op until the app registers an OpenTelemetry SDK. `false` registers nothing.
+   */
+  readonly metrics?: MetricsOptions | false;
 }
 
 /** Counters of a client: its cache's, plus what the PDP failed. */
@@ -100,6 +107,7 @@ export class Gatehouse {
   readonly #throwOnError: boolean;
   readonly #log: DecisionLog | undefined;
   readonly #tracer: CheckTracer;
+  readonly #metrics: ClientMetrics | undefined;
   readonly #failOpenWarning = new FailOpenWarning();
   #failures = 0;
   #failOpen = 0;
@@ -129,6 +137,7 @@ export class Gatehouse {
     this.#cache = options.cache === false ? undefined : new DecisionCache(this.#callPdp, options.cache ?? {});
     this.#log = options.onDecision === undefined ? undefined : new DecisionLog(options.onDecision, options.decisionLog);
     this.#tracer = new CheckTracer(options.tracing);
+    this.#metrics = options.metrics === false ? undefined : new ClientMetrics(() => this.stats, options.metrics);
   }
 
   /** Counters: hits, misses, coalesced, evictions, staleServed, size, failures, failOpen. */
@@ -302,6 +311,7 @@ export class Gatehouse {
   public close(): Promise<void> {
     this.#cache?.close();
     this.#cache = undefined;
+    this.#metrics?.close();
     return Promise.resolve();
   }
 
@@ -323,6 +333,7 @@ export class Gatehouse {
     const started = performance.now();
     const { request, key } = normalizeCheck(input, this.defaultTenant);
     this.#tracer.refresh();
+    this.#metrics?.refresh();
     const span = this.#tracer.on ? this.#tracer.start() : undefined;
     let decision: Decision;
     let cached = false;

@@ -58,6 +58,7 @@ export { DecisionCache } from './decision-cache.js';
 export type { CacheKey, CacheStats, DecisionCacheOptions } from './decision-cache.js';
 export type { DecisionEvent, DecisionListener, DecisionLogOptions } from './decision-log.js';
 export type { TracingOptions } from './tracing.js';
+export type { MetricsOptions } from './metrics.js';
 export { firstOf, fromBody, fromClaim, fromFn, fromHeader, fromPathParam, fromQuery, fromSubdomain } from './resolvers.js';
 export type { GateRequest, RequestLike, TenantResolver } from './resolvers.js';
 export { checkNow } from './adapter/check-now.js';
