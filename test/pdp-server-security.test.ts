@@ -103,6 +103,23 @@ describe('PDP server: limits', () => {
     }
   });
 
+  it('rate-limits failed authentications per client address, while a good key keeps its own budget', async () => {
+    s = await start({ apiKeys: [KEY], rateLimit: { max: 3, timeWindowMs: 60_000 } });
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await s.call('POST', '/v1/tenants/t1/permissions/check', checkBody, { key: `guess-${String(i)}` })).status);
+    statuses.push((await s.call('POST', '/v1/tenants/t1/permissions/check', checkBody, { key: null })).status);
+    expect(statuses).toEqual([401, 401, 401, 429, 429]);
+    const limited = await s.call('POST', '/allowed', { user: { key: 'u' }, action: 'edit', resource: { type: 'document' } }, { key: 'wrong' });
+    expect(limited.status).toBe(429);
+    expect(limited.body).toMatchObject({ code: 8, message: expect.stringMatching(/rate limit/) });
+    expect((await s.call('POST', '/v1/tenants/t1/permissions/check', checkBody)).status).toBe(200);
+    for (let i = 0; i < 5; i++) {
+      expect((await s.call('GET', '/healthz', undefined, { key: 'wrong' })).status).toBe(200);
+      expect((await s.call('GET', '/readyz', undefined, { key: null })).status).toBe(200);
+      expect((await s.call('GET', '/health', undefined, { key: 'wrong' })).status).toBe(200);
+    }
+  });
+
   it('answers 413 for a body over the limit and 400 for batches over the limit', async () => {
     s = await start({ bodyLimit: 10_000, limits: { maxBatchSize: 3 } });
     const big = await s.call('POST', '/v1/tenants/t1/data/write', { tuples: Array.from({ length: 500 }, (_, i) => `document:big${String(i)}#owner@user:u`) });

@@ -12,6 +12,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Who the request authenticated as; `undefined` before authentication. */
     principal: Principal | undefined;
+    /** A failed authentication, answered only after the rate limiter has counted the request. */
+    authError: Error | undefined;
   }
   interface FastifyContextConfig {
     /** `none`: no key needed; `body`: the key may come in the body (Permit all-tenants). */

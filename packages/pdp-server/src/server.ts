@@ -129,6 +129,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Gatehou
   };
 
   app.decorateRequest('principal', undefined);
+  app.decorateRequest('authError', undefined);
 
   // An empty body counts as `{}` (curl -X DELETE with a JSON content type, Permify's bodiless reads).
   const jsonParser = app.getDefaultJsonParser('error', 'error');
@@ -168,6 +169,8 @@ export async function createServer(options: ServerOptions = {}): Promise<Gatehou
     request.principal = principal;
   }
 
+  // A failed authentication is held until preParsing: the rate limiter (a route-level onRequest hook, so it runs
+  // after this one) counts it first, per client address, so guessing keys is throttled too.
   app.addHook('onRequest', (request, _reply, done) => {
     const mode = request.routeOptions.config.auth;
     try {
@@ -175,10 +178,15 @@ export async function createServer(options: ServerOptions = {}): Promise<Gatehou
         if (keyring.size === 0) request.principal = DEV_PRINCIPAL;
         else identify(request, request.headers.authorization, mode === 'body');
       }
-      done();
     } catch (err) {
-      done(err as Error);
+      request.authError = err as Error;
     }
+    done();
+  });
+
+  app.addHook('preParsing', (request, _reply, payload, done) => {
+    if (request.authError === undefined) done(null, payload);
+    else done(request.authError);
   });
 
   // The permitio SDK's all-tenants call carries its Authorization header inside the body (permit.md §4.3).
@@ -211,6 +219,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Gatehou
     await app.register(rateLimit, {
       max: rl.max,
       timeWindow: rl.timeWindowMs ?? 1000,
+      // Authenticated requests count per key; failed or missing authentications per client address.
       keyGenerator: (request) => request.principal?.id ?? `ip:${request.ip}`,
       errorResponseBuilder: (_request, context) => ({
         statusCode: 429,

@@ -30,7 +30,8 @@ Options (each also an environment variable):
   --postgres URL       GATEHOUSE_POSTGRES     store in PostgreSQL (@gatehouse/store-postgres), e.g.
                                               postgres://postgres@127.0.0.1:5432/gatehouse
   --postgres-schema S  GATEHOUSE_POSTGRES_SCHEMA  PostgreSQL schema (namespace) of the tables (default public)
-  --rate-limit N       GATEHOUSE_RATE_LIMIT   at most N requests per second per API key (off by default)
+  --rate-limit N       GATEHOUSE_RATE_LIMIT   at most N requests per second per API key;
+                                              failed authentications per client address (off by default)
   --body-limit BYTES   GATEHOUSE_BODY_LIMIT   largest request body (default 1048576)
   --heartbeat-ms N     GATEHOUSE_HEARTBEAT_MS watch stream ping interval (default 15000)
   --log-level LEVEL    GATEHOUSE_LOG_LEVEL    pino level: fatal error warn info debug trace silent (default info)
