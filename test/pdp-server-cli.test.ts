@@ -145,6 +145,15 @@ describe('gatehouse executable', () => {
     const failing = await run('node', [BIN, 'validate', f('validate-fail.yaml')], { cwd: ROOT }).catch((e: unknown) => e);
     expect((failing as { code: number }).code).toBe(1);
 
+    // `gatehouse validate --json … | head -1`: the reader goes away; no EPIPE stack trace, the exit status stays.
+    const piped = spawn('node', [BIN, 'validate', '--json', f('validate-fail.yaml'), f('validate-pass.yaml'), f('validate-fail.yaml')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    piped.stdout.destroy();
+    let pipedErr = '';
+    piped.stderr.on('data', (b: Buffer) => (pipedErr += b.toString()));
+    const pipedCode = await new Promise<number | null>((resolve) => piped.on('close', resolve));
+    expect(pipedErr).toBe('');
+    expect(pipedCode).toBe(1);
+
     const child = spawn('node', [BIN, 'serve', '--dev', '--port', '0', '--log-level', 'silent', '--schema', f('docs.perm')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     const url = await new Promise<string>((resolve, reject) => {
       let text = '';

@@ -17,6 +17,27 @@ export interface CliIo {
   onListening?: (server: GatehouseServer, url: string) => void;
 }
 
+let stdoutClosed = false;
+let stdoutGuarded = false;
+
+/**
+ * Writes to the process's stdout; once its reader has gone (`gatehouse validate --json … | head -1`), the EPIPE is
+ * swallowed and later output dropped, so the command still exits with its own status instead of a stack trace.
+ */
+function processStdout(text: string): void {
+  if (!stdoutGuarded) {
+    stdoutGuarded = true;
+    process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') {
+        stdoutClosed = true;
+        return;
+      }
+      throw err;
+    });
+  }
+  if (!stdoutClosed) process.stdout.write(text);
+}
+
 const USAGE = `Usage: gatehouse <command> [options]
 
 Commands:
@@ -45,7 +66,7 @@ function usageError(io: CliIo, message: string, usage: string): number {
  */
 export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Promise<number> {
   const cli: CliIo = {
-    stdout: io.stdout ?? ((t) => process.stdout.write(t)),
+    stdout: io.stdout ?? processStdout,
     stderr: io.stderr ?? ((t) => process.stderr.write(t)),
     env: io.env ?? process.env,
     handleSignals: io.handleSignals ?? true,
