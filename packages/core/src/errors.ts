@@ -94,7 +94,7 @@ export class InvalidRequestError extends GatehouseError {
 
   /** A value of the wrong form, naming what it is (`subject`, `resource`, `options.timeoutMs`, …). */
   public static badValue(what: string, value: unknown, expected: string): InvalidRequestError {
-    const shown = typeof value === 'string' ? JSON.stringify(value) : describe(value);
+    const shown = showValue(value);
     return new InvalidRequestError(`invalid ${what} ${shown}: expected ${expected}`, {
       input: value,
       expected,
@@ -174,12 +174,44 @@ export class ForbiddenError extends GatehouseError {
 }
 branded(ForbiddenError, 'ForbiddenError');
 
-function describe(value: unknown): string {
+/** Longest shown form of an offending value in a message. */
+const SHOWN_MAX = 80;
+
+function truncate(text: string): string {
+  return text.length <= SHOWN_MAX ? text : `${text.slice(0, SHOWN_MAX - 1)}…`;
+}
+
+/** Compact JSON of an object or array (bigints as numbers, cycles as "[circular]"), or undefined if it has none. */
+function compactJson(value: object): string | undefined {
+  const seen = new WeakSet<object>();
+  try {
+    return JSON.stringify(value, (_key, v: unknown) => {
+      if (typeof v === 'bigint') return v.toString();
+      if (typeof v === 'object' && v !== null) {
+        if (seen.has(v)) return '[circular]';
+        seen.add(v);
+      }
+      return v;
+    });
+  } catch {
+    return undefined;
+  }
+}
+
+/** @internal The offending value as a message shows it: compact JSON (truncated), or its kind when it has no JSON form. */
+export function showValue(value: unknown): string {
   if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'object') return 'an object';
-  if (typeof value === 'function') return 'a function';
-  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'function') return value.name === '' ? 'a function' : `a function ${value.name}`;
+  if (typeof value === 'object') {
+    const proto: unknown = Object.getPrototypeOf(value);
+    const plain = Array.isArray(value) || proto === Object.prototype || proto === null;
+    const json = compactJson(value);
+    const ctor = (value as { constructor?: { name?: unknown } }).constructor?.name;
+    const named = typeof ctor === 'string' && ctor !== '' ? ctor : 'object';
+    if (plain) return json === undefined ? 'an object' : truncate(json);
+    return json === undefined || json === '{}' ? `an instance of ${named}` : truncate(`${named} ${json}`);
+  }
+  if (typeof value === 'string') return truncate(JSON.stringify(value));
   if (typeof value === 'symbol') return value.toString();
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
     return `${typeof value} ${value.toString()}`;

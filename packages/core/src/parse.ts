@@ -1,4 +1,4 @@
-import { InvalidRequestError } from './errors.js';
+import { InvalidRequestError, showValue } from './errors.js';
 import type {
   Attribute,
   AttributeInput,
@@ -31,7 +31,7 @@ export function assertTenant(tenant: unknown): string {
 
 function assertName(what: string, name: unknown, whole: unknown): string {
   if (typeof name !== 'string' || !NAME_PATTERN.test(name)) {
-    throw InvalidRequestError.badValue(what, whole, `${what === 'subject' || what === 'resource' ? 'a type name' : 'a name'} of letters and "_" only (got ${JSON.stringify(name)})`);
+    throw InvalidRequestError.badValue(what, whole, `${what === 'subject' || what === 'resource' ? 'a type name' : 'a name'} of letters and "_" only (got ${showValue(name)})`);
   }
   return name;
 }
@@ -41,7 +41,7 @@ function assertId(what: string, id: unknown, whole: unknown): string {
     throw InvalidRequestError.badValue(
       what,
       whole,
-      `an id of 1-128 letters, digits or "_-@.:+" (got ${JSON.stringify(id)})`,
+      `an id of 1-128 letters, digits or "_-@.:+" (got ${showValue(id)})`,
     );
   }
   return id;
@@ -121,7 +121,7 @@ export function formatResource(resource: Resource): string {
 function splitTypeId(what: string, part: string, whole: string): { type: string; id: string } {
   const pieces = part.split(':');
   if (pieces.length !== 2 || !pieces[0] || !pieces[1]) {
-    throw InvalidRequestError.badValue(what, whole, `"type:id" with exactly one ":" (got ${JSON.stringify(part)})`);
+    throw InvalidRequestError.badValue(what, whole, `"type:id" with exactly one ":" (got ${showValue(part)})`);
   }
   return { type: assertName(what, pieces[0], whole), id: assertId(what, pieces[1], whole) };
 }
@@ -176,7 +176,7 @@ function parseBool(text: string, whole: string): boolean {
   // Go's strconv.ParseBool, as Permify uses it.
   if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(text)) return true;
   if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(text)) return false;
-  throw InvalidRequestError.badValue('attribute', whole, `a boolean value (got ${JSON.stringify(text)})`);
+  throw InvalidRequestError.badValue('attribute', whole, `a boolean value (got ${showValue(text)})`);
 }
 
 function parseScalar(kind: string, text: string, whole: string): boolean | string | number {
@@ -186,14 +186,14 @@ function parseScalar(kind: string, text: string, whole: string): boolean | strin
     case 'string':
       return text;
     case 'integer': {
-      if (!/^[+-]?\d+$/.test(text)) throw InvalidRequestError.badValue('attribute', whole, `an integer value (got ${JSON.stringify(text)})`);
+      if (!/^[+-]?\d+$/.test(text)) throw InvalidRequestError.badValue('attribute', whole, `an integer value (got ${showValue(text)})`);
       const n = Number(text);
       if (n < -2147483648 || n > 2147483647) throw InvalidRequestError.badValue('attribute', whole, 'a 32-bit integer value');
       return n;
     }
     default: {
       const n = Number(text);
-      if (text.trim() === '' || Number.isNaN(n)) throw InvalidRequestError.badValue('attribute', whole, `a number (got ${JSON.stringify(text)})`);
+      if (text.trim() === '' || Number.isNaN(n)) throw InvalidRequestError.badValue('attribute', whole, `a number (got ${showValue(text)})`);
       return n;
     }
   }
@@ -231,7 +231,7 @@ export function parseAttribute(input: AttributeInput): Attribute {
   const isArray = kindRaw.endsWith('[]');
   const kind = isArray ? kindRaw.slice(0, -2) : kindRaw;
   if (!ATTRIBUTE_KINDS.has(kind)) {
-    throw InvalidRequestError.badValue('attribute', input, `a kind of boolean, integer, double or string, optionally with [] (got ${JSON.stringify(kindRaw)})`);
+    throw InvalidRequestError.badValue('attribute', input, `a kind of boolean, integer, double or string, optionally with [] (got ${showValue(kindRaw)})`);
   }
   const value: AttributeValue = isArray
     ? (text.split(',').map((t) => parseScalar(kind, t, input)) as AttributeValue)
