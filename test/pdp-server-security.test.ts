@@ -120,6 +120,30 @@ describe('PDP server: limits', () => {
     }
   });
 
+  it('names a forbidden __proto__ or constructor.prototype key instead of calling the body invalid JSON', async () => {
+    s = await start();
+    const bodies = [
+      ['{"__proto__":{"admin":true},"tuples":["document:p1#owner@user:mallory"]}', '__proto__'],
+      ['{"tuples":["document:p1#owner@user:mallory"],"x":{"\\u005f_proto__":{}}}', '__proto__'],
+      ['{"tuples":["document:p1#owner@user:mallory"],"x":{"constructor":{"prototype":{"admin":true}}}}', 'constructor'],
+    ] as const;
+    for (const [raw, key] of bodies) {
+      const r = await s.call('POST', '/v1/tenants/t1/data/write', undefined, { raw });
+      expect(r.status).toBe(400);
+      expect(r.body).toEqual({ code: 3, message: expect.stringContaining(`forbidden key "${key}" in body`), details: [{ reason: 'GH_ERR_INVALID_REQUEST' }] });
+    }
+    const permit = await s.call('POST', '/allowed', undefined, { raw: '{"user":{"key":"u","__proto__":{}},"action":"edit","resource":{"type":"document"}}' });
+    expect(permit.status).toBe(400);
+    expect(permit.body.detail).toContain('forbidden key "__proto__"');
+    const bad = await s.call('POST', '/v1/tenants/t1/data/write', undefined, { raw: '{"tuples":' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toMatch(/^the body is not valid JSON: /);
+    // A "constructor" that is not a prototype carrier is ordinary data.
+    expect((await s.call('POST', '/v1/tenants/list', undefined, { raw: '{"constructor":1}' })).status).toBe(200);
+    const read = await s.call('POST', '/v1/tenants/t1/data/relationships/read', { filter: { entity: { type: 'document', ids: ['p1'] } } });
+    expect(read.body.tuples).toEqual([]);
+  });
+
   it('answers 413 for a body over the limit and 400 for batches over the limit', async () => {
     s = await start({ bodyLimit: 10_000, limits: { maxBatchSize: 3 } });
     const big = await s.call('POST', '/v1/tenants/t1/data/write', { tuples: Array.from({ length: 500 }, (_, i) => `document:big${String(i)}#owner@user:u`) });

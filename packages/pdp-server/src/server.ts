@@ -9,6 +9,7 @@ import { ApiKeyring, bearerToken, parseApiKey } from './api-keys.js';
 import type { Principal } from './api-keys.js';
 import { bodySchemas } from './body-schemas.js';
 import { HttpStatusError, toHttpError, unauthenticated } from './http-error.js';
+import { parseJsonBody } from './json-body.js';
 import { jsonDepthExceeds } from './json-depth.js';
 import { ServerMetrics } from './metrics.js';
 import { DEFAULT_LIMITS } from './options.js';
@@ -132,7 +133,6 @@ export async function createServer(options: ServerOptions = {}): Promise<Gatehou
   app.decorateRequest('authError', undefined);
 
   // An empty body counts as `{}` (curl -X DELETE with a JSON content type, Permify's bodiless reads).
-  const jsonParser = app.getDefaultJsonParser('error', 'error');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim() === '') {
@@ -143,7 +143,11 @@ export async function createServer(options: ServerOptions = {}): Promise<Gatehou
       done(new HttpStatusError(400, 'GH_ERR_LIMIT', `the JSON body nests deeper than ${String(limits.maxJsonDepth)} levels`));
       return;
     }
-    void jsonParser(request, text, done);
+    try {
+      done(null, parseJsonBody(text));
+    } catch (err) {
+      done(err as Error);
+    }
   });
 
   app.setErrorHandler((err, request, reply) => {
