@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import express from 'express';
 import request from 'supertest';
-import { ForbiddenError, Gatehouse, InvalidRequestError, PdpUnavailableError } from '@gatehouse/core';
+import { ClientClosedError, ForbiddenError, Gatehouse, InvalidRequestError, PdpUnavailableError } from '@gatehouse/core';
 import type { DecisionEvent } from '@gatehouse/core';
 import { RemotePdp } from '@gatehouse/core/remote';
 import { EmbeddedPdp, Engine } from '@gatehouse/engine';
@@ -383,5 +383,23 @@ describe('authorize() with a req.gate the app set itself', () => {
     await request(a).get('/documents/1').set('x-user', 'alice').expect(200, { ok: true });
     const denied = await request(a).get('/documents/1').set('x-user', 'mallory').expect(403);
     expect(denied.body).toEqual({ error: 'Forbidden', message: 'permission "view" on document:1 denied', reason: 'denied' });
+  });
+});
+
+describe('authorize() after the client was closed', () => {
+  it('never runs the route: the ClientClosedError reaches the app error handler instead of a decision', async () => {
+    const gate = new Gatehouse({ pdp: new EmbeddedPdp(engine) });
+    const a = express();
+    a.use(gatehouse({ client: gate, tenant: () => 'acme', subject: () => 'alice' }));
+    a.get('/documents/:id', authorize('view', { type: 'document', id: fromParam('id') }), (_req, res) => { res.json({ ok: true }); });
+    const seen: unknown[] = [];
+    a.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+      seen.push(err);
+      res.status(500).json({ error: 'closed' });
+    });
+    await request(a).get('/documents/1').expect(200, { ok: true });
+    await gate.close();
+    await request(a).get('/documents/1').expect(500, { error: 'closed' });
+    expect(seen).toEqual([expect.any(ClientClosedError)]);
   });
 });

@@ -16,7 +16,8 @@ export type GatehouseErrorCode =
   | 'GH_ERR_CONFLICT'
   | 'GH_ERR_FORBIDDEN'
   | 'GH_ERR_VALIDATION'
-  | 'GH_ERR_STORE';
+  | 'GH_ERR_STORE'
+  | 'GH_ERR_CLOSED';
 
 const kGatehouseError = Symbol.for('gatehouse.error');
 
@@ -173,6 +174,18 @@ export class ForbiddenError extends GatehouseError {
   }
 }
 branded(ForbiddenError, 'ForbiddenError');
+
+/**
+ * A call on a client (or another Gatehouse object) after its `close()`: closed objects answer nothing, not even a
+ * denial, so a use after shutdown is seen rather than silently answered.
+ */
+export class ClientClosedError extends GatehouseError {
+  public constructor(message: string, options?: ErrorOptions & { tenant?: string }) {
+    super('GH_ERR_CLOSED', message, options);
+    mark(this, 'ClientClosedError');
+  }
+}
+branded(ClientClosedError, 'ClientClosedError');
 
 /** Longest shown form of an offending value in a message. */
 const SHOWN_MAX = 80;

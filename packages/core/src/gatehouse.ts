@@ -4,7 +4,7 @@ import { DecisionCache } from './decision-cache.js';
 import type { CacheKey, CacheStats, DecisionCacheOptions } from './decision-cache.js';
 import { DecisionLog } from './decision-log.js';
 import type { DecisionListener, DecisionLogOptions } from './decision-log.js';
-import { InvalidRequestError } from './errors.js';
+import { ClientClosedError, InvalidRequestError } from './errors.js';
 import {
   asGatehouseError,
   assertName,
@@ -111,6 +111,7 @@ export class Gatehouse {
   readonly #failOpenWarning = new FailOpenWarning();
   #failures = 0;
   #failOpen = 0;
+  #closed = false;
 
   /**
    * @param options - see {@link GatehouseOptions}.
@@ -155,6 +156,7 @@ export class Gatehouse {
    *   `evaluation_error` or `invalid_request` (or, with `failOpen`, an allow with reason `fail_open`).
    * @throws {@link InvalidRequestError} for a bad tenant, subject, action, resource or context.
    * @throws {@link PdpUnavailableError} and the other PDP errors only with `throwOnError`.
+   * @throws {@link ClientClosedError} after {@link Gatehouse.close}.
    * @example
    * ```ts
    * const { allowed, reason } = await gate.check({ tenant: 'acme', subject: 'alice', action: 'edit', resource: 'document:1' });
@@ -186,6 +188,7 @@ export class Gatehouse {
    * @param resource - `"document:42"`, `"document"` (type-level) or `{ type, id? }`.
    * @param options - tenant, context, consistency, depth, failOpen, signal.
    * @throws {@link InvalidRequestError} for malformed input.
+   * @throws {@link ClientClosedError} after {@link Gatehouse.close}.
    * @example
    * ```ts
    * if (await gate.can('alice', 'edit', 'document:42', { tenant: 'acme' })) { … }
@@ -236,6 +239,7 @@ export class Gatehouse {
    * Decides several checks; the misses among them go to the PDP as bulk checks.
    * @returns decisions in input order.
    * @throws {@link InvalidRequestError} when any input is malformed (then nothing is asked).
+   * @throws {@link ClientClosedError} after {@link Gatehouse.close}.
    */
   public async checkMany(inputs: readonly CheckInput[], options?: CallOptions): Promise<Decision[]> {
     const list: readonly CheckInput[] = inputs;
@@ -249,6 +253,7 @@ export class Gatehouse {
    * @returns permission name → allowed.
    * @throws {@link InvalidRequestError} for malformed input; the PDP's typed error when it fails
    *   (there is no fail-closed value for a whole set).
+   * @throws {@link ClientClosedError} after {@link Gatehouse.close}.
    */
   public async permissions(
     input: { tenant?: string; subject: SubjectInput; resource: ResourceInput; context?: CheckContext },
@@ -269,6 +274,7 @@ export class Gatehouse {
   /**
    * Ids of `resourceType` on which the subject may do the action (not cached).
    * @throws {@link InvalidRequestError} for malformed input; the PDP's typed error when it fails.
+   * @throws {@link ClientClosedError} after {@link Gatehouse.close}.
    */
   public async lookupResources(
     input: { tenant?: string; subject: SubjectInput; action: string; resourceType: string; context?: CheckContext },
@@ -307,8 +313,13 @@ export class Gatehouse {
     return this.forTenant(tenant).forSubject(subject);
   }
 
-  /** Stops listening to the PDP's change events and drops the cache; later checks go straight to the PDP. The PDP itself is not closed. */
+  /**
+   * Stops listening to the PDP's change events, drops the cache and stops the metrics. Later calls (`check`,
+   * `can`, `checkMany`, `permissions`, `lookupResources`, and those of bound gates) reject with
+   * {@link ClientClosedError}; `peek` answers `undefined`. The PDP itself is not closed. Idempotent.
+   */
   public close(): Promise<void> {
+    this.#closed = true;
     this.#cache?.close();
     this.#cache = undefined;
     this.#metrics?.close();
@@ -330,6 +341,7 @@ export class Gatehouse {
   }
 
   async #miss(input: CheckInput, options: CallOptions | undefined): Promise<Decision> {
+    if (this.#closed) throw this.#closedError();
     const started = performance.now();
     const { request, key } = normalizeCheck(input, this.defaultTenant);
     this.#tracer.refresh();
@@ -398,7 +410,12 @@ export class Gatehouse {
     return { decision: { allowed: false, reason }, cached: false };
   }
 
+  #closedError(): ClientClosedError {
+    return new ClientClosedError('this Gatehouse client is closed: gate.close() was called, so it answers no more checks');
+  }
+
   async #call<T>(call: (signal: AbortSignal) => Promise<T>, tenant: string, options: CallOptions | undefined): Promise<T> {
+    if (this.#closed) throw this.#closedError();
     try {
       return await withDeadline(call, this.#timeoutMs, options?.signal);
     } catch (err) {

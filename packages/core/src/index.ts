@@ -1,4 +1,5 @@
 export {
+  ClientClosedError,
   ConflictError,
   DepthExceededError,
   EvaluationError,

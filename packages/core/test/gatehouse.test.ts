@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import {
+  ClientClosedError,
   DepthExceededError,
   EvaluationError,
   Gatehouse,
@@ -216,13 +217,21 @@ describe('Gatehouse', () => {
     await expect(gate.permissions({ subject: 'alice', resource: 'document:1', tenant: '' })).rejects.toBeInstanceOf(InvalidRequestError);
   });
 
-  it('after close() stops listening to change events and goes straight to the PDP', async () => {
+  it('after close() stops listening to change events and rejects every call with ClientClosedError', async () => {
     const { pdp, gate } = setup();
     await gate.can('alice', 'read', 'document:1');
+    const alice = gate.bind('t1', 'alice');
     await gate.close();
     expect(pdp.listenerCount).toBe(0);
-    await gate.can('alice', 'read', 'document:1');
-    expect(pdp.calls.items).toBe(2);
+    await expect(gate.can('alice', 'read', 'document:1')).rejects.toBeInstanceOf(ClientClosedError);
+    await expect(gate.check({ subject: 'alice', action: 'read', resource: 'document:1' })).rejects.toThrow(/client is closed/);
+    await expect(gate.checkMany([{ subject: 'alice', action: 'read', resource: 'document:1' }])).rejects.toBeInstanceOf(ClientClosedError);
+    await expect(gate.permissions({ subject: 'alice', resource: 'document:1' })).rejects.toBeInstanceOf(ClientClosedError);
+    await expect(gate.lookupResources({ subject: 'alice', action: 'read', resourceType: 'document' })).rejects.toBeInstanceOf(ClientClosedError);
+    await expect(alice.can('read', 'document:1')).rejects.toMatchObject({ code: 'GH_ERR_CLOSED' });
+    expect(gate.peek({ subject: 'alice', action: 'read', resource: 'document:1' })).toBeUndefined();
+    expect(pdp.calls.items).toBe(1);
+    await gate.close();
   });
 
   it('exposes the PDP it wraps', () => {
