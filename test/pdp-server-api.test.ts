@@ -136,6 +136,40 @@ describe('PDP server: Gatehouse API (Permify-shaped REST)', () => {
     expect(JSON.stringify(r.body.tree)).toContain('dave');
   });
 
+  it('answers a malformed snap_token, continuous_token or page_size with 400 {code, message, details} naming the field', async () => {
+    const routes: [string, Record<string, unknown>][] = [
+      [`${T}/permissions/check`, { entity: doc('d1'), permission: 'edit', subject: user('alice') }],
+      [`${T}/permissions/bulk-check`, { items: [{ entity: doc('d1'), permission: 'edit', subject: user('alice') }] }],
+      [`${T}/permissions/subject-permission`, { entity: doc('d1'), subject: user('alice') }],
+      [`${T}/permissions/expand`, { entity: doc('d1'), permission: 'edit' }],
+      [`${T}/permissions/lookup-entity`, { entity_type: 'document', permission: 'edit', subject: user('alice') }],
+      [`${T}/permissions/lookup-subject`, { entity: doc('d1'), permission: 'edit', subject_reference: { type: 'user' } }],
+      [`${T}/data/relationships/read`, {}],
+      [`${T}/data/attributes/read`, {}],
+    ];
+    const shape = (field: string) => ({ code: 3, message: expect.stringContaining(field), details: [expect.objectContaining({ reason: 'GH_ERR_INVALID_REQUEST' })] });
+    for (const [path, body] of routes) {
+      for (const snap of ['abc', '1e3', '-1', ' 1', '12345678901234567890']) {
+        const r = await s.call('POST', path, { ...body, metadata: { snap_token: snap } });
+        expect([path, snap, r.status]).toEqual([path, snap, 400]);
+        expect(r.body).toEqual(shape('snap_token'));
+      }
+    }
+    const paged = [...routes.slice(4), [`${T}/schemas/list`, {}], ['/v1/tenants/list', {}]] as [string, Record<string, unknown>][];
+    for (const [path, body] of paged) {
+      for (const token of ['not a token', 'l1.***', '{}', 'x'.repeat(2000)]) {
+        const r = await s.call('POST', path, { ...body, continuous_token: token });
+        expect([path, token.slice(0, 20), r.status]).toEqual([path, token.slice(0, 20), 400]);
+        expect(r.body).toEqual(shape('continuous_token'));
+      }
+      for (const size of [-1, 1.5, '10', 1_000_000]) {
+        const r = await s.call('POST', path, { ...body, page_size: size });
+        expect([path, size, r.status]).toEqual([path, size, 400]);
+        expect(r.body).toEqual(shape('page_size'));
+      }
+    }
+  });
+
   describe('data', () => {
     it('writes tuples and Any attributes, reads them back, and a check at the returned snap token sees them', async () => {
       const w = await s.call('POST', `${T}/data/write`, {

@@ -10,6 +10,15 @@ const ID = { type: 'string', pattern: '^(?:[a-zA-Z0-9_\\-@.:+]{1,128}|\\*)$' } a
 const ID_OR_EMPTY = { type: 'string', pattern: '^(?:[a-zA-Z0-9_\\-@.:+]{0,128}|\\*)$' } as const;
 const SUBJECT_RELATION = { type: 'string', pattern: '^(?:|\\.\\.\\.|[a-zA-Z_]{1,64})$' } as const;
 const TOKEN = { type: 'string', maxLength: 256 } as const;
+/** Snap tokens are decimal integer strings (the engine's transaction counter); "" means the latest. */
+export const SNAP_TOKEN_PATTERN = '^[0-9]{0,16}$';
+/**
+ * Continuous tokens are what the engine issued: a decimal position or id (reads, schema lists), a tenant id (tenant
+ * list) or `l1.` + base64url (lookups); "" is the first page.
+ */
+export const CONTINUOUS_TOKEN_PATTERN = '^[A-Za-z0-9_.\\-]{0,1024}$';
+const SNAP_TOKEN = { type: 'string', pattern: SNAP_TOKEN_PATTERN } as const;
+const CONTINUOUS_TOKEN = { type: 'string', pattern: CONTINUOUS_TOKEN_PATTERN } as const;
 const SHORT_STRING = { type: 'string', maxLength: 1024 } as const;
 
 const ENTITY = {
@@ -54,7 +63,7 @@ export function bodySchemas(limits: Required<ServerLimits>) {
   const metadata = {
     type: 'object',
     properties: {
-      snap_token: TOKEN,
+      snap_token: SNAP_TOKEN,
       schema_version: TOKEN,
       depth: { type: 'integer', minimum: 0, maximum: limits.maxDepth },
       only_permission: { type: 'boolean' },
@@ -70,7 +79,7 @@ export function bodySchemas(limits: Required<ServerLimits>) {
   } as const;
   const page = {
     page_size: { type: 'integer', minimum: 0, maximum: limits.maxPageSize },
-    continuous_token: SHORT_STRING,
+    continuous_token: CONTINUOUS_TOKEN,
   } as const;
   const tupleFilter = {
     type: 'object',

@@ -106,7 +106,7 @@ export function toHttpError(err: unknown): HttpError {
   if (typeof err === 'object' && err !== null) {
     const e = err as { statusCode?: unknown; code?: unknown; message?: unknown; validation?: unknown };
     const status = typeof e.statusCode === 'number' ? e.statusCode : 500;
-    const message = typeof e.message === 'string' ? e.message : 'internal error';
+    const message = typeof e.message === 'string' ? (patternMessage(e.validation) ?? e.message) : 'internal error';
     if (status >= 400 && status < 500) {
       const reason = e.validation !== undefined ? 'GH_ERR_INVALID_REQUEST' : typeof e.code === 'string' ? e.code : 'GH_ERR_INVALID_REQUEST';
       return make(status, reason, message);
@@ -114,6 +114,22 @@ export function toHttpError(err: unknown): HttpError {
     if (status === 503) return make(503, 'GH_ERR_UNAVAILABLE', message);
   }
   return make(500, 'GH_ERR_INTERNAL', 'internal error');
+}
+
+/** What a field checked by a `pattern` in the body schemas must be, in words (ajv would print the regex). */
+const PATTERN_MEANING: Readonly<Record<string, string>> = {
+  snap_token: 'a snap token returned by this server: a decimal integer string (or "" for the latest)',
+  continuous_token: 'the continuous_token of the previous page of the same request (or "" for the first page)',
+};
+
+function patternMessage(validation: unknown): string | undefined {
+  if (!Array.isArray(validation)) return undefined;
+  const first = validation[0] as { keyword?: unknown; instancePath?: unknown; data?: unknown } | undefined;
+  if (first?.keyword !== 'pattern' || typeof first.instancePath !== 'string') return undefined;
+  const meaning = PATTERN_MEANING[first.instancePath.split('/').at(-1) ?? ''];
+  if (meaning === undefined) return undefined;
+  const where = `body${first.instancePath}`;
+  return typeof first.data === 'string' ? `invalid ${where} ${JSON.stringify(first.data.slice(0, 100))}: expected ${meaning}` : `invalid ${where}: expected ${meaning}`;
 }
 
 /** 401: no key, or a key that is not configured. */
