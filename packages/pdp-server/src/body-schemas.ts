@@ -19,7 +19,6 @@ export const SNAP_TOKEN_PATTERN = '^[0-9]{0,16}$';
 export const CONTINUOUS_TOKEN_PATTERN = '^[A-Za-z0-9_.\\-]{0,1024}$';
 const SNAP_TOKEN = { type: 'string', pattern: SNAP_TOKEN_PATTERN } as const;
 const CONTINUOUS_TOKEN = { type: 'string', pattern: CONTINUOUS_TOKEN_PATTERN } as const;
-const SHORT_STRING = { type: 'string', maxLength: 1024 } as const;
 
 const ENTITY = {
   type: 'object',
