@@ -85,6 +85,25 @@ describe('Gatehouse with RemotePdp against the PDP server', () => {
     await bad.close();
   });
 
+  it('with the permit protocol and watch: true, invalidates its cache from the same server\'s /v1/watch', async () => {
+    expect((await s.call('POST', '/v1/tenants/create', { id: 'gamma', name: 'Gamma' })).status).toBe(200);
+    const permit = new RemotePdp({ url: s.url, apiKey: KEY, protocol: 'permit', watch: true });
+    const events: ChangeEvent[] = [];
+    permit.subscribe((e) => events.push(e));
+    const g = new Gatehouse({ pdp: permit, timeoutMs: 5000, throwOnError: true });
+    expect(await g.can('zed', 'view', 'document:g1', { tenant: 'gamma' })).toBe(false);
+    expect(permit.watchedTenants).toEqual(['gamma']);
+    await eventually(() => events.some((e) => e.tenant === 'gamma' && e.kind === 'reset'));
+    expect(await g.can('zed', 'view', 'document:g1', { tenant: 'gamma' })).toBe(false);
+    expect((await g.check({ tenant: 'gamma', subject: 'zed', action: 'view', resource: 'document:g1' })).cached).toBe(true);
+    const w = await s.call('POST', '/v1/tenants/gamma/data/write', { tuples: ['document:g1#viewer@user:zed'] });
+    expect(w.status).toBe(200);
+    await eventually(() => events.some((e) => e.snapToken === w.body.snap_token));
+    expect(await g.can('zed', 'view', 'document:g1', { tenant: 'gamma' })).toBe(true);
+    await g.close();
+    await permit.close();
+  });
+
   it('speaks the permit protocol to the same server', async () => {
     const permit = new RemotePdp({ url: s.url, apiKey: KEY, protocol: 'permit' });
     const g = new Gatehouse({ pdp: permit, throwOnError: true });

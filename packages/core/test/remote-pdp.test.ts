@@ -423,6 +423,34 @@ describe('RemotePdp (permit protocol)', () => {
     expect(server.count()).toBe(0);
   });
 
+  it('watches nothing by default: Permit.io PDPs have no change feed', async () => {
+    const pdp = new RemotePdp({ url: server.url, protocol: 'permit' });
+    pdps.push(pdp);
+    await pdp.check(req('document:2', 'acme'));
+    await sleep(50);
+    expect(pdp.watchedTenants).toEqual([]);
+    expect(server.seen.filter((r) => r.method === 'GET')).toEqual([]);
+  });
+
+  it('with watch: true streams /v1/watch from a Gatehouse server serving the Permit API, and invalidates the cache', async () => {
+    const pdp = remote({ protocol: 'permit', watch: true });
+    const events: ChangeEvent[] = [];
+    pdp.subscribe((e) => events.push(e));
+    const gate = new Gatehouse({ pdp });
+    expect(await gate.can('alice', 'read', 'document:2', { tenant: 'acme' })).toBe(true);
+    expect(pdp.watchedTenants).toEqual(['acme']);
+    await eventually(() => server.watchers.length === 1 && events.length === 1);
+    expect(server.seen.find((r) => r.method === 'GET')?.path).toBe('/v1/watch?tenant=acme');
+    expect(await gate.can('alice', 'read', 'document:2', { tenant: 'acme' })).toBe(true);
+    const allowedBefore = server.count('/allowed');
+    server.grants.delete('acme user:alice read document:2');
+    const token = server.change('acme');
+    await eventually(() => events.some((e) => e.snapToken === token));
+    expect(await gate.can('alice', 'read', 'document:2', { tenant: 'acme' })).toBe(false);
+    expect(server.count('/allowed')).toBe(allowedBefore + 1);
+    await gate.close();
+  });
+
   it('turns an answer without a boolean allow into PdpProtocolError', async () => {
     const pdp = remote({ protocol: 'permit' });
     server.script.push({ kind: 'raw', body: '{"allow":"yes"}' });

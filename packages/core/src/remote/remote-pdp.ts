@@ -56,8 +56,11 @@ export interface RemotePdpOptions {
   readonly breaker?: { readonly threshold?: number; readonly halfOpenAfterMs?: number } | false;
   /**
    * Stream change events for every tenant checked, so client caches invalidate at once: one SSE stream
-   * (`GET /v1/watch?tenant=…`) on its own connection carries all of them. Gatehouse protocol only.
-   * @defaultValue true for the gatehouse protocol
+   * (`GET /v1/watch?tenant=…`) on its own connection carries all of them. With the permit protocol this is
+   * opt-in: `watch: true` when the Permit-compatible PDP is a Gatehouse server (which serves `/v1/watch`
+   * beside the Permit API); Permit.io's own PDP has no change feed. Events name tenants by their Gatehouse
+   * ids, so check the server's default tenant by its id (e.g. `t1`), not by Permit's alias `default`.
+   * @defaultValue true for the gatehouse protocol, false for the permit protocol
    */
   readonly watch?: boolean;
   /**
@@ -157,7 +160,7 @@ export class RemotePdp implements Pdp {
     this.#headers = { 'content-type': 'application/json', accept: 'application/json' };
     if (options.apiKey !== undefined) this.#headers.authorization = `Bearer ${options.apiKey}`;
     this.#protocol = protocol === 'permit' ? new PermitProtocol(this.#prefix) : new GatehouseProtocol(this.#prefix);
-    this.#watch = (options.watch ?? true) && protocol === 'gatehouse';
+    this.#watch = options.watch ?? protocol === 'gatehouse';
     this.#watchIdleMs = positive('watchIdleMs', options.watchIdleMs, 600_000);
     this.#pool = new Pool(this.#origin, {
       connections: positive('connections', options.connections, 16),
