@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { start } from './fixtures/server/helpers.js';
+import { KEY, start } from './fixtures/server/helpers.js';
+import { openSse } from './fixtures/server/sse.js';
 import type { Running } from './fixtures/server/helpers.js';
 
 const T = '/v1/tenants/t1';
@@ -317,5 +318,45 @@ describe('PDP server: graceful shutdown', () => {
     await closing;
     await expect(fetch(`${s.url}/healthz`)).rejects.toThrow();
     await engine.close();
+  });
+});
+
+describe('PDP server: store and watch gauges on /metrics', () => {
+  const gauge = (text: string, name: string): number => {
+    const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
+    if (m === null) throw new Error(`no gauge ${name} in /metrics`);
+    return Number(m[1]);
+  };
+
+  it('reports tenants, live tuples, attributes, schema versions, the head token and connected watchers, as of the scrape', async () => {
+    const s = await start();
+    try {
+      const before = (await s.call('GET', '/metrics')).body as string;
+      // docs-data.yaml: t1 holds 10 tuples and 2 attributes, acme 2 tuples; only t1 has a schema of its own.
+      expect(gauge(before, 'gatehouse_store_tenants')).toBe(2);
+      expect(gauge(before, 'gatehouse_store_tuples')).toBe(12);
+      expect(gauge(before, 'gatehouse_store_attributes')).toBe(2);
+      expect(gauge(before, 'gatehouse_store_schema_versions')).toBe(1);
+      expect(gauge(before, 'gatehouse_watch_streams')).toBe(0);
+
+      await s.call('POST', `${T}/data/write`, { tuples: ['document:m1#owner@user:mia', 'document:m2#owner@user:mia'], attributes: ['document:m1$is_public|boolean:true'] });
+      await s.call('POST', `${T}/data/delete`, { tuples: ['document:d3#owner@user:erin'] });
+      await s.call('POST', '/v1/tenants/create', { id: 'metrics-co', name: 'M' });
+      const w = await s.call('POST', '/v1/tenants/metrics-co/schemas/write', { schema: 'entity user {}' });
+      expect(w.status).toBe(200);
+      const stream = await openSse(`${s.url}/v1/tenants/t1/watch`, { authorization: `Bearer ${KEY}` });
+      await stream.next((f) => f.id !== undefined);
+
+      const after = (await s.call('GET', '/metrics')).body as string;
+      expect(gauge(after, 'gatehouse_store_tenants')).toBe(3);
+      expect(gauge(after, 'gatehouse_store_tuples')).toBe(13);
+      expect(gauge(after, 'gatehouse_store_attributes')).toBe(3);
+      expect(gauge(after, 'gatehouse_store_schema_versions')).toBe(2);
+      expect(gauge(after, 'gatehouse_store_head_snap_token')).toBe(Number(s.server.engine.headSnapToken('t1')));
+      expect(gauge(after, 'gatehouse_watch_streams')).toBe(1);
+      await stream.close();
+    } finally {
+      await s.server.close();
+    }
   });
 });

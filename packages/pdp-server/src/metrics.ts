@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { StoreCounts } from './store-census.js';
 
 /** The server's Prometheus metrics, in a registry of its own (several servers may share a process). */
 export class ServerMetrics {
@@ -8,7 +9,7 @@ export class ServerMetrics {
   public readonly decisions: Counter<'api' | 'result'>;
   public readonly watchStreams: Gauge;
 
-  public constructor(collect: { tenants: () => Promise<number>; headSnapToken: () => string }) {
+  public constructor(collect: { counts: () => Promise<StoreCounts>; headSnapToken: () => string }) {
     const registers = [this.registry];
     this.requests = new Counter({
       name: 'gatehouse_http_requests_total',
@@ -29,15 +30,22 @@ export class ServerMetrics {
       labelNames: ['api', 'result'],
       registers,
     });
-    this.watchStreams = new Gauge({ name: 'gatehouse_watch_streams', help: 'Open watch (SSE) streams', registers });
-    new Gauge({
-      name: 'gatehouse_store_tenants',
-      help: 'Tenants in the store',
-      registers,
-      async collect() {
-        this.set(await collect.tenants());
-      },
-    });
+    this.watchStreams = new Gauge({ name: 'gatehouse_watch_streams', help: 'Open watch (SSE) streams: watchers connected', registers });
+    // Store gauges are collected on scrape, from one count shared by all of them (see StoreCensus).
+    const storeGauge = (name: string, help: string, pick: (c: StoreCounts) => number): void => {
+      new Gauge({
+        name,
+        help,
+        registers,
+        async collect() {
+          this.set(pick(await collect.counts()));
+        },
+      });
+    };
+    storeGauge('gatehouse_store_tenants', 'Tenants in the store', (c) => c.tenants);
+    storeGauge('gatehouse_store_tuples', 'Live relationship tuples in the store, all tenants', (c) => c.tuples);
+    storeGauge('gatehouse_store_attributes', 'Live attributes in the store, all tenants', (c) => c.attributes);
+    storeGauge('gatehouse_store_schema_versions', "Schema versions in the store (each tenant's own), all tenants", (c) => c.schemaVersions);
     new Gauge({
       name: 'gatehouse_store_head_snap_token',
       help: 'The newest snap token of the store (a transaction counter)',

@@ -24,6 +24,7 @@ import { schemaRoutes } from './routes/schema-routes.js';
 import { tenancyRoutes } from './routes/tenancy-routes.js';
 import { watchRoutes } from './routes/watch-routes.js';
 import { applySeedData } from './seed.js';
+import { StoreCensus } from './store-census.js';
 import { WatchHub } from './watch-hub.js';
 
 /** A running (or ready to listen) Gatehouse PDP server. */
@@ -103,17 +104,9 @@ export async function createServer(options: ServerOptions = {}): Promise<Gatehou
   }
 
   let closing = false;
+  const census = new StoreCensus(engine);
   const metrics = new ServerMetrics({
-    tenants: async () => {
-      let n = 0;
-      let token = '';
-      do {
-        const page = await engine.listTenants(token === '' ? { pageSize: 1000 } : { pageSize: 1000, continuousToken: token });
-        n += page.tenants.length;
-        token = page.continuousToken;
-      } while (token !== '');
-      return n;
-    },
+    counts: () => census.counts(),
     headSnapToken: () => engine.headSnapToken(engine.defaultTenant),
   });
   const watch = new WatchHub(engine, (n) => {
