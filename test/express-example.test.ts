@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFile } from 'node:fs/promises';
 import request from 'supertest';
 import type { Express } from 'express';
-import { Gatehouse } from '@gatehouse/core';
+import { Gatehouse, unauthenticatedAnswer } from '@gatehouse/core';
 import { EmbeddedPdp, Engine } from '@gatehouse/engine';
 import { createApp } from '../examples/express-app/src/app.js';
 import { applySeed, readSeed } from '../examples/express-app/src/seed.js';
@@ -34,6 +34,14 @@ describe('the express example app', () => {
     expect(dave.body.documents.map((d: { id: string }) => d.id).sort()).toEqual(['handbook', 'notes']);
     const globex = await request(app).get('/documents').set({ 'x-tenant-id': 'globex', 'x-user': 'dave' }).expect(200);
     expect(globex.body.documents.map((d: { id: string }) => d.id)).toEqual(['plan']);
+  });
+
+  it('answers 401 without a user with the adapters\' body, on its own routes as on authorize()d ones', async () => {
+    const own = await request(app).get('/documents').set({ 'x-tenant-id': 'acme' }).expect(401);
+    const guarded = await request(app).get('/documents/roadmap').set({ 'x-tenant-id': 'acme' }).expect(401);
+    expect(own.body).toEqual(unauthenticatedAnswer().body);
+    expect(own.body).toEqual(guarded.body);
+    expect(own.body).toMatchObject({ error: 'Unauthorized', reason: 'unauthenticated' });
   });
 
   it('reads the tenant from the subdomain when there is no header', async () => {

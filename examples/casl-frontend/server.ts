@@ -13,7 +13,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { subject as asSubject } from '@casl/ability';
 import { abilityFor } from '@gatehouse/casl';
 import { abilitiesHandler } from '@gatehouse/casl/express';
-import { Gatehouse, fromHeader, fromQuery, firstOf } from '@gatehouse/core';
+import { Gatehouse, fromHeader, fromQuery, firstOf, unauthenticatedAnswer } from '@gatehouse/core';
 import type { ChangeEvent } from '@gatehouse/core';
 import { EmbeddedPdp, Engine } from '@gatehouse/engine';
 import { authorize, gatehouse } from '@gatehouse/express';
@@ -59,6 +59,12 @@ function bearer(req: Request): string | undefined {
   return typeof req.query.user === 'string' ? req.query.user : undefined;
 }
 
+/** The 401 the adapters answer (core's `unauthenticatedAnswer`): `{ error: 'Unauthorized', message, reason: 'unauthenticated' }`. */
+function unauthorized(res: Response): void {
+  const answer = unauthenticatedAnswer();
+  res.status(answer.status).json(answer.body);
+}
+
 /**
  * Starts the example on `host:port` (port 0 picks a free one).
  * @returns its URL, the engine and gate it uses, and `close()`.
@@ -90,7 +96,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 
   app.get('/api/documents', async (req: Request, res: Response) => {
     if (req.gate === undefined) {
-      res.status(401).json({ error: 'unauthenticated', message: 'send Authorization: Bearer <user>' });
+      unauthorized(res);
       return;
     }
     const ability = await abilityFor(req.gate, { resources: ['document'], actions: ['view'] });
@@ -103,7 +109,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   app.get('/api/events', (req: Request, res: Response) => {
     const tenant = req.gate?.tenant;
     if (tenant === undefined) {
-      res.status(401).json({ error: 'unauthenticated', message: 'pass ?user=<user>&tenant=<tenant>' });
+      unauthorized(res);
       return;
     }
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { unauthenticatedAnswer } from '@gatehouse/core';
 import type { Gatehouse } from '@gatehouse/core';
 import type { Engine } from '@gatehouse/engine';
 import {
@@ -45,7 +46,9 @@ export function createApp({ engine, gate, documents }: AppParts): Express {
   app.get('/documents', async (req, res) => {
     const bound = req.gate;
     if (bound === undefined) {
-      res.status(401).json({ error: 'unauthenticated', message: 'log in first', reason: 'unauthenticated' });
+      // The same 401 as authorize() answers (core's adapter piece): { error: 'Unauthorized', message, reason }.
+      const answer = unauthenticatedAnswer();
+      res.status(answer.status).json(answer.body);
       return;
     }
     const ids = await bound.lookupResources('view', 'document');
