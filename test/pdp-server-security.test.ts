@@ -113,6 +113,9 @@ describe('PDP server: limits', () => {
     expect(limited.status).toBe(429);
     expect(limited.body).toMatchObject({ code: 8, message: expect.stringMatching(/rate limit/) });
     expect((await s.call('POST', '/v1/tenants/t1/permissions/check', checkBody)).status).toBe(200);
+    // Unmatched paths are not limited, so they answer 404 to good and bad keys alike (no unthrottled key oracle).
+    expect((await s.call('GET', '/no/such/route', undefined, { key: 'wrong' })).status).toBe(404);
+    expect((await s.call('GET', '/no/such/route')).status).toBe(404);
     for (let i = 0; i < 5; i++) {
       expect((await s.call('GET', '/healthz', undefined, { key: 'wrong' })).status).toBe(200);
       expect((await s.call('GET', '/readyz', undefined, { key: null })).status).toBe(200);

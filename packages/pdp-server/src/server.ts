@@ -171,7 +171,9 @@ export async function createServer(options: ServerOptions = {}): Promise<Gatehou
   app.addHook('onRequest', (request, _reply, done) => {
     const mode = request.routeOptions.config.auth;
     try {
-      if (mode !== 'none') {
+      // An unmatched path is 404 whoever asks: authenticating there (no rate limit applies) would let a client test
+      // keys without limit (401 for a bad key, 404 for a good one).
+      if (mode !== 'none' && !request.is404) {
         if (keyring.size === 0) request.principal = DEV_PRINCIPAL;
         else identify(request, request.headers.authorization, mode === 'body');
       }
