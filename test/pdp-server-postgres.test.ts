@@ -2,6 +2,7 @@
 // Skips when PostgreSQL is not reachable, unless GATEHOUSE_REQUIRE_SERVICES=1.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
+import { pino } from 'pino';
 import { createServer, serveOptions } from '@gatehouse/pdp-server';
 import { FIXTURES, KEY } from './fixtures/server/helpers.js';
 import { openSse } from './fixtures/server/sse.js';
@@ -102,8 +103,11 @@ describe('PDP server on PostgreSQL (--postgres)', () => {
     expect(await can(a)).toBe('CHECK_RESULT_DENIED');
     await first.close();
 
-    // Same flags again: the revoked access does not come back.
-    const second = await createServer(await serveOptions(flags, {}));
+    // Same flags again: the revoked access does not come back, and the skipped seed is logged.
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+    const second = await createServer({ ...(await serveOptions(flags, {})), logger });
+    expect(lines.some((l) => l.includes('seed data not applied'))).toBe(true);
     const b = (await second.listen({ port: 0 })).url;
     expect(await can(b)).toBe('CHECK_RESULT_DENIED');
     await second.close();
