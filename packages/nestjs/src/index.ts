@@ -12,7 +12,7 @@ export { Public } from './public.decorator.js';
 export { Tenant } from './tenant.decorator.js';
 export { Subject } from './subject.decorator.js';
 export { Gate } from './gate.decorator.js';
-export { createPermitCheckController } from './permit-check.controller.js';
+export { createPermitCheckController, permitCheckHandler } from './permit-check.controller.js';
 export type { GatehouseRequest } from './request-binder.js';
 export type { ClassOrMethodDecorator, IdResolver, PermissionOptions, PermissionSpec, Requirement } from './requirement.js';
 export {

@@ -62,3 +62,21 @@ export function createPermitCheckController(path = 'permit-check'): Type {
   }
   return PermitCheckController;
 }
+
+/**
+ * The permit-fe-sdk endpoint under the name DESIGN §6 gives it in both adapters (`@gatehouse/express` exports a
+ * handler of the same name): builds the controller {@link createPermitCheckController} builds, serving the
+ * contract at `path`.
+ *
+ * @param path - the route path, default `'permit-check'`
+ * @returns a controller class to list in a module's `controllers`
+ * @example
+ * ```ts
+ * @Module({ imports: [GatehouseModule.forRoot({ pdp, tenant, subject })], controllers: [permitCheckHandler('api/permit-check')] })
+ * export class AppModule {}
+ * ```
+ * @publicApi
+ */
+export function permitCheckHandler(path = 'permit-check'): Type {
+  return createPermitCheckController(path);
+}
