@@ -14,9 +14,10 @@ const TOKEN = { type: 'string', maxLength: 256 } as const;
 export const SNAP_TOKEN_PATTERN = '^[0-9]{0,16}$';
 /**
  * Continuous tokens are what the engine issued: a decimal position or id (reads, schema lists), a tenant id (tenant
- * list) or `l1.` + base64url (lookups); "" is the first page.
+ * list), or for lookups `l1.` + base64url (older engines: the last entity or subject id, so id characters stay
+ * allowed); "" is the first page.
  */
-export const CONTINUOUS_TOKEN_PATTERN = '^[A-Za-z0-9_.\\-]{0,1024}$';
+export const CONTINUOUS_TOKEN_PATTERN = '^[A-Za-z0-9_.@:+*\\-]{0,1024}$';
 const SNAP_TOKEN = { type: 'string', pattern: SNAP_TOKEN_PATTERN } as const;
 const CONTINUOUS_TOKEN = { type: 'string', pattern: CONTINUOUS_TOKEN_PATTERN } as const;
 
