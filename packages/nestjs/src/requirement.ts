@@ -48,11 +48,17 @@ export function toRequirement(where: string, action: unknown, resourceType: unkn
   throw new TypeError(`${where}: expected options.id to be a resolver such as fromParam('id') or a resource id, got ${show(id)}`);
 }
 
+/** The offending argument as the message shows it: compact JSON, truncated to 80 characters. */
 function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'function') return 'a function';
-  if (value === null || typeof value !== 'object') return String(value);
-  return Array.isArray(value) ? 'an array' : 'an object';
+  if (value === null || (typeof value !== 'object' && typeof value !== 'string')) return String(value);
+  let text: string;
+  try {
+    text = JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+  } catch {
+    text = Array.isArray(value) ? 'an array' : 'an object'; // cyclic
+  }
+  return text.length <= 80 ? text : `${text.slice(0, 79)}…`;
 }
 
 /** @internal Prepends a value to an array stored under `key` (decorators run bottom-up; this keeps source order). */

@@ -66,6 +66,13 @@ describe('@Permission()', () => {
     expect(() => Permission('edit', 'document', { id: 42 as unknown as string })).toThrow(/options\.id/);
     expect(() => Permission('edit', 'document', 'id' as unknown as object)).toThrow(/expected options to be an object/);
   });
+
+  it('shows the offending argument itself, as compact JSON, rather than "an object"', () => {
+    expect(() => Permission('edit', 'document', { id: { from: 'param' } as unknown as string }))
+      .toThrow(/expected options\.id to be a resolver .*, got \{"from":"param"\}$/);
+    expect(() => Permission('edit', 'document', ['id'] as unknown as object)).toThrow(/got \["id"\]$/);
+    expect(() => Permission('edit', 'document', { id: ['x'.repeat(200)] as unknown as string })).toThrow(/got \["x+…$/);
+  });
 });
 
 describe('@AnyPermission()', () => {
