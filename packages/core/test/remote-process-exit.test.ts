@@ -39,8 +39,12 @@ describe('RemotePdp in a process with nothing else to do', () => {
   it('answers a fail-closed denial when the connection is refused, with retries: 1', async () => {
     const url = server.url;
     await server.stop();
-    server = await new PdpHttpServer().start();
-    const result = await runChild(url, '1');
+    let result: Awaited<ReturnType<typeof runChild>>;
+    try {
+      result = await runChild(url, '1');
+    } finally {
+      server = await new PdpHttpServer().start(); // for afterEach; started only after the child ran
+    }
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout.trim())).toEqual({ allowed: false, reason: 'pdp_unavailable' });
   }, 70_000);
