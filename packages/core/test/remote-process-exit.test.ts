@@ -6,11 +6,13 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { PdpHttpServer } from './fixtures/pdp-http-server.js';
 
 const child = fileURLToPath(new URL('./fixtures/remote-check-child.ts', import.meta.url));
+/** `--import tsx` resolves from the working directory: the package's, whatever jest's is. */
+const packageRoot = fileURLToPath(new URL('..', import.meta.url));
 
 /** Runs the child script in a fresh node process (jest's own loop would hide an exit without a decision). */
 async function runChild(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return await new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', child, ...args], { timeout: 60_000, env: { ...process.env, NODE_OPTIONS: '' } },
+    execFile(process.execPath, ['--import', 'tsx', child, ...args], { timeout: 60_000, cwd: packageRoot, env: { ...process.env, NODE_OPTIONS: '' } },
       (err, stdout, stderr) => {
         const code = err === null ? 0 : typeof err.code === 'number' ? err.code : null;
         resolve({ code, stdout, stderr });
