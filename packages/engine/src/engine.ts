@@ -29,7 +29,7 @@ import type {
 } from './engine-types.js';
 import { Evaluation } from './eval/evaluation.js';
 import { expandMember } from './eval/expand.js';
-import { candidates, grantsWithoutTuples, page, reachableFrom } from './eval/lookup.js';
+import { candidates, decodePageToken, grantsWithoutTuples, page, reachableFrom } from './eval/lookup.js';
 import { planSchema } from './eval/plan.js';
 import type { EntityPlan, SchemaPlan } from './eval/plan.js';
 import { compileRbac } from './rbac/index.js';
@@ -263,11 +263,13 @@ export class Engine {
 
   /** Tuples matching a filter, at a snap token (head when absent), paged. */
   public async readRelationships(request: ReadRelationshipsRequest): Promise<{ tuples: Tuple[]; continuousToken: string }> {
+    await this.fresh(request.snapToken, request.tenant);
     return await this.store.readTuples(this.tenant(request.tenant), request.filter ?? {}, pick(request));
   }
 
   /** Attributes matching a filter, at a snap token (head when absent), paged. */
   public async readAttributes(request: ReadAttributesRequest): Promise<{ attributes: Attribute[]; continuousToken: string }> {
+    await this.fresh(request.snapToken, request.tenant);
     return await this.store.readAttributes(this.tenant(request.tenant), request.filter ?? {}, pick(request));
   }
 
@@ -315,6 +317,7 @@ export class Engine {
    */
   public async lookupEntity(request: LookupEntityRequest): Promise<{ ids: string[]; continuousToken: string }> {
     await this.fresh(request.snapToken, request.tenant);
+    const after = decodePageToken(request.continuousToken);
     const tenant = this.tenant(request.tenant);
     const subject = parseSubject(request.subject);
     const type = name('entity type', request.entityType);
@@ -339,12 +342,13 @@ export class Engine {
       if (allow !== undefined && !allow.has(id)) continue;
       if (ev.check(node, entity, permission)) ids.push(id);
     }
-    return page(ids, request.pageSize, request.continuousToken);
+    return page(ids, request.pageSize, after);
   }
 
   /** Ids of subjects of `subjectReference.type` (with its relation) that have `permission` on the entity. */
   public async lookupSubject(request: LookupSubjectRequest): Promise<{ ids: string[]; continuousToken: string }> {
     await this.fresh(request.snapToken, request.tenant);
+    const after = decodePageToken(request.continuousToken);
     const tenant = this.tenant(request.tenant);
     const resource = parseResource(request.entity);
     if (resource.id === undefined) throw InvalidRequestError.badValue('entity', request.entity, 'an entity with an id');
@@ -362,7 +366,7 @@ export class Engine {
       const ev = this.evaluation(tenant, plan, subject, resource, request.context, request.depth);
       if (ev.check(ev.resolve(resource.type, resource.id), entity, permission)) ids.push(id);
     }
-    return page(ids, request.pageSize, request.continuousToken);
+    return page(ids, request.pageSize, after);
   }
 
   /** Every permission (and relation, unless `onlyPermission`) of the entity for the subject, in one pass. */
@@ -549,14 +553,22 @@ export class Engine {
 
   /**
    * Makes the view at least as fresh as `token` before a read: at once when it is; with the memory store a
-   * newer token cannot come from anywhere else, so it is an error at once; with a durable store, catch up from
-   * the store and wait (for another replica's commit the notice may not have arrived yet) until the deadline.
+   * newer token cannot come from anywhere else, so it is invalid input at once; with a durable store, catch up
+   * from the store and wait (for another replica's commit the notice may not have arrived yet) until the deadline.
+   * @throws {@link InvalidRequestError} for a token that is not a decimal snap token, or (memory store) one ahead
+   *   of the head; {@link SnapTokenAheadError} when a durable store's view does not reach it in time.
    */
-  private async fresh(token: string | undefined, tenant: string): Promise<void> {
-    if (token === undefined || token === '' || !/^\d{1,16}$/.test(token)) return;
+  private async fresh(token: unknown, tenant: string): Promise<void> {
+    if (token === undefined || token === '') return;
+    if (typeof token !== 'string' || !/^\d{1,16}$/.test(token)) {
+      throw InvalidRequestError.badValue('snap token', token, 'a snap token returned by a write or a read of this engine: a decimal integer string (or "" for the latest)');
+    }
     const want = Number(token);
     if (want <= this.view.head) return;
-    if (this.view === this.store) throw new SnapTokenAheadError(token, String(this.view.head), 0, tenant);
+    if (this.view === this.store) {
+      // Nothing else writes to this engine's memory store, so this token was never issued here.
+      throw InvalidRequestError.badValue('snap token', token, `a snap token this engine issued (its latest is "${String(this.view.head)}")`);
+    }
     const started = performance.now();
     let timer: ReturnType<typeof setTimeout> | undefined;
     let waiter: Waiter | undefined;

@@ -1,4 +1,4 @@
-import { InvalidRequestError } from '@gatehouse/core';
+import { ID_PATTERN, InvalidRequestError } from '@gatehouse/core';
 
 import { E_NODE, NAME_LIMIT, NEXT_F, NEXT_R, ROW } from '../store/tenant-data.js';
 import type { Evaluation } from './evaluation.js';
@@ -41,15 +41,40 @@ export function candidates(ev: Evaluation, type: string, typeId: number, extra: 
   return out;
 }
 
-/** Sorts ids and cuts one page after `continuousToken` (the last id of the previous page). */
-export function page(ids: string[], pageSize: number | undefined, continuousToken: string | undefined): { ids: string[]; continuousToken: string } {
-  ids.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const from = continuousToken ? ids.findIndex((id) => id > continuousToken) : 0;
-  const start = from === -1 ? ids.length : from;
+/** The prefix of the page tokens lookups issue; the rest is the base64url of the last id of the page. */
+const PAGE_TOKEN_PREFIX = 'l1.';
+
+/** The continuous token that resumes a lookup after `lastId`. */
+export function encodePageToken(lastId: string): string {
+  return PAGE_TOKEN_PREFIX + Buffer.from(lastId, 'utf8').toString('base64url');
+}
+
+/**
+ * The last id of the previous page, from a lookup's continuous token (`undefined` for the first page).
+ * @throws {@link InvalidRequestError} for a token that a lookup of this engine did not issue.
+ */
+export function decodePageToken(token: unknown): string | undefined {
+  if (token === undefined || token === '') return undefined;
+  const bad = (): InvalidRequestError =>
+    InvalidRequestError.badValue('continuousToken', token, 'the continuousToken of a previous page of the same lookup (or "" for the first page)');
+  if (typeof token !== 'string' || !token.startsWith(PAGE_TOKEN_PREFIX)) throw bad();
+  const body = token.slice(PAGE_TOKEN_PREFIX.length);
+  if (!/^[A-Za-z0-9_-]+$/.test(body)) throw bad();
+  const id = Buffer.from(body, 'base64url').toString('utf8');
+  if (!ID_PATTERN.test(id) || encodePageToken(id) !== token) throw bad();
+  return id;
+}
+
+/** Sorts ids and cuts one page after `after` (the last id of the previous page, decoded by {@link decodePageToken}). */
+export function page(ids: string[], pageSize: number | undefined, after: string | undefined): { ids: string[]; continuousToken: string } {
   if (pageSize !== undefined && (!Number.isInteger(pageSize) || pageSize < 0)) throw InvalidRequestError.badValue('pageSize', pageSize, 'a positive integer');
+  ids.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const from = after === undefined ? 0 : ids.findIndex((id) => id > after);
+  const start = from === -1 ? ids.length : from;
   const size = pageSize === undefined || pageSize === 0 ? 1000 : pageSize;
   const slice = ids.slice(start, start + size);
-  return { ids: slice, continuousToken: start + size < ids.length ? (slice.at(-1) ?? '') : '' };
+  const last = slice.at(-1);
+  return { ids: slice, continuousToken: start + size < ids.length && last !== undefined ? encodePageToken(last) : '' };
 }
 
 const opaqueCache = new WeakMap<object, Map<string, boolean>>();

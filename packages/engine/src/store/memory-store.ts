@@ -1,4 +1,4 @@
-import { ConflictError, InvalidRequestError, NotFoundError } from '@gatehouse/core';
+import { ConflictError, InvalidRequestError, NotFoundError, TENANT_PATTERN } from '@gatehouse/core';
 import type { Attribute, AttributeValue, Tuple } from '@gatehouse/core';
 
 import type {
@@ -163,7 +163,8 @@ export class MemoryStore implements Store {
   public listTenants(options: PageOptions = {}): Promise<{ tenants: TenantRecord[]; continuousToken: string }> {
     return attempt(() => {
       const all = [...this.tenants.values()].map((t) => t.record).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-      const start = options.continuousToken ? all.findIndex((t) => t.id > (options.continuousToken ?? '')) : 0;
+      const after = tenantToken(options.continuousToken);
+      const start = after === undefined ? 0 : all.findIndex((t) => t.id > after);
       const from = start === -1 ? all.length : start;
       const size = pageSize(options.pageSize);
       const tenants = all.slice(from, from + size);
@@ -195,7 +196,7 @@ export class MemoryStore implements Store {
   ): Promise<{ head: string; schemas: { version: string; createdAt: string }[]; continuousToken: string }> {
     return attempt(() => {
       const all = [...this.entry(tenant).schemas].reverse();
-      const from = options.continuousToken ? Number(options.continuousToken) : 0;
+      const from = offsetToken(options.continuousToken);
       const size = pageSize(options.pageSize);
       const schemas = all.slice(from, from + size).map((s) => ({ version: s.version, createdAt: s.createdAt }));
       return {
@@ -266,7 +267,7 @@ export class MemoryStore implements Store {
     return attempt(() => {
       const data = this.entry(tenant).data;
       const at = this.tokenNumber(options.snapToken);
-      const from = options.continuousToken ? Number(options.continuousToken) : 0;
+      const from = offsetToken(options.continuousToken);
       const size = pageSize(options.pageSize);
       const tuples: Tuple[] = [];
       let next = '';
@@ -293,7 +294,7 @@ export class MemoryStore implements Store {
       const all = this.matchAttrs(data, filter, at)
         .map(([key, v]) => ({ sort: `${this.nodeKey(data, Math.floor(key / NAME_LIMIT))}$${this.nameOf(key % NAME_LIMIT)}`, key, v }))
         .sort((a, b) => (a.sort < b.sort ? -1 : a.sort > b.sort ? 1 : 0));
-      const from = options.continuousToken ? Number(options.continuousToken) : 0;
+      const from = offsetToken(options.continuousToken);
       const size = pageSize(options.pageSize);
       const attributes = all.slice(from, from + size).map((x) => this.attributeOf(data, x.key, x.v.value, x.v.valueType));
       return { attributes, continuousToken: from + size < all.length ? String(from + size) : '' };
@@ -642,6 +643,30 @@ export function inferType(v: AttributeValue): string {
   const base =
     typeof first === 'boolean' ? 'boolean' : typeof first === 'string' ? 'string' : Number.isInteger(first) ? 'integer' : 'double';
   return Array.isArray(v) ? `${base}[]` : base;
+}
+
+/**
+ * The position a page of a read or a schema list resumes at, from the continuous token of the previous page.
+ * @throws {@link InvalidRequestError} for a token this store did not issue (not a decimal position).
+ */
+function offsetToken(token: unknown): number {
+  if (token === undefined || token === '') return 0;
+  if (typeof token !== 'string' || !/^\d{1,16}$/.test(token)) {
+    throw InvalidRequestError.badValue('continuousToken', token, 'the continuousToken of the previous page of the same read (a decimal position), or "" for the first page');
+  }
+  return Number(token);
+}
+
+/**
+ * The last tenant id of the previous page of a tenant list.
+ * @throws {@link InvalidRequestError} for a token that is not a tenant id.
+ */
+function tenantToken(token: unknown): string | undefined {
+  if (token === undefined || token === '') return undefined;
+  if (typeof token !== 'string' || !TENANT_PATTERN.test(token)) {
+    throw InvalidRequestError.badValue('continuousToken', token, 'the continuousToken of the previous page of the tenant list (a tenant id), or "" for the first page');
+  }
+  return token;
 }
 
 function pageSize(n: number | undefined): number {

@@ -1,6 +1,6 @@
 // How an engine on a durable store follows it: commits applied as the store delivers them, gaps read back,
 // history that is gone answered by a reload and a reset, and snap tokens the view has not reached yet.
-import { Gatehouse, PdpUnavailableError } from '@gatehouse/core';
+import { Gatehouse, InvalidRequestError, PdpUnavailableError } from '@gatehouse/core';
 import type { ChangeEvent } from '@gatehouse/core';
 import { EmbeddedPdp, Engine, HistoryGoneError, MemoryStore, SnapTokenAheadError } from '@gatehouse/engine';
 import type { EngineChange, Store } from '@gatehouse/engine';
@@ -229,7 +229,7 @@ describe('Engine following a durable store', () => {
 });
 
 describe('Engine on the memory store, asked for a token from the future', () => {
-  it('rejects at once with SnapTokenAheadError instead of answering from its state', async () => {
+  it('rejects at once with InvalidRequestError (a token it never issued) instead of answering from its state', async () => {
     const engine = await Engine.create({ schema: SCHEMA });
     const { snapToken } = await engine.write({ tenant: 't1', tuples: ['document:1#owner@user:alice'] });
     expect(await canView(engine, 'alice', '1', snapToken)).toBe(true);
@@ -238,16 +238,17 @@ describe('Engine on the memory store, asked for a token from the future', () => 
       () => undefined,
       (e: unknown) => e,
     );
-    expect(err).toBeInstanceOf(SnapTokenAheadError);
-    expect(err).toMatchObject({ snapToken: ahead, head: snapToken, waitedMs: 0 });
+    expect(err).toBeInstanceOf(InvalidRequestError);
+    expect(err).not.toBeInstanceOf(SnapTokenAheadError);
+    expect((err as Error).message).toContain(`snap token "${ahead}"`);
     const subject = { type: 'user', id: 'alice' };
-    await expect(engine.subjectPermissions({ tenant: 't1', entity: { type: 'document', id: '1' }, subject, snapToken: ahead })).rejects.toBeInstanceOf(SnapTokenAheadError);
-    await expect(engine.lookupEntity({ tenant: 't1', entityType: 'document', permission: 'view', subject, snapToken: ahead })).rejects.toBeInstanceOf(SnapTokenAheadError);
-    await expect(engine.checkMany([{ tenant: 't1', subject, action: 'view', resource: { type: 'document', id: '1' }, consistency: { atLeastAsFresh: ahead } }])).rejects.toBeInstanceOf(SnapTokenAheadError);
-    // Through a client: a denial with reason pdp_unavailable (fail closed), never a stale allow.
+    await expect(engine.subjectPermissions({ tenant: 't1', entity: { type: 'document', id: '1' }, subject, snapToken: ahead })).rejects.toBeInstanceOf(InvalidRequestError);
+    await expect(engine.lookupEntity({ tenant: 't1', entityType: 'document', permission: 'view', subject, snapToken: ahead })).rejects.toBeInstanceOf(InvalidRequestError);
+    await expect(engine.checkMany([{ tenant: 't1', subject, action: 'view', resource: { type: 'document', id: '1' }, consistency: { atLeastAsFresh: ahead } }])).rejects.toBeInstanceOf(InvalidRequestError);
+    // Through a client: a denial with reason invalid_request, never a stale allow.
     const gate = new Gatehouse({ pdp: new EmbeddedPdp(engine), cache: false });
     const d = await gate.check({ tenant: 't1', subject: 'alice', action: 'view', resource: 'document:1', consistency: { atLeastAsFresh: ahead } });
-    expect(d).toMatchObject({ allowed: false, reason: 'pdp_unavailable' });
+    expect(d).toMatchObject({ allowed: false, reason: 'invalid_request' });
     await gate.close();
   });
 
