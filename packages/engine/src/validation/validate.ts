@@ -17,6 +17,7 @@ import { compileSchema } from '../schema/compiler.js';
 import { SchemaCompileError, SchemaParseError, type SourcePosition } from '../schema/errors.js';
 import type { CompiledSchema } from '../schema/ir.js';
 import { attributeProblem, tupleProblem } from './data-lines.js';
+import { blockScalarMap } from './block-scalar-map.js';
 import { describeNode, entries, entry, isMap, isNull, isScalar, isSeq, scalarText, YamlSource } from './yaml-source.js';
 
 /** A problem that makes the file invalid (YAML, schema, a data line, a malformed entry): exit status 2. */
@@ -216,11 +217,16 @@ class Run {
     }
   }
 
-  /** Maps a position inside the schema text to the file: exact for block scalars (`|`, `|-`, `>`…). */
+  /**
+   * Maps a position inside the schema text to the file: exact for block scalars, literal (`|`, `|-`…) and folded
+   * (`>`, `>-`…, whose lines the parser joined); the start of the value for other scalars.
+   */
   private schemaPosition(node: Node | null, at: SourcePosition): SourcePosition {
     const start = this.src.position(node);
     if (!isScalar(node) || (node.type !== 'BLOCK_LITERAL' && node.type !== 'BLOCK_FOLDED')) return start;
     const lines = this.text.split(/\r\n|\r|\n/);
+    const mapped = typeof node.value === 'string' ? blockScalarMap(lines, start.line, node.type === 'BLOCK_FOLDED', node.value) : undefined;
+    if (mapped !== undefined) return mapped(at);
     let indent = 0;
     for (let i = start.line; i < lines.length; i++) {
       const l = lines[i] ?? '';

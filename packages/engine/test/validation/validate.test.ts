@@ -178,6 +178,25 @@ describe('validate', () => {
     expect(result.errors).toEqual([{ line: 5, column: 23, message: 'schema: expected an entity type after "@", found undefined entity "person"' }]);
   });
 
+  /** Where `person` (the undefined type) is in the file: 1-based line and column. */
+  function whereIsPerson(file: string): { line: number; column: number } {
+    const lines = file.split('\n');
+    const i = lines.findIndex((l) => l.includes('@person'));
+    return { line: i + 1, column: (lines[i] ?? '').indexOf('person') + 1 };
+  }
+
+  it.each([
+    ['>- with a blank line', 'schema: >-\n  entity user {}\n\n  entity doc {\n      relation owner @person\n  }\n'],
+    ['> with two blank lines', 'tenant_id: t\nschema: >\n  entity user {}\n\n\n  entity doc {\n      relation owner @person\n  }\n'],
+    ['>- whose lines fold into one', 'schema: >-\n  entity user {}\n  entity team {}\n\n  entity doc { relation member @team relation owner @person }\n'],
+    ['>- with the error on a line joined to the one before', 'schema: >-\n  entity user {}\n\n  entity doc {}\n  entity folder { relation owner @person }\n'],
+    ['>+ with leading blank lines', 'schema: >+\n\n  entity user {}\n\n  entity doc {\n      relation owner @person\n  }\n\n'],
+    ['|- with blank lines', 'schema: |-\n  entity user {}\n\n\n  entity doc {\n      relation owner @person\n  }\n'],
+  ])('maps a schema error to its line and column in the file for a block scalar %s', async (_what, file) => {
+    const result = await validate(file);
+    expect(result.errors).toEqual([{ ...whereIsPerson(file), message: 'schema: expected an entity type after "@", found undefined entity "person"' }]);
+  });
+
   it('reports data lines that break the schema at their line, and runs no scenario', async () => {
     const result = await validate(`${SCHEMA}relationships:
   - document:d1#owner@user:dave
