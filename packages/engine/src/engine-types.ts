@@ -101,6 +101,14 @@ export interface SubjectPermissionsEngineRequest extends EvaluationOptions {
   readonly onlyPermission?: boolean;
 }
 
+/** What {@link Engine.subjectPermissions} returns. */
+export interface SubjectPermissionsEngineResult {
+  /** Permission (and relation) name → allowed; a permission that failed to evaluate is `false`. */
+  readonly permissions: Record<string, boolean>;
+  /** Permission name → why it failed to evaluate (an `EvaluationError` or `DepthExceededError` message); absent when none failed. */
+  readonly errors?: Record<string, string>;
+}
+
 export interface ExpandRequest {
   readonly tenant: string;
   readonly entity: { readonly type: string; readonly id: string };

@@ -1,5 +1,7 @@
 import {
   assertTenant,
+  DepthExceededError,
+  EvaluationError,
   InvalidRequestError,
   NAME_PATTERN,
   NotFoundError,
@@ -25,6 +27,7 @@ import type {
   ReadRelationshipsRequest,
   SchemaRead,
   SubjectPermissionsEngineRequest,
+  SubjectPermissionsEngineResult,
   WriteRequest,
 } from './engine-types.js';
 import { Evaluation } from './eval/evaluation.js';
@@ -369,8 +372,23 @@ export class Engine {
     return page(ids, request.pageSize, after);
   }
 
-  /** Every permission (and relation, unless `onlyPermission`) of the entity for the subject, in one pass. */
-  public async subjectPermissions(request: SubjectPermissionsEngineRequest): Promise<{ permissions: Record<string, boolean> }> {
+  /**
+   * Every permission (and relation, unless `onlyPermission`) of the entity for the subject, in one pass.
+   *
+   * Each permission fails closed on its own: when evaluating one throws (a rule reads a `context.data` key the
+   * request did not send, a rule's regular expression is rejected, the depth budget runs out), it is `false` and
+   * `errors[name]` says why, while the others are still answered — so a CASL ability can be built from the rest.
+   * (Permify fails the whole call instead.)
+   * @returns `permissions` (name → allowed) and, when any failed, `errors` (name → message).
+   * @throws {@link InvalidRequestError} for a bad subject, entity or token; {@link NotFoundError} for an unknown
+   *   tenant, entity type or schema version; {@link SnapTokenAheadError} (durable stores).
+   * @example
+   * ```ts
+   * const { permissions, errors } = await engine.subjectPermissions({ tenant: 't1', entity: 'document:1', subject: 'user:alice' });
+   * // permissions: { edit: true, view: true, approve: false }, errors: { approve: 'rule "limit" failed: No such key: amount' }
+   * ```
+   */
+  public async subjectPermissions(request: SubjectPermissionsEngineRequest): Promise<SubjectPermissionsEngineResult> {
     await this.fresh(request.snapToken, request.tenant);
     const tenant = this.tenant(request.tenant);
     const subject = parseSubject(request.subject);
@@ -380,11 +398,18 @@ export class Engine {
     const ev = this.evaluation(tenant, plan, subject, resource, request.context, request.depth);
     const node = resource.id === undefined ? 0 : ev.resolve(resource.type, resource.id);
     const permissions: Record<string, boolean> = {};
+    let errors: Record<string, string> | undefined;
     for (const m of entity.members.values()) {
       if (m.kind === 'attribute' || (m.kind === 'relation' && (m.implicit || request.onlyPermission === true))) continue;
-      permissions[m.name] = resource.id === undefined ? ev.checkType(entity, m.name) : ev.check(node, entity, m.name);
+      try {
+        permissions[m.name] = resource.id === undefined ? ev.checkType(entity, m.name) : ev.check(node, entity, m.name);
+      } catch (err) {
+        if (!(err instanceof EvaluationError || err instanceof DepthExceededError)) throw err;
+        permissions[m.name] = false;
+        (errors ??= {})[m.name] = err.message;
+      }
     }
-    return { permissions };
+    return errors === undefined ? { permissions } : { permissions, errors };
   }
 
   /** Permify's expand tree of who holds `permission` on the entity. */

@@ -14,6 +14,7 @@ export type {
   ReadRelationshipsRequest,
   SchemaRead,
   SubjectPermissionsEngineRequest,
+  SubjectPermissionsEngineResult,
   WriteRequest,
 } from './engine-types.js';
 export type { ExplainNode } from './eval/evaluation.js';
