@@ -41,13 +41,17 @@ export class EmbeddedPdp implements Pdp {
     return ds.map((d) => ({ allowed: d.allowed, reason: d.allowed ? 'allowed' : 'denied', ...(d.snapToken === undefined ? {} : { snapToken: d.snapToken }) }));
   }
 
-  /** Every permission and relation of the resource (or its type) for the subject. */
+  /**
+   * Every permission and relation of the resource (or its type) for the subject. A permission that fails to
+   * evaluate (a rule reading a `context.data` key the request did not send) is `false`; the others are answered.
+   */
   public async subjectPermissions(request: SubjectPermissionsRequest, options?: CallOptions): Promise<SubjectPermissionsResult> {
     options?.signal?.throwIfAborted();
     const { permissions } = await this.engine.subjectPermissions({
       tenant: request.tenant,
       entity: request.resource,
       subject: request.subject,
+      onError: 'deny',
       ...(request.context === undefined ? {} : { context: request.context }),
       ...(request.depth === undefined ? {} : { depth: request.depth }),
       ...(request.consistency?.atLeastAsFresh === undefined ? {} : { snapToken: request.consistency.atLeastAsFresh }),

@@ -99,13 +99,19 @@ export interface SubjectPermissionsEngineRequest extends EvaluationOptions {
   readonly subject: Subject;
   /** Only permissions, not relations. @defaultValue false */
   readonly onlyPermission?: boolean;
+  /**
+   * What a permission that fails to evaluate (`EvaluationError`, `DepthExceededError`) does: `'reject'` fails the
+   * whole call, as in Permify; `'deny'` makes that permission `false`, reports it in `errors` and answers the rest.
+   * @defaultValue 'reject'
+   */
+  readonly onError?: 'reject' | 'deny';
 }
 
 /** What {@link Engine.subjectPermissions} returns. */
 export interface SubjectPermissionsEngineResult {
   /** Permission (and relation) name → allowed; a permission that failed to evaluate is `false`. */
   readonly permissions: Record<string, boolean>;
-  /** Permission name → why it failed to evaluate (an `EvaluationError` or `DepthExceededError` message); absent when none failed. */
+  /** With `onError: 'deny'`: permission name → why it failed to evaluate; absent when none failed. */
   readonly errors?: Record<string, string>;
 }
 

@@ -375,17 +375,21 @@ export class Engine {
   /**
    * Every permission (and relation, unless `onlyPermission`) of the entity for the subject, in one pass.
    *
-   * Each permission fails closed on its own: when evaluating one throws (a rule reads a `context.data` key the
-   * request did not send, a rule's regular expression is rejected, the depth budget runs out), it is `false` and
-   * `errors[name]` says why, while the others are still answered — so a CASL ability can be built from the rest.
-   * (Permify fails the whole call instead.)
-   * @returns `permissions` (name → allowed) and, when any failed, `errors` (name → message).
+   * By default (`onError: 'reject'`) a permission that fails to evaluate fails the whole call, as in Permify (the
+   * PDP server's Permify-shaped route relies on it). With `onError: 'deny'` each permission fails closed on its
+   * own: when evaluating one throws (a rule reads a `context.data` key the request did not send, a rule's regular
+   * expression is rejected, the depth budget runs out) it is `false` and `errors[name]` says why, while the others
+   * are still answered — so a CASL ability can be built from the rest ({@link EmbeddedPdp} asks this way).
+   * @returns `permissions` (name → allowed) and, with `onError: 'deny'` when any failed, `errors` (name → message).
    * @throws {@link InvalidRequestError} for a bad subject, entity or token; {@link NotFoundError} for an unknown
-   *   tenant, entity type or schema version; {@link SnapTokenAheadError} (durable stores).
+   *   tenant, entity type or schema version; {@link SnapTokenAheadError} (durable stores); with `onError:
+   *   'reject'`, the first permission's {@link EvaluationError} or {@link DepthExceededError}.
    * @example
    * ```ts
-   * const { permissions, errors } = await engine.subjectPermissions({ tenant: 't1', entity: 'document:1', subject: 'user:alice' });
-   * // permissions: { edit: true, view: true, approve: false }, errors: { approve: 'rule "limit" failed: No such key: amount' }
+   * const { permissions, errors } = await engine.subjectPermissions({
+   *   tenant: 't1', entity: { type: 'document', id: '1' }, subject: { type: 'user', id: 'alice' }, onError: 'deny',
+   * });
+   * // permissions: { edit: true, view: true, approve: false }, errors: { approve: 'rule "within" failed: …amount…' }
    * ```
    */
   public async subjectPermissions(request: SubjectPermissionsEngineRequest): Promise<SubjectPermissionsEngineResult> {
@@ -404,7 +408,7 @@ export class Engine {
       try {
         permissions[m.name] = resource.id === undefined ? ev.checkType(entity, m.name) : ev.check(node, entity, m.name);
       } catch (err) {
-        if (!(err instanceof EvaluationError || err instanceof DepthExceededError)) throw err;
+        if (request.onError !== 'deny' || !(err instanceof EvaluationError || err instanceof DepthExceededError)) throw err;
         permissions[m.name] = false;
         (errors ??= {})[m.name] = err.message;
       }

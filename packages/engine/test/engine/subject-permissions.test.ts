@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 
-import { Gatehouse, InvalidRequestError, NotFoundError } from '@gatehouse/core';
+import { EvaluationError, Gatehouse, InvalidRequestError, NotFoundError } from '@gatehouse/core';
 import { EmbeddedPdp, Engine } from '@gatehouse/engine';
 
 const SCHEMA = `
@@ -30,7 +30,7 @@ const alice = { type: 'user', id: 'alice' };
 describe('Engine.subjectPermissions', () => {
   it('answers every other permission when one rule reads a missing context.data key, that one false with its error', async () => {
     const engine = await setup();
-    const res = await engine.subjectPermissions({ tenant: 't1', entity: { type: 'document', id: '1' }, subject: alice, context: { data: { public: false } } });
+    const res = await engine.subjectPermissions({ tenant: 't1', entity: { type: 'document', id: '1' }, subject: alice, context: { data: { public: false } }, onError: 'deny' });
     expect(res.permissions).toEqual({ owner: true, edit: true, view: true, approve: false });
     expect(Object.keys(res.errors ?? {})).toEqual(['approve']);
     expect(res.errors?.approve).toMatch(/within.*amount|amount/);
@@ -38,23 +38,28 @@ describe('Engine.subjectPermissions', () => {
 
   it('reports no errors when every permission evaluates', async () => {
     const engine = await setup();
-    const res = await engine.subjectPermissions({ tenant: 't1', entity: { type: 'document', id: '1' }, subject: alice, context: { data: { public: false, amount: 50 } } });
+    const res = await engine.subjectPermissions({ tenant: 't1', entity: { type: 'document', id: '1' }, subject: alice, context: { data: { public: false, amount: 50 } }, onError: 'deny' });
     expect(res).toEqual({ permissions: { owner: true, edit: true, view: true, approve: true } });
   });
 
   it('fails each permission closed on its own for a subject without the short-circuiting owner', async () => {
     const engine = await setup();
-    const res = await engine.subjectPermissions({ tenant: 't1', entity: { type: 'document', id: '1' }, subject: { type: 'user', id: 'bob' }, onlyPermission: true });
+    const res = await engine.subjectPermissions({ tenant: 't1', entity: { type: 'document', id: '1' }, subject: { type: 'user', id: 'bob' }, onlyPermission: true, onError: 'deny' });
     // view reads context.data.public, approve never reaches its rule (owner is false first).
     expect(res.permissions).toEqual({ edit: false, view: false, approve: false });
     expect(Object.keys(res.errors ?? {})).toEqual(['view']);
   });
 
+  it('rejects the whole call with the EvaluationError by default, as in Permify', async () => {
+    const engine = await setup();
+    await expect(engine.subjectPermissions({ tenant: 't1', entity: { type: 'document', id: '1' }, subject: alice, context: { data: { public: false } } })).rejects.toBeInstanceOf(EvaluationError);
+  });
+
   it('keeps typed errors for request-level problems', async () => {
     const engine = await setup();
-    await expect(engine.subjectPermissions({ tenant: 'nope', entity: { type: 'document', id: '1' }, subject: alice })).rejects.toBeInstanceOf(NotFoundError);
-    await expect(engine.subjectPermissions({ tenant: 't1', entity: { type: 'folder', id: '1' }, subject: alice })).rejects.toBeInstanceOf(NotFoundError);
-    await expect(engine.subjectPermissions({ tenant: 't1', entity: { type: 'document', id: 'a b' }, subject: alice })).rejects.toBeInstanceOf(InvalidRequestError);
+    await expect(engine.subjectPermissions({ tenant: 'nope', entity: { type: 'document', id: '1' }, subject: alice, onError: 'deny' })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(engine.subjectPermissions({ tenant: 't1', entity: { type: 'folder', id: '1' }, subject: alice, onError: 'deny' })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(engine.subjectPermissions({ tenant: 't1', entity: { type: 'document', id: 'a b' }, subject: alice, onError: 'deny' })).rejects.toBeInstanceOf(InvalidRequestError);
   });
 
   it('lets a Gatehouse client (EmbeddedPdp) get the permissions that evaluate, the failed one denied', async () => {
