@@ -15,6 +15,7 @@ import { parseTuple } from '@gatehouse/core';
 import { Engine } from '@gatehouse/engine';
 import { PostgresStore } from '@gatehouse/store-postgres';
 import pg from 'pg';
+import { REBAC_SCHEMA } from './lib/rebac-data.mjs';
 
 const URL = process.env.GATEHOUSE_BENCH_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
 const flagAt = process.argv.indexOf('--tuples');
@@ -24,20 +25,6 @@ const BATCH = 1000;
 const CHECK_MS = 2500;
 const ROUNDS = 3;
 
-const SCHEMA = `
-entity user {}
-entity organization {
-  relation admin @user
-  relation member @user
-  permission view = admin or member
-}
-entity document {
-  relation org @organization
-  relation owner @user
-  relation viewer @user
-  permission edit = owner or org.admin
-  permission view = viewer or edit or org.member
-}`;
 
 const schemas = [];
 const uniqueSchema = (tag) => {
@@ -103,8 +90,8 @@ async function main() {
   const notes = [];
 
   // Checks and writes: the same engine on both stores.
-  const memory = await Engine.create({ schema: SCHEMA });
-  const onPg = await Engine.create({ schema: SCHEMA, store: new PostgresStore({ connectionString: URL, schema: uniqueSchema('checks') }) });
+  const memory = await Engine.create({ schema: REBAC_SCHEMA });
+  const onPg = await Engine.create({ schema: REBAC_SCHEMA, store: new PostgresStore({ connectionString: URL, schema: uniqueSchema('checks') }) });
   const data = rebacTuples();
   await writeAll(memory, data);
   await writeAll(onPg, data);
@@ -153,7 +140,7 @@ async function main() {
   const loadSchema = uniqueSchema('load');
   const seedStore = new PostgresStore({ connectionString: URL, schema: loadSchema });
   await seedStore.open();
-  await seedStore.writeSchema('t1', SCHEMA);
+  await seedStore.writeSchema('t1', REBAC_SCHEMA);
   const { snapToken } = await seedStore.commit({ tenant: 't1', createTuples: [] });
   await seedStore.close();
   t = performance.now();
@@ -167,7 +154,7 @@ async function main() {
   globalThis.gc?.();
   const heapBefore = process.memoryUsage().heapUsed;
   t = performance.now();
-  const loaded = await Engine.create({ schema: SCHEMA, store: new PostgresStore({ connectionString: URL, schema: loadSchema }) });
+  const loaded = await Engine.create({ schema: REBAC_SCHEMA, store: new PostgresStore({ connectionString: URL, schema: loadSchema }) });
   const loadS = (performance.now() - t) / 1000;
   globalThis.gc?.();
   const heapMb = (process.memoryUsage().heapUsed - heapBefore) / 2 ** 20;

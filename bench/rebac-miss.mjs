@@ -6,6 +6,7 @@
 // the last write's ZedToken (protocols/peers.md). Prints one JSON line last.
 import { performance } from 'node:perf_hooks';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { REBAC_SCHEMA } from './lib/rebac-data.mjs';
 
 const ORGS = 100;
 const USERS = 1000;
@@ -39,20 +40,6 @@ function deepChecks(n) {
   return out;
 }
 
-const GATEHOUSE_SCHEMA = `
-entity user {}
-entity organization {
-  relation admin @user
-  relation member @user
-  permission view = admin or member
-}
-entity document {
-  relation org @organization
-  relation owner @user
-  relation viewer @user
-  permission edit = owner or org.admin
-  permission view = viewer or edit or org.member
-}`;
 
 const SPICEDB_SCHEMA = `
 definition user {}
@@ -118,7 +105,7 @@ async function spicedbWorker() {
 
 async function ours() {
   const { Engine } = await import('@gatehouse/engine');
-  const engine = await Engine.create({ schema: GATEHOUSE_SCHEMA });
+  const engine = await Engine.create({ schema: REBAC_SCHEMA });
   const rows = dataset().map(([et, eid, rel, st, sid]) => `${et}:${eid}#${rel}@${st}:${sid}`);
   for (let i = 0; i < rows.length; i += 1000) await engine.write({ tenant: 't1', tuples: rows.slice(i, i + 1000) });
   const reqs = deepChecks(10_000).map((c) => ({

@@ -1,5 +1,5 @@
 // A ReBAC data set of about `n` tuples whose per-entity shape does not depend on n: organizations with 1 admin
-// and 9 members, documents with an org, an owner and 2 viewers. Used by bench/scale.mjs and bench/memory.mjs.
+// and 9 members, documents with an org, an owner and 2 viewers. Used by bench/scale.mjs, bench/memory.mjs, bench/rebac-miss.mjs and bench/postgres.mjs.
 
 export const REBAC_SCHEMA = `
 entity user {}
