@@ -383,4 +383,26 @@ describe('PDP server: store and watch gauges on /metrics', () => {
       await s.server.close();
     }
   });
+
+  it('reports the engine compiled-schema cache: one compilation per schema version, hits for every later check', async () => {
+    const s = await start();
+    try {
+      const check = { entity: { type: 'document', id: 'd1' }, permission: 'edit', subject: { type: 'user', id: 'x' } };
+      await s.call('POST', `${T}/permissions/check`, check);
+      const before = (await s.call('GET', '/metrics')).body as string;
+      const compiled = gauge(before, 'gatehouse_engine_schema_compilations_total');
+      const hits = gauge(before, 'gatehouse_engine_schema_cache_hits_total');
+      expect(compiled).toBeGreaterThanOrEqual(1);
+      for (let i = 0; i < 3; i++) expect((await s.call('POST', `${T}/permissions/check`, check)).status).toBe(200);
+      const after = (await s.call('GET', '/metrics')).body as string;
+      expect(gauge(after, 'gatehouse_engine_schema_compilations_total')).toBe(compiled);
+      expect(gauge(after, 'gatehouse_engine_schema_cache_hits_total')).toBeGreaterThanOrEqual(hits + 3);
+      await s.call('POST', `${T}/schemas/write`, { schema: 'entity user {}\nentity document { relation owner @user\n permission edit = owner }' });
+      await s.call('POST', `${T}/permissions/check`, check);
+      const later = (await s.call('GET', '/metrics')).body as string;
+      expect(gauge(later, 'gatehouse_engine_schema_compilations_total')).toBe(compiled + 1);
+    } finally {
+      await s.server.close();
+    }
+  });
 });

@@ -81,6 +81,8 @@ export class Engine {
   private readonly maxDepth: number;
   private readonly freshnessTimeoutMs: number;
   private readonly compiledCache = new WeakMap<SchemaRecord, Compiled>();
+  private schemaCompilations = 0;
+  private schemaCacheHits = 0;
   private readonly watchers = new Set<(e: EngineChange) => void>();
   private readonly waiters = new Set<Waiter>();
   private readonly unsubscribe: () => void;
@@ -476,6 +478,19 @@ export class Engine {
   }
 
   /** The newest snap token of the engine (tokens are one sequence across tenants). */
+  /**
+   * Counters of the compiled-schema cache (each schema version is compiled once, then served from the cache):
+   * `schemaCompilations` (misses) and `schemaCacheHits` since the engine was created. The PDP server exports them
+   * on `/metrics`.
+   * @example
+   * ```ts
+   * const { schemaCompilations, schemaCacheHits } = engine.stats();
+   * ```
+   */
+  public stats(): { readonly schemaCompilations: number; readonly schemaCacheHits: number } {
+    return { schemaCompilations: this.schemaCompilations, schemaCacheHits: this.schemaCacheHits };
+  }
+
   public headSnapToken(tenant: string): string {
     this.tenant(tenant);
     return String(this.view.head);
@@ -515,6 +530,9 @@ export class Engine {
       const schema = compileSchema(record.source);
       compiled = { compiled: schema, plan: planSchema(schema, this.view) };
       this.compiledCache.set(record, compiled);
+      this.schemaCompilations++;
+    } else {
+      this.schemaCacheHits++;
     }
     return { record, compiled, plan: compiled.plan };
   }

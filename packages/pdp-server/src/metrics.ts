@@ -9,7 +9,11 @@ export class ServerMetrics {
   public readonly decisions: Counter<'api' | 'result'>;
   public readonly watchStreams: Gauge;
 
-  public constructor(collect: { counts: () => Promise<StoreCounts>; headSnapToken: () => string }) {
+  public constructor(collect: {
+    counts: () => Promise<StoreCounts>;
+    headSnapToken: () => string;
+    engineStats: () => { readonly schemaCompilations: number; readonly schemaCacheHits: number };
+  }) {
     const registers = [this.registry];
     this.requests = new Counter({
       name: 'gatehouse_http_requests_total',
@@ -53,6 +57,25 @@ export class ServerMetrics {
       collect() {
         const n = Number(collect.headSnapToken());
         if (Number.isFinite(n)) this.set(n);
+      },
+    });
+    // The engine's compiled-schema cache: each schema version is compiled once, then every check hits the cache.
+    new Counter({
+      name: 'gatehouse_engine_schema_compilations_total',
+      help: 'Schema versions compiled by the engine (compiled-schema cache misses)',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(collect.engineStats().schemaCompilations);
+      },
+    });
+    new Counter({
+      name: 'gatehouse_engine_schema_cache_hits_total',
+      help: 'Evaluations served by an already compiled schema (compiled-schema cache hits)',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(collect.engineStats().schemaCacheHits);
       },
     });
     collectDefaultMetrics({ register: this.registry, prefix: 'gatehouse_' });

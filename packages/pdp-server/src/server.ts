@@ -108,6 +108,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Gatehou
   const metrics = new ServerMetrics({
     counts: () => census.counts(),
     headSnapToken: () => engine.headSnapToken(engine.defaultTenant),
+    engineStats: () => engine.stats(),
   });
   const watch = new WatchHub(engine, (n) => {
     metrics.watchStreams.set(n);
