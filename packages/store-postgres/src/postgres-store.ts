@@ -137,13 +137,17 @@ export class PostgresStore implements Store {
     await this.opening;
   }
 
-  private async start(): Promise<void> {
-    let client: PoolClient;
+  /** A pooled connection, with a failure to connect reported as a {@link StoreError}. */
+  private async connect(tenant?: string): Promise<PoolClient> {
     try {
-      client = await this.pool.connect();
+      return await this.pool.connect();
     } catch (err) {
-      throw StoreError.wrap(err, 'connecting');
+      throw StoreError.wrap(err, 'connecting', tenant);
     }
+  }
+
+  private async start(): Promise<void> {
+    const client = await this.connect();
     try {
       await runMigrations(client, this.options.schema);
       await catalogQuery(client, 'defaultTenant', [this.defaultTenant]);
@@ -401,12 +405,7 @@ export class PostgresStore implements Store {
     const token = parseToken(options.snapToken);
     const { signal } = options;
     signal?.throwIfAborted();
-    let client: PoolClient;
-    try {
-      client = await this.pool.connect();
-    } catch (err) {
-      throw StoreError.wrap(err, 'connecting', tenant);
-    }
+    const client = await this.connect(tenant);
     const watch = cancelOnAbort(this.pool, client, signal);
     let ok = false;
     try {
@@ -592,12 +591,7 @@ export class PostgresStore implements Store {
         throw StoreError.wrap(err, what, tenant);
       }
     }
-    let client: PoolClient;
-    try {
-      client = await this.pool.connect();
-    } catch (err) {
-      throw StoreError.wrap(err, 'connecting', tenant);
-    }
+    const client = await this.connect(tenant);
     const watch = cancelOnAbort(this.pool, client, signal);
     let broken = false;
     try {
