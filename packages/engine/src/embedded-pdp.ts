@@ -1,7 +1,9 @@
 import type {
   CallOptions,
   ChangeListener,
+  CheckContext,
   CheckRequest,
+  Consistency,
   Decision,
   LookupResourcesRequest,
   LookupResourcesResult,
@@ -13,6 +15,19 @@ import type {
 } from '@gatehouse/core';
 
 import type { Engine } from './engine.js';
+
+/** The optional read options a Pdp request carries, in the engine's words (a snap token for `atLeastAsFresh`). */
+function readOptions(request: {
+  readonly context?: CheckContext;
+  readonly depth?: number;
+  readonly consistency?: Consistency;
+}): { context?: CheckContext; depth?: number; snapToken?: string } {
+  return {
+    ...(request.context === undefined ? {} : { context: request.context }),
+    ...(request.depth === undefined ? {} : { depth: request.depth }),
+    ...(request.consistency?.atLeastAsFresh === undefined ? {} : { snapToken: request.consistency.atLeastAsFresh }),
+  };
+}
 
 /**
  * The engine as core's `Pdp`, in-process. Change listeners are called synchronously before `write` and `delete`
@@ -52,9 +67,7 @@ export class EmbeddedPdp implements Pdp {
       entity: request.resource,
       subject: request.subject,
       onError: 'deny',
-      ...(request.context === undefined ? {} : { context: request.context }),
-      ...(request.depth === undefined ? {} : { depth: request.depth }),
-      ...(request.consistency?.atLeastAsFresh === undefined ? {} : { snapToken: request.consistency.atLeastAsFresh }),
+      ...readOptions(request),
     });
     return { permissions, snapToken: this.engine.headSnapToken(request.tenant) };
   }
@@ -71,9 +84,7 @@ export class EmbeddedPdp implements Pdp {
         permission: request.action,
         subject: request.subject,
         continuousToken,
-        ...(request.context === undefined ? {} : { context: request.context }),
-        ...(request.depth === undefined ? {} : { depth: request.depth }),
-        ...(request.consistency?.atLeastAsFresh === undefined ? {} : { snapToken: request.consistency.atLeastAsFresh }),
+        ...readOptions(request),
       });
       ids.push(...page.ids);
       continuousToken = page.continuousToken;
@@ -93,9 +104,7 @@ export class EmbeddedPdp implements Pdp {
         permission: request.action,
         subjectReference: request.subjectRelation === undefined ? { type: request.subjectType } : { type: request.subjectType, relation: request.subjectRelation },
         continuousToken,
-        ...(request.context === undefined ? {} : { context: request.context }),
-        ...(request.depth === undefined ? {} : { depth: request.depth }),
-        ...(request.consistency?.atLeastAsFresh === undefined ? {} : { snapToken: request.consistency.atLeastAsFresh }),
+        ...readOptions(request),
       });
       ids.push(...page.ids);
       continuousToken = page.continuousToken;

@@ -452,25 +452,16 @@ export class MemoryStore implements Store {
         for (const c of change.changes) {
           if (c.tuple !== undefined) {
             if (c.operation === 'create') {
-              const t = c.tuple;
-              data.addTuple(
-                data.internNode(this.nameId(t.entity.type), t.entity.id),
-                this.nameId(t.relation),
-                data.internNode(this.nameId(t.subject.type), t.subject.id),
-                this.nameId(t.subject.relation ?? ''),
-                token,
-              );
+              this.addTupleTo(data, c.tuple, token);
             } else {
               const r = this.findTupleRow(data, c.tuple);
               if (r !== -1) data.expireRow(r, token);
             }
           } else if (c.attribute !== undefined) {
             const a = c.attribute;
-            const node = data.internNode(this.nameId(a.entity.type), a.entity.id);
-            const attr = this.nameId(a.attribute);
-            if (c.operation === 'create') data.setAttr(node, attr, a.value, a.valueType ?? inferType(a.value), token);
+            if (c.operation === 'create') this.setAttrOf(data, a, token);
             else {
-              const v = data.attrAt(node, attr, LIVE);
+              const v = data.attrAt(data.internNode(this.nameId(a.entity.type), a.entity.id), this.nameId(a.attribute), LIVE);
               if (v !== undefined) v.expired = token;
             }
           }
@@ -486,20 +477,25 @@ export class MemoryStore implements Store {
   public loadRow(tenant: string, row: LoadedRow): void {
     const data = this.entry(tenant).data;
     const token = Number(row.createdToken);
-    if (row.kind === 'tuple') {
-      const t = row.tuple;
-      data.addTuple(
-        data.internNode(this.nameId(t.entity.type), t.entity.id),
-        this.nameId(t.relation),
-        data.internNode(this.nameId(t.subject.type), t.subject.id),
-        this.nameId(t.subject.relation ?? ''),
-        token,
-      );
-    } else {
-      const a = row.attribute;
-      data.setAttr(data.internNode(this.nameId(a.entity.type), a.entity.id), this.nameId(a.attribute), a.value, a.valueType ?? inferType(a.value), token);
-    }
+    if (row.kind === 'tuple') this.addTupleTo(data, row.tuple, token);
+    else this.setAttrOf(data, row.attribute, token);
     if (token > this.seq) this.seq = token;
+  }
+
+  /** Adds a tuple created at `token` (a write applied to the view, or a row loaded at start-up). */
+  private addTupleTo(data: TenantData, t: Tuple, token: number): void {
+    data.addTuple(
+      data.internNode(this.nameId(t.entity.type), t.entity.id),
+      this.nameId(t.relation),
+      data.internNode(this.nameId(t.subject.type), t.subject.id),
+      this.nameId(t.subject.relation ?? ''),
+      token,
+    );
+  }
+
+  /** Sets an attribute value created at `token`. */
+  private setAttrOf(data: TenantData, a: Attribute, token: number): void {
+    data.setAttr(data.internNode(this.nameId(a.entity.type), a.entity.id), this.nameId(a.attribute), a.value, a.valueType ?? inferType(a.value), token);
   }
 
   /** Moves the head forward to a token loaded from elsewhere. @internal */
