@@ -3,12 +3,30 @@
 // autocannon drives them from this process in short alternating rounds. The machine is shared, so the ratio is the
 // median of the per-round ratios (each pair ran back to back); the notes add the server CPU time per request, which
 // load on other cores disturbs less. Prints one JSON line last.
-import { fork } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 
-const ROUND_SECONDS = Number(process.env.BENCH_EXPRESS_SECONDS ?? 4);
-const ROUNDS = Number(process.env.BENCH_EXPRESS_ROUNDS ?? 8);
+const ROUND_SECONDS = Number(process.env.BENCH_EXPRESS_SECONDS ?? 2);
+const ROUNDS = Number(process.env.BENCH_EXPRESS_ROUNDS ?? 16);
 const CONNECTIONS = 16;
+// On a machine with two or more cores, autocannon (this process) runs on core 0 and both servers on core 1, so the
+// load generator and the server under test do not take turns on the same core. Off with BENCH_EXPRESS_PIN=0, or
+// where `taskset` is missing.
+const PIN = process.env.BENCH_EXPRESS_PIN !== '0' && os.cpus().length >= 2 && hasTaskset();
+
+function hasTaskset() {
+  try {
+    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function pin(pid, core) {
+  if (PIN) execFileSync('taskset', ['-a', '-p', '-c', String(core), String(pid)], { stdio: 'ignore' });
+}
 
 if (process.argv[2] === 'serve') {
   await serve(process.argv[3] === 'guarded');
@@ -59,6 +77,7 @@ async function serve(guarded) {
 
 function start(kind) {
   const child = fork(fileURLToPath(import.meta.url), ['serve', kind], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  pin(child.pid, 1);
   const ready = new Promise((resolve, reject) => {
     child.once('message', (m) => { resolve(m.port); });
     child.once('exit', (code) => { reject(new Error(`${kind} server exited with ${code}`)); });
@@ -72,6 +91,7 @@ function start(kind) {
 
 async function measure() {
   const autocannon = (await import('autocannon')).default;
+  pin(process.pid, 0);
   const servers = { guarded: start('guarded'), plain: start('plain') };
   const headers = { 'x-tenant-id': 'acme', 'x-user': 'alice' };
   const samples = { guarded: [], plain: [] };
@@ -122,7 +142,7 @@ async function measure() {
     const cpuG = median(cpuPerRequest.guarded);
     const cpuP = median(cpuPerRequest.plain);
     const cache = stats ? `; cache ${stats.hits} hits / ${stats.misses} misses` : '';
-    notes = `Express 5, GET /documents/:id, ${CONNECTIONS} connections, ${ROUNDS} alternating ${ROUND_SECONDS}s rounds; ratio = median of per-round ratios; ` +
+    notes = `Express 5, GET /documents/:id, ${CONNECTIONS} connections, ${PIN ? 'autocannon on core 0 and the servers on core 1, ' : ''}${ROUNDS} alternating ${ROUND_SECONDS}s rounds; ratio = median of per-round ratios; ` +
       `authorize ${samples.guarded.map(Math.round).join('/')} vs plain ${samples.plain.map(Math.round).join('/')} req/s; ` +
       `server CPU ${cpuG.toFixed(1)} vs ${cpuP.toFixed(1)} µs/request (plain/authorize ${(cpuP / cpuG).toFixed(3)})${cache}`;
   }

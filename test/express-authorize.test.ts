@@ -262,6 +262,52 @@ describe.each([
     expect(res.body.ids).not.toContain('4');
   });
 
+  it('req.gate reaches routers and mounted sub-apps, and each request keeps its own under concurrency', async () => {
+    const a = app({}, (x) => {
+      const router = framework.Router();
+      router.get('/who/:id', authorize('view', { type: 'document', id: fromParam('id') }), (req, res) => {
+        res.json({ tenant: req.gate?.tenant, subject: req.gate?.subject.id });
+      });
+      const sub = framework();
+      sub.get('/who/:id', authorize('view', { type: 'document', id: fromParam('id') }), (req, res) => {
+        res.json({ tenant: req.gate?.tenant, subject: req.gate?.subject.id });
+      });
+      x.use('/router', router);
+      x.use('/sub', sub);
+    });
+    await request(a).get('/router/who/1').set(as('alice')).expect(200, { tenant: 'acme', subject: 'alice' });
+    await request(a).get('/sub/who/1').set(as('alice')).expect(200, { tenant: 'acme', subject: 'alice' });
+    await request(a).get('/sub/who/1').set(as('bob')).expect(403);
+    const users = ['alice', 'carol', 'tom'] as const;
+    const answers = await Promise.all(Array.from({ length: 30 }, async (_, i) => {
+      const user = users[i % 3];
+      const tenant = user === 'tom' ? 't1' : 'acme';
+      const res = await request(a).get('/router/who/1').set(as(user, tenant)).expect(200);
+      return [user, tenant, res.body] as const;
+    }));
+    for (const [user, tenant, body] of answers) expect(body).toEqual({ tenant, subject: user });
+  });
+
+  it("replaces a req.gate an earlier middleware set, even as an own property, and an anonymous request keeps none", async () => {
+    const foreign = { tenant: 'globex' };
+    const a = framework();
+    a.use((req, _res, next) => {
+      if (req.get('x-own') === '1') Object.defineProperty(req, 'gate', { value: foreign, writable: true, configurable: true, enumerable: true });
+      else req.gate = foreign as never;
+      next();
+    });
+    const middleware = gatehouse({ pdp: new EmbeddedPdp(engine), tenant: fromHeader('x-tenant-id'), subject: (req) => req.get('x-user') });
+    clients.push(middleware.client);
+    a.use(middleware);
+    a.get('/documents/:id', authorize('view', { type: 'document', id: fromParam('id') }), (req, res) => { res.json({ tenant: req.gate?.tenant }); });
+    a.get('/gate', (req, res) => { res.json({ gate: req.gate === undefined ? 'none' : req.gate.tenant }); });
+    for (const own of ['0', '1']) {
+      await request(a).get('/documents/1').set({ ...as('alice'), 'x-own': own }).expect(200, { tenant: 'acme' });
+      await request(a).get('/gate').set({ ...as(undefined), 'x-own': own }).expect(200, { gate: 'none' });
+      await request(a).get('/documents/1').set({ ...as(undefined), 'x-own': own }).expect(401);
+    }
+  });
+
   it('sees a revoked grant at once', async () => {
     const a = app();
     await engine.write({ tenant: 'acme', tuples: ['document:7#viewer@user:frank'] });

@@ -15,7 +15,7 @@ import {
   type ResourceSpec as CoreResourceSpec,
 } from '@gatehouse/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { policyOf } from './gatehouse-middleware.js';
+import { gateOf, policyFor } from './gatehouse-middleware.js';
 import { fail, type FailurePolicy } from './http-failure.js';
 
 /**
@@ -63,12 +63,12 @@ function misconfigured(next: NextFunction): void {
 export function authorize(action: string, resource: ResourceSpec): RequestHandler {
   const check = compile(action, resource);
   return (req: Request, res: Response, next: NextFunction): void => {
-    const policy = policyOf(req);
+    const gate = gateOf(req);
+    const policy = policyFor(req, gate);
     if (policy === undefined) {
       misconfigured(next);
       return;
     }
-    const gate = req.gate;
     if (gate === undefined) {
       fail(unauthenticatedAnswer(), res, next, policy);
       return;
@@ -145,12 +145,12 @@ function combined(mode: 'any' | 'all', checks: readonly AuthorizeCheck[]): Reque
     return compile(pair[0], pair[1]);
   });
   return (req: Request, res: Response, next: NextFunction): void => {
-    const policy = policyOf(req);
+    const gate = gateOf(req);
+    const policy = policyFor(req, gate);
     if (policy === undefined) {
       misconfigured(next);
       return;
     }
-    const gate = req.gate;
     if (gate === undefined) {
       fail(unauthenticatedAnswer(), res, next, policy);
       return;

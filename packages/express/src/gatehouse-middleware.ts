@@ -13,6 +13,9 @@ import {
 } from '@gatehouse/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { fail, type FailurePolicy } from './http-failure.js';
+import { clearGate, gateOf, setGate } from './request-gate-slot.js';
+
+export { gateOf };
 
 declare global {
   // Declaration merging is how Express types its request extensions; a namespace is the only way in.
@@ -76,16 +79,12 @@ export type GatehouseMiddleware = RequestHandler & {
   readonly client: Gatehouse;
 };
 
-const kPolicy = Symbol.for('gatehouse.express.policy');
-
-interface GatedRequest {
-  [kPolicy]?: FailurePolicy;
-}
+/** The failure policy of anonymous requests `gatehouse()` saw (they have no `req.gate` to carry it). */
+const anonymous = new WeakMap<object, FailurePolicy>();
 
 /**
- * `req.gate` as `gatehouse()` sets it: core's lazy `RequestGate`, carrying the middleware's failure policy. One
- * object in one property: Express changes each request's prototype, after which every new property costs about
- * half a microsecond to add, so an authenticated request gets one (`gate`), an anonymous one one (the policy).
+ * `req.gate` as `gatehouse()` sets it: core's lazy `RequestGate`, carrying the middleware's failure policy, so
+ * an authenticated request costs one object and one map entry.
  * @internal
  */
 class PolicyGate extends RequestGate {
@@ -98,13 +97,21 @@ class PolicyGate extends RequestGate {
 const FOREIGN_GATE_POLICY: FailurePolicy = Object.freeze({ onDeny: 'respond', surfaceOutages: false });
 
 /**
+ * The failure policy for a request and its gate (`gateOf(req)`): the policy of the `gatehouse()` middleware that
+ * ran on it, or `undefined` when none ran and the app set no `req.gate` either.
+ * @internal
+ */
+export function policyFor(req: Request, gate: BoundGate | undefined): FailurePolicy | undefined {
+  if (gate instanceof PolicyGate) return gate.policy;
+  return anonymous.get(req) ?? (gate === undefined ? undefined : FOREIGN_GATE_POLICY);
+}
+
+/**
  * The failure policy of the `gatehouse()` middleware that ran on this request, or `undefined` when none did.
  * @internal
  */
 export function policyOf(req: Request): FailurePolicy | undefined {
-  const gate = req.gate;
-  if (gate instanceof PolicyGate) return gate.policy;
-  return (req as GatedRequest)[kPolicy] ?? (gate === undefined ? undefined : FOREIGN_GATE_POLICY);
+  return policyFor(req, gateOf(req));
 }
 
 /**
@@ -162,11 +169,11 @@ export function gatehouse(options: GatehouseMiddlewareOptions): GatehouseMiddlew
       return;
     }
     if (subject !== undefined && subject !== null && subject !== '') {
-      req.gate = new PolicyGate(client, tenant, subject, policy);
+      setGate(req, new PolicyGate(client, tenant, subject, policy));
     } else {
-      (req as GatedRequest)[kPolicy] = policy;
+      anonymous.set(req, policy);
       // An anonymous request must not keep a gate an earlier middleware bound.
-      if (req.gate !== undefined) delete req.gate;
+      clearGate(req);
     }
     next();
   };

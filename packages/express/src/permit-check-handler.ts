@@ -14,7 +14,7 @@ import {
   type TenantResolver,
 } from '@gatehouse/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { policyOf } from './gatehouse-middleware.js';
+import { gateOf, policyOf } from './gatehouse-middleware.js';
 import { send } from './http-failure.js';
 import { readJsonBody } from './read-json-body.js';
 
@@ -85,7 +85,7 @@ export function permitCheckHandler(options: PermitCheckHandlerOptions = {}): Req
       if (policyOf(req) === undefined) {
         return new Error('permitCheckHandler() without a client needs the gatehouse() middleware mounted before it');
       }
-      return req.gate ?? unauthenticatedAnswer();
+      return gateOf(req) ?? unauthenticatedAnswer();
     }
     const tenant = resolveRequestTenant(tenantOf, req, { defaultTenant: client.defaultTenant });
     if (typeof tenant !== 'string') return tenant;
