@@ -15,8 +15,9 @@ import {
   type ResourceSpec as CoreResourceSpec,
 } from '@gatehouse/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { gateOf, policyFor } from './gatehouse-middleware.js';
+import { policyFor } from './gatehouse-middleware.js';
 import { fail, type FailurePolicy } from './http-failure.js';
+import { gateOf } from './request-gate-slot.js';
 
 /**
  * What `authorize()` checks: `'document:42'`, `'document'` (type-level), `{ type, id?: string | fromParam('id') }`

@@ -13,9 +13,7 @@ import {
 } from '@gatehouse/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { fail, type FailurePolicy } from './http-failure.js';
-import { clearGate, gateOf, setGate } from './request-gate-slot.js';
-
-export { gateOf };
+import { clearGate, setGate } from './request-gate-slot.js';
 
 declare global {
   // Declaration merging is how Express types its request extensions; a namespace is the only way in.
@@ -104,14 +102,6 @@ const FOREIGN_GATE_POLICY: FailurePolicy = Object.freeze({ onDeny: 'respond', su
 export function policyFor(req: Request, gate: BoundGate | undefined): FailurePolicy | undefined {
   if (gate instanceof PolicyGate) return gate.policy;
   return anonymous.get(req) ?? (gate === undefined ? undefined : FOREIGN_GATE_POLICY);
-}
-
-/**
- * The failure policy of the `gatehouse()` middleware that ran on this request, or `undefined` when none did.
- * @internal
- */
-export function policyOf(req: Request): FailurePolicy | undefined {
-  return policyFor(req, gateOf(req));
 }
 
 /**

@@ -14,7 +14,8 @@ import {
   type TenantResolver,
 } from '@gatehouse/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { gateOf, policyOf } from './gatehouse-middleware.js';
+import { policyFor } from './gatehouse-middleware.js';
+import { gateOf } from './request-gate-slot.js';
 import { send } from './http-failure.js';
 import { readJsonBody } from './read-json-body.js';
 
@@ -82,10 +83,11 @@ export function permitCheckHandler(options: PermitCheckHandlerOptions = {}): Req
   const tenantOf: TenantResolver = typeof fixed === 'function' ? fixed : () => fixed;
   const bind = (req: Request): BoundGate | HttpAnswer | Error => {
     if (client === undefined) {
-      if (policyOf(req) === undefined) {
+      const gate = gateOf(req);
+      if (policyFor(req, gate) === undefined) {
         return new Error('permitCheckHandler() without a client needs the gatehouse() middleware mounted before it');
       }
-      return gateOf(req) ?? unauthenticatedAnswer();
+      return gate ?? unauthenticatedAnswer();
     }
     const tenant = resolveRequestTenant(tenantOf, req, { defaultTenant: client.defaultTenant });
     if (typeof tenant !== 'string') return tenant;
