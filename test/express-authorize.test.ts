@@ -308,6 +308,37 @@ describe.each([
     }
   });
 
+  it('leaves the own keys, their order and values of req and res as they were, with or without shareRequestShape', async () => {
+    for (const shareRequestShape of [true, false]) {
+      const a = framework();
+      let before: { req: (string | symbol)[]; res: (string | symbol)[]; url: string } | undefined;
+      a.use((req, res, next) => {
+        (req as unknown as Record<string, unknown>).custom = 'kept';
+        before = { req: Reflect.ownKeys(req), res: Reflect.ownKeys(res), url: req.url };
+        next();
+      });
+      const middleware = gatehouse({ pdp: new EmbeddedPdp(engine), tenant: fromHeader('x-tenant-id'), subject: (req) => req.get('x-user'), shareRequestShape });
+      clients.push(middleware.client);
+      a.use(middleware);
+      a.get('/documents/:id', (req, res) => {
+        res.json({
+          req: Reflect.ownKeys(req).map(String),
+          res: Reflect.ownKeys(res).map(String),
+          before: { req: before?.req.map(String), res: before?.res.map(String) },
+          custom: (req as unknown as Record<string, unknown>).custom,
+          url: req.url === before?.url,
+          gate: req.gate?.tenant,
+        });
+      });
+      const { body } = await request(a).get('/documents/1').set(as('alice')).expect(200);
+      // The router adds its own keys after the first middleware; what gatehouse() must not do is add or drop any.
+      expect(body.req.filter((k: string) => !['params', 'route', 'query'].includes(k))).toEqual(body.before.req.filter((k: string) => !['params', 'route', 'query'].includes(k)));
+      expect(body.res).toEqual(body.before.res);
+      expect(body.req.some((k: string) => k.includes('gatehouse'))).toBe(false);
+      expect(body).toMatchObject({ custom: 'kept', url: true, gate: 'acme' });
+    }
+  });
+
   it('sees a revoked grant at once', async () => {
     const a = app();
     await engine.write({ tenant: 'acme', tuples: ['document:7#viewer@user:frank'] });
@@ -380,6 +411,7 @@ describe('authorize() and gatehouse() at definition', () => {
     const base = { tenant: fromHeader('x-tenant-id'), subject: () => undefined };
     expect(() => gatehouse(base as unknown as GatehouseMiddlewareOptions)).toThrow(/pdp/);
     expect(() => gatehouse({ ...base, pdp: new EmbeddedPdp(engine), defaultTenant: 'bad tenant' })).toThrow(InvalidRequestError);
+    expect(() => gatehouse({ ...base, pdp: new EmbeddedPdp(engine), shareRequestShape: 'yes' as unknown as boolean })).toThrow(/shareRequestShape/);
   });
 });
 

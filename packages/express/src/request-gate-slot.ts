@@ -37,8 +37,12 @@ const accessor: PropertyDescriptor = {
   },
 };
 
-/** True when `req.gate` of this request is the accessor (defining it on Express's request prototype if need be). */
-function usesAccessor(req: Request): boolean {
+/**
+ * True when `req.gate` of this request is the accessor (defining it on Express's request prototype if need be):
+ * the request came through an Express app's prototypes.
+ * @internal
+ */
+export function usesAccessor(req: Request): boolean {
   const proto: unknown = Object.getPrototypeOf(req);
   if (proto === lastReady) return true;
   if (typeof proto !== 'object' || proto === null) return false;
