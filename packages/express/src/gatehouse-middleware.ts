@@ -156,7 +156,8 @@ export function gatehouse(options: GatehouseMiddlewareOptions): GatehouseMiddlew
   };
 
   const middleware = (req: Request, res: Response, next: NextFunction): void => {
-    if (share && usesAccessor(req)) {
+    const viaExpress = usesAccessor(req);
+    if (share && viaExpress) {
       shareShape(req);
       shareShape(res);
     }
@@ -174,7 +175,7 @@ export function gatehouse(options: GatehouseMiddlewareOptions): GatehouseMiddlew
       return;
     }
     if (subject !== undefined && subject !== null && subject !== '') {
-      setGate(req, new PolicyGate(client, tenant, subject, policy));
+      setGate(req, new PolicyGate(client, tenant, subject, policy), viaExpress);
     } else {
       anonymous.set(req, policy);
       // An anonymous request must not keep a gate an earlier middleware bound.

@@ -74,10 +74,11 @@ export function usesAccessor(req: Request): boolean {
 
 /**
  * Sets `req.gate` (see the module note: in a `WeakMap` behind an accessor for Express requests).
+ * @param viaAccessor - `usesAccessor(req)`, which the caller has already asked.
  * @internal
  */
-export function setGate(req: Request, gate: BoundGate): void {
-  if (usesAccessor(req) && !Object.hasOwn(req, 'gate')) gates.set(req, gate);
+export function setGate(req: Request, gate: BoundGate, viaAccessor: boolean): void {
+  if (viaAccessor && !Object.hasOwn(req, 'gate')) gates.set(req, gate);
   else req.gate = gate;
 }
 
