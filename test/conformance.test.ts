@@ -6,9 +6,8 @@ import { describe, expect, it } from '@jest/globals';
 
 import { validateFile } from '@gatehouse/engine';
 
-// The repository root is one level up from this file; the conformance data sits next to the checkout.
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const dir = resolve(root, '../shared/conformance/permify');
+// Permify's example validation files, kept as fixtures in the repository (see test/fixtures/permify/NOTICE).
+const dir = resolve(dirname(fileURLToPath(import.meta.url)), 'fixtures/permify');
 const EXPECTED_FILES = 17;
 const MISSING = '(no conformance files)';
 
@@ -17,14 +16,14 @@ const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.yaml
 describe('Permify conformance files through validate()', () => {
   it(`finds all ${EXPECTED_FILES} validation files in ${dir}`, () => {
     if (!existsSync(dir)) {
-      throw new Error(`conformance directory ${dir} is missing: expected ../shared/conformance/permify next to the repository root`);
+      throw new Error(`conformance directory ${dir} is missing: expected test/fixtures/permify in the repository`);
     }
     expect(files).toHaveLength(EXPECTED_FILES);
   });
 
   // An empty table would abort the suite with a generic jest message; fail with ours instead.
   it.each(files.length > 0 ? files : [MISSING])('%s passes every assertion with no file errors', async (file) => {
-    if (file === MISSING) throw new Error(`no conformance files in ${dir}: expected ../shared/conformance/permify/*.yaml next to the repository root`);
+    if (file === MISSING) throw new Error(`no conformance files in ${dir}: expected test/fixtures/permify/*.yaml in the repository`);
     const result = await validateFile(join(dir, file));
     expect({ errors: result.errors, failures: result.failures }).toEqual({ errors: [], failures: [] });
     expect(result.failed).toBe(0);

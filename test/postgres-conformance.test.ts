@@ -17,7 +17,7 @@ import {
   uniqueName,
 } from '../packages/store-postgres/test/helpers/services.js';
 
-const dir = resolve(dirname(fileURLToPath(import.meta.url)), '../../shared/conformance/permify');
+const dir = resolve(dirname(fileURLToPath(import.meta.url)), 'fixtures/permify');
 const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
 const schemas: string[] = [];
 

@@ -9,7 +9,7 @@ import { parse } from 'yaml';
 import { compileSchema, SchemaCompileError, SchemaParseError } from '../../src/schema/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const conformance = resolve(here, '../../../../../shared/conformance/permify');
+const conformance = resolve(here, '../../../../test/fixtures/permify');
 
 function schemas(): string[] {
   const out: string[] = [];

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { validate } from '../../src/validation/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const conformance = resolve(here, '../../../../../shared/conformance/permify');
+const conformance = resolve(here, '../../../../test/fixtures/permify');
 const corpus = readdirSync(conformance)
   .filter((n) => n.endsWith('.yaml'))
   .map((n) => readFileSync(resolve(conformance, n), 'utf8'));
