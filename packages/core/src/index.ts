@@ -53,6 +53,7 @@ export type {
   TupleInput,
 } from './types.js';
 export type { BoundGate, CheckInput, CheckOptions, TenantGate } from './client-types.js';
+export type { Explanation, ExplanationKind, ExplanationNode, ExplanationState } from './explanation.js';
 export { Gatehouse } from './gatehouse.js';
 export type { GatehouseOptions, GatehouseStats } from './gatehouse.js';
 export { DecisionCache } from './decision-cache.js';
