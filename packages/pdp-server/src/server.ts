@@ -11,6 +11,7 @@ import { bodySchemas } from './body-schemas.js';
 import { HttpStatusError, toHttpError, unauthenticated } from './http-error.js';
 import { parseJsonBody } from './json-body.js';
 import { jsonDepthExceeds } from './json-depth.js';
+import { devHostRefusal, isLoopbackHost } from './loopback.js';
 import { ServerMetrics } from './metrics.js';
 import { DEFAULT_LIMITS } from './options.js';
 import type { ServerOptions } from './options.js';
@@ -66,6 +67,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Gatehou
   if (keys.length === 0 && options.dev !== true) {
     throw new InvalidRequestError('refusing to start without an API key: give --api-key (GATEHOUSE_API_KEYS) or run with --dev');
   }
+  if (options.dev === true && options.host !== undefined && !isLoopbackHost(options.host)) throw new InvalidRequestError(devHostRefusal(options.host));
   const keyring = new ApiKeyring(keys);
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const ownEngine = options.engine === undefined;
@@ -244,6 +246,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Gatehou
     engine,
     async listen(opts = {}) {
       const host = opts.host ?? options.host ?? '127.0.0.1';
+      if (options.dev === true && !isLoopbackHost(host)) throw new InvalidRequestError(devHostRefusal(host));
       await app.listen({ host, port: opts.port ?? options.port ?? 7766 });
       const addr = app.server.address() as AddressInfo;
       const shown = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;

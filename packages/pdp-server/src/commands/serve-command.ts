@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { InvalidRequestError } from '@gatehouse/core';
 import type { Store } from '@gatehouse/engine';
 import { parseApiKey, parseApiKeyList } from '../api-keys.js';
+import { devHostRefusal, isLoopbackHost } from '../loopback.js';
 import type { ApiKeySpec } from '../api-keys.js';
 import type { CliIo } from '../main.js';
 import type { ServerOptions } from '../options.js';
@@ -26,7 +27,8 @@ Options (each also an environment variable):
   --api-key KEY …      GATEHOUSE_API_KEYS     bearer keys; the variable is comma-separated. KEY, KEY:* (all
                                               tenants) or KEY:tenantA+tenantB (only those; in --api-key
                                               also KEY:tenantA,tenantB). A key containing ":" ends with ":*"
-  --dev                GATEHOUSE_DEV=1        allow running without a key (no authentication)
+  --dev                GATEHOUSE_DEV=1        allow running without a key (no authentication); only on a
+                                              loopback host (127.0.0.0/8, ::1, localhost), else exit 2
   --postgres URL       GATEHOUSE_POSTGRES     store in PostgreSQL (@gatehouse/store-postgres), e.g.
                                               postgres://postgres@127.0.0.1:5432/gatehouse
   --postgres-schema S  GATEHOUSE_POSTGRES_SCHEMA  PostgreSQL schema (namespace) of the tables (default public)
@@ -112,6 +114,8 @@ export async function serveOptions(flags: ServeFlags, env: Readonly<Record<strin
   const heartbeatMs = intOption('--heartbeat-ms', pick(flags['heartbeat-ms'], 'GATEHOUSE_HEARTBEAT_MS'), 10);
   const postgres = pick(flags.postgres, 'GATEHOUSE_POSTGRES');
   const host = pick(flags.host, 'GATEHOUSE_HOST');
+  // --dev takes requests without a key: never from another machine.
+  if (dev && host !== undefined && !isLoopbackHost(host)) throw new InvalidRequestError(devHostRefusal(host));
   const logLevel = pick(flags['log-level'], 'GATEHOUSE_LOG_LEVEL');
   return {
     ...(schemaFile === undefined ? {} : { schema: await readFile(schemaFile, 'utf8') }),
