@@ -20,7 +20,16 @@ export type {
 export type { ExplainNode } from './eval/evaluation.js';
 export type { ExpandSubject, ExpandTreeNode } from './eval/expand.js';
 export { compileRbac } from './rbac/index.js';
-export { compileSchema, parseSchema, SchemaCompileError, SchemaParseError, toPermifyDefinition } from './schema/index.js';
+export {
+  compileSchema,
+  parseSchema,
+  SchemaCompileError,
+  SchemaParseError,
+  schemaHash,
+  schemaTypeModel,
+  toPermifyDefinition,
+} from './schema/index.js';
+export type { EntityTypeModel, RuleTypeModel, SchemaTypeModel } from './schema/index.js';
 export type {
   AttributeDefinition,
   AttributeType,

@@ -16,4 +16,6 @@ export type {
 } from './ir.js';
 export { parseSchema } from './parser.js';
 export { toPermifyDefinition } from './permify-definition.js';
+export { schemaHash, schemaTypeModel } from './type-model.js';
+export type { EntityTypeModel, RuleTypeModel, SchemaTypeModel } from './type-model.js';
 export type { PermifyJson } from './permify-definition.js';
