@@ -26,6 +26,7 @@ export default {
     '^@gatehouse/core$': '<rootDir>/packages/core/src/index.ts',
     '^@gatehouse/core/remote$': '<rootDir>/packages/core/src/remote/index.ts',
     '^@gatehouse/core/pino$': '<rootDir>/packages/core/src/pino-sink.ts',
+    '^@gatehouse/core/adapter$': '<rootDir>/packages/core/src/adapter/index.ts',
     '^@gatehouse/engine$': '<rootDir>/packages/engine/src/index.ts',
     '^@gatehouse/engine/internal$': '<rootDir>/packages/engine/src/internal.ts',
     '^@gatehouse/store-postgres$': '<rootDir>/packages/store-postgres/src/index.ts',

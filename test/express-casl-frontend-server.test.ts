@@ -1,7 +1,7 @@
 // The CASL front-end example's Express server (examples/casl-frontend/server.ts), without a browser: its own
 // API routes answer a request without a user exactly as the Gatehouse adapters do.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { unauthenticatedAnswer } from '@gatehouse/core';
+import { unauthenticatedAnswer } from '@gatehouse/core/adapter';
 
 import { startServer } from '../examples/casl-frontend/server.js';
 import type { RunningServer } from '../examples/casl-frontend/server.js';

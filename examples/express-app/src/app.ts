@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { unauthenticatedAnswer } from '@gatehouse/core';
+import { unauthenticatedAnswer } from '@gatehouse/core/adapter';
 import type { Gatehouse } from '@gatehouse/core';
 import type { Engine } from '@gatehouse/engine';
 import {

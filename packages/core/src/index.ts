@@ -63,20 +63,4 @@ export type { TracingOptions } from './tracing.js';
 export type { MetricsOptions } from './metrics.js';
 export { firstOf, fromBody, fromClaim, fromFn, fromHeader, fromPathParam, fromQuery, fromSubdomain } from './resolvers.js';
 export type { GateRequest, RequestLike, TenantResolver } from './resolvers.js';
-export { checkNow } from './adapter/check-now.js';
-export { RequestGate } from './adapter/request-gate.js';
-export { compileResource, describeResource, resolveResource } from './adapter/resource-spec.js';
-export type { CompiledResource, IdResolver, ResolvedResource, ResourceSpec } from './adapter/resource-spec.js';
-export {
-  callErrorAnswer,
-  deniedAnswer,
-  describeCheck,
-  errorAnswer,
-  httpAnswer,
-  unauthenticatedAnswer,
-} from './adapter/http-answer.js';
-export type { HttpAnswer, HttpAnswerStatus, HttpErrorBody, OutagePolicy } from './adapter/http-answer.js';
-export { handlePermitCheck, PERMIT_CHECK_MAX_BULK } from './adapter/permit-check.js';
-export { resolveRequestTenant } from './adapter/request-tenant.js';
-export type { TenantPolicy } from './adapter/request-tenant.js';
-export type { PermitCheckBody, PermitCheckOptions, PermitCheckRequest } from './adapter/permit-check.js';
+// Adapter helpers (RequestGate, bindRequest, the HTTP answers, …) live in the '@gatehouse/core/adapter' subpath.

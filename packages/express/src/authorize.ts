@@ -1,19 +1,16 @@
+import { InvalidRequestError, NAME_PATTERN, type BoundGate, type Decision } from '@gatehouse/core';
 import {
   compileResource,
   deniedAnswer,
   describeCheck,
   describeResource,
   errorAnswer,
-  InvalidRequestError,
-  NAME_PATTERN,
   RequestGate,
   unauthenticatedAnswer,
-  type BoundGate,
   type CompiledResource,
-  type Decision,
   type ResolvedResource,
   type ResourceSpec as CoreResourceSpec,
-} from '@gatehouse/core';
+} from '@gatehouse/core/adapter';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { policyFor } from './gatehouse-middleware.js';
 import { fail, type FailurePolicy } from './http-failure.js';

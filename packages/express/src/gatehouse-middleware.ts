@@ -1,16 +1,13 @@
 import {
   Gatehouse,
   InvalidRequestError,
-  RequestGate,
-  resolveRequestTenant,
   TENANT_PATTERN,
   type BoundGate,
-  type HttpAnswer,
   type Pdp,
   type SubjectInput,
-  type TenantPolicy,
   type TenantResolver,
 } from '@gatehouse/core';
+import { RequestGate, resolveRequestTenant, type HttpAnswer, type TenantPolicy } from '@gatehouse/core/adapter';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { fail, type FailurePolicy } from './http-failure.js';
 import { clearGate, setGate, usesAccessor } from './request-gate-slot.js';

@@ -1,11 +1,5 @@
-import {
-  ForbiddenError,
-  InvalidRequestError,
-  PdpUnavailableError,
-  type GatehouseError,
-  type HttpAnswer,
-  type HttpErrorBody,
-} from '@gatehouse/core';
+import { ForbiddenError, InvalidRequestError, PdpUnavailableError, type GatehouseError } from '@gatehouse/core';
+import { type HttpAnswer, type HttpErrorBody } from '@gatehouse/core/adapter';
 import type { NextFunction, Response } from 'express';
 
 /** HTTP fields set on the error `authorize()` passes to `next(err)` when `onDeny: 'next'`. */

@@ -16,4 +16,5 @@ export {
   fromQuery,
   fromSubdomain,
 } from '@gatehouse/core';
-export type { BoundGate, IdResolver, RequestLike, ResolvedResource, TenantResolver } from '@gatehouse/core';
+export type { BoundGate, RequestLike, TenantResolver } from '@gatehouse/core';
+export type { IdResolver, ResolvedResource } from '@gatehouse/core/adapter';

@@ -1,18 +1,20 @@
 import {
-  handlePermitCheck,
   InvalidRequestError,
+  TENANT_PATTERN,
+  type BoundGate,
+  type Gatehouse,
+  type SubjectInput,
+  type TenantResolver,
+} from '@gatehouse/core';
+import {
+  handlePermitCheck,
   httpAnswer,
   PERMIT_CHECK_MAX_BULK,
   RequestGate,
   resolveRequestTenant,
-  TENANT_PATTERN,
   unauthenticatedAnswer,
-  type BoundGate,
-  type Gatehouse,
   type HttpAnswer,
-  type SubjectInput,
-  type TenantResolver,
-} from '@gatehouse/core';
+} from '@gatehouse/core/adapter';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { policyFor } from './gatehouse-middleware.js';
 import { gateOf } from './request-gate-slot.js';

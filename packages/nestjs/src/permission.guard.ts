@@ -1,15 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { CanActivate, ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { Gatehouse } from '@gatehouse/core';
 import {
   checkNow,
   deniedAnswer,
   describeCheck,
   errorAnswer,
-  Gatehouse,
   RequestGate,
   resolveResource,
-} from '@gatehouse/core';
+} from '@gatehouse/core/adapter';
 import type { Decision, DecisionReason, SubjectInput } from '@gatehouse/core';
 
 import { ANY_PERMISSION_METADATA, GATEHOUSE_OPTIONS, PERMISSIONS_METADATA, PUBLIC_METADATA } from './constants.js';

@@ -1,7 +1,8 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import type { Type } from '@nestjs/common';
-import { Gatehouse, handlePermitCheck, RequestGate } from '@gatehouse/core';
-import type { HttpErrorBody, PermitCheckBody, PermitCheckRequest } from '@gatehouse/core';
+import { Gatehouse } from '@gatehouse/core';
+import { handlePermitCheck, RequestGate } from '@gatehouse/core/adapter';
+import type { HttpErrorBody, PermitCheckBody, PermitCheckRequest } from '@gatehouse/core/adapter';
 
 import { GATEHOUSE_OPTIONS } from './constants.js';
 import type { GatehouseModuleOptions } from './gatehouse-options.interface.js';

@@ -1,4 +1,4 @@
-import { resolveRequestTenant, unauthenticatedAnswer } from '@gatehouse/core';
+import { resolveRequestTenant, unauthenticatedAnswer } from '@gatehouse/core/adapter';
 import type { BoundGate, RequestLike, SubjectInput } from '@gatehouse/core';
 
 import type { GatehouseModuleOptions } from './gatehouse-options.interface.js';

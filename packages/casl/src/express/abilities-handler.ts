@@ -1,5 +1,6 @@
-import type { BoundGate, HttpAnswer } from '@gatehouse/core';
-import { callErrorAnswer, unauthenticatedAnswer } from '@gatehouse/core';
+import type { BoundGate } from '@gatehouse/core';
+import type { HttpAnswer } from '@gatehouse/core/adapter';
+import { callErrorAnswer, unauthenticatedAnswer } from '@gatehouse/core/adapter';
 
 import { abilityPayload, etagMatches } from '../ability-payload.js';
 import type { AbilityPayloadOptions } from '../ability-payload.js';

@@ -1,7 +1,7 @@
 import { Controller, Get, Req, Res } from '@nestjs/common';
 import type { Type } from '@nestjs/common';
 import type { BoundGate } from '@gatehouse/core';
-import { unauthenticatedAnswer } from '@gatehouse/core';
+import { unauthenticatedAnswer } from '@gatehouse/core/adapter';
 
 import { abilityPayload, etagMatches } from '../ability-payload.js';
 import type { AbilityPayload, AbilityPayloadOptions } from '../ability-payload.js';

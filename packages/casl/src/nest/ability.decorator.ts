@@ -1,7 +1,7 @@
 import { createParamDecorator } from '@nestjs/common';
 import type { ExecutionContext } from '@nestjs/common';
 import type { BoundGate } from '@gatehouse/core';
-import { unauthenticatedAnswer } from '@gatehouse/core';
+import { unauthenticatedAnswer } from '@gatehouse/core/adapter';
 
 import { abilityFor } from '../ability-for.js';
 import type { AbilityOptions } from '../ability-for.js';

@@ -12,10 +12,13 @@ import type { Decision, DecisionReason } from '../types.js';
 export type HttpAnswerStatus = 400 | 401 | 403 | 405 | 503;
 
 /**
- * The JSON body of every error an adapter answers (DESIGN §8): `error` is the HTTP title (`Forbidden`),
- * `reason` the machine-readable why (`unauthenticated`, `invalid_request`, or a decision's reason).
+ * The JSON body of every error an adapter answers (docs/adapters.md): `statusCode` the HTTP status, `error` the
+ * HTTP title (`Forbidden`), `reason` the machine-readable why (`unauthenticated`, `invalid_subject`,
+ * `missing_tenant`, `invalid_request`, or a decision's reason).
  */
 export interface HttpErrorBody {
+  /** The HTTP status, repeated in the body (as Nest's own exceptions do), so every adapter answers the same JSON. */
+  readonly statusCode: number;
   readonly error: string;
   readonly message: string;
   readonly reason: string;
@@ -54,15 +57,15 @@ const OUTAGE_MESSAGE = 'the policy decision point is unavailable; the request is
  * @param status - 400, 401, 403, 405 or 503.
  * @param message - safe to show to the client.
  * @param reason - the machine-readable why.
- * @returns `{ status, body: { error, message, reason } }`.
+ * @returns `{ status, body: { statusCode, error, message, reason } }`.
  * @example
  * ```ts
  * httpAnswer(400, 'no tenant in the request', 'missing_tenant');
- * // { status: 400, body: { error: 'Bad Request', message: 'no tenant in the request', reason: 'missing_tenant' } }
+ * // { status: 400, body: { statusCode: 400, error: 'Bad Request', message: 'no tenant in the request', reason: 'missing_tenant' } }
  * ```
  */
 export function httpAnswer(status: HttpAnswerStatus, message: string, reason: string): HttpAnswer {
-  return { status, body: { error: TITLES[status], message, reason } };
+  return { status, body: { statusCode: status, error: TITLES[status], message, reason } };
 }
 
 /**
@@ -97,7 +100,7 @@ export function describeCheck(action: string, resource: string): string {
  * @example
  * ```ts
  * const answer = deniedAnswer({ allowed: false, reason: 'denied' }, describeCheck('edit', 'document:1'));
- * // { status: 403, body: { error: 'Forbidden', message: 'permission "edit" on document:1 denied', reason: 'denied' } }
+ * // { status: 403, body: { statusCode: 403, error: 'Forbidden', message: 'permission "edit" on document:1 denied', reason: 'denied' } }
  * ```
  */
 export function deniedAnswer(decision: Pick<Decision, 'reason'>, what: string, policy: OutagePolicy = {}): HttpAnswer {

@@ -1,43 +1,40 @@
 import { describe, expect, it } from '@jest/globals';
+import { DepthExceededError, EvaluationError, InvalidRequestError, PdpUnavailableError } from '@gatehouse/core';
 import {
   callErrorAnswer,
   deniedAnswer,
-  DepthExceededError,
   describeCheck,
   errorAnswer,
-  EvaluationError,
   httpAnswer,
-  InvalidRequestError,
-  PdpUnavailableError,
   unauthenticatedAnswer,
-} from '@gatehouse/core';
+} from '@gatehouse/core/adapter';
 
 describe('HTTP answers', () => {
   it('uses the HTTP title as error and keeps the machine-readable reason', () => {
     expect(unauthenticatedAnswer()).toEqual({
       status: 401,
-      body: { error: 'Unauthorized', message: expect.any(String), reason: 'unauthenticated' },
+      body: { statusCode: 401, error: 'Unauthorized', message: expect.any(String), reason: 'unauthenticated' },
     });
     expect(httpAnswer(400, 'no tenant', 'missing_tenant')).toEqual({
       status: 400,
-      body: { error: 'Bad Request', message: 'no tenant', reason: 'missing_tenant' },
+      body: { statusCode: 400, error: 'Bad Request', message: 'no tenant', reason: 'missing_tenant' },
     });
   });
 
   it('answers a denial 403 with the decision reason and names the check', () => {
     expect(deniedAnswer({ reason: 'denied' }, describeCheck('edit', 'document:1'))).toEqual({
       status: 403,
-      body: { error: 'Forbidden', message: 'permission "edit" on document:1 denied', reason: 'denied' },
+      body: { statusCode: 403, error: 'Forbidden', message: 'permission "edit" on document:1 denied', reason: 'denied' },
     });
     expect(deniedAnswer({}, describeCheck('edit', 'document')).body.reason).toBe('denied');
-    expect(deniedAnswer({ reason: 'depth_exceeded' }, 'x').body).toMatchObject({ error: 'Forbidden', reason: 'depth_exceeded' });
+    expect(deniedAnswer({ reason: 'depth_exceeded' }, 'x').body).toMatchObject({ statusCode: 403, error: 'Forbidden', reason: 'depth_exceeded' });
   });
 
   it('answers an outage 403 (fail closed) unless outages are surfaced, then 503', () => {
     expect(deniedAnswer({ reason: 'pdp_unavailable' }, 'x')).toMatchObject({ status: 403, body: { reason: 'pdp_unavailable' } });
     expect(deniedAnswer({ reason: 'pdp_unavailable' }, 'x', { surfaceOutages: true })).toMatchObject({
       status: 503,
-      body: { error: 'Service Unavailable', reason: 'pdp_unavailable' },
+      body: { statusCode: 503, error: 'Service Unavailable', reason: 'pdp_unavailable' },
     });
   });
 
@@ -45,7 +42,7 @@ describe('HTTP answers', () => {
     const what = describeCheck('edit', 'document:1');
     expect(errorAnswer(new InvalidRequestError('bad id'), what)).toEqual({
       status: 400,
-      body: { error: 'Bad Request', message: 'bad id', reason: 'invalid_request' },
+      body: { statusCode: 400, error: 'Bad Request', message: 'bad id', reason: 'invalid_request' },
     });
     expect(errorAnswer(new PdpUnavailableError('down'), what, { surfaceOutages: true })?.status).toBe(503);
     expect(errorAnswer(new PdpUnavailableError('down'), what)?.status).toBe(403);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { Gatehouse, handlePermitCheck, PERMIT_CHECK_MAX_BULK, RequestGate } from '@gatehouse/core';
+import { Gatehouse } from '@gatehouse/core';
+import { handlePermitCheck, PERMIT_CHECK_MAX_BULK, RequestGate } from '@gatehouse/core/adapter';
 import type { CheckRequest } from '@gatehouse/core';
 
 import { TablePdp } from '../fixtures/table-pdp.js';
@@ -50,7 +51,7 @@ describe('handlePermitCheck', () => {
 
   it(`answers 400 only for a malformed envelope, and for more than ${String(PERMIT_CHECK_MAX_BULK)} bulk items`, async () => {
     const { gate } = setup();
-    const bad = { status: 400, body: { error: 'Bad Request', message: expect.any(String), reason: 'invalid_request' } };
+    const bad = { status: 400, body: { statusCode: 400, error: 'Bad Request', message: expect.any(String), reason: 'invalid_request' } };
     expect(await handlePermitCheck(gate, { method: 'POST', body: [] })).toEqual(bad);
     expect(await handlePermitCheck(gate, { method: 'POST', body: { resourcesAndActions: 'all' } })).toEqual(bad);
     expect(await handlePermitCheck(gate, { method: 'GET', query: { action: 'edit' } })).toEqual(bad);
@@ -66,7 +67,7 @@ describe('handlePermitCheck', () => {
     expect(await handlePermitCheck(gate, { method: 'PUT' })).toMatchObject({
       status: 405,
       headers: { Allow: 'GET, POST' },
-      body: { error: 'Method Not Allowed' },
+      body: { statusCode: 405, error: 'Method Not Allowed' },
     });
   });
 });

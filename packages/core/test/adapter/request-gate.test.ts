@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { checkNow, Gatehouse, InvalidRequestError, RequestGate } from '@gatehouse/core';
+import { Gatehouse, InvalidRequestError } from '@gatehouse/core';
+import { checkNow, RequestGate } from '@gatehouse/core/adapter';
 import type { Decision, DecisionEvent } from '@gatehouse/core';
 
 import { TablePdp } from '../fixtures/table-pdp.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { compileResource, describeResource, fromBody, fromPathParam, InvalidRequestError, resolveResource } from '@gatehouse/core';
+import { fromBody, fromPathParam, InvalidRequestError } from '@gatehouse/core';
+import { compileResource, describeResource, resolveResource } from '@gatehouse/core/adapter';
 import type { RequestLike } from '@gatehouse/core';
 
 const req = (parts: Partial<RequestLike> = {}): RequestLike => ({ headers: {}, ...parts });
