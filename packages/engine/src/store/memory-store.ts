@@ -17,6 +17,7 @@ import type {
   WriteSet,
 } from './store.js';
 import { HistoryGoneError } from './history-gone-error.js';
+import { compareSnapTokens, parseSnapToken, tokenNumber } from './snap-token.js';
 import { E_NODE, LIVE, NAME_LIMIT, NEXT_F, REL, REL_MASK, ROW, S_NODE, S_REL, TenantData } from './tenant-data.js';
 import type { AttrVersion } from './tenant-data.js';
 
@@ -74,6 +75,11 @@ export class MemoryStore implements Store {
       data: new TenantData(),
       schemas: [],
     });
+  }
+
+  /** The {@link Store.memoryView} capability: the memory store is its own in-memory view. */
+  public get memoryView(): this {
+    return this;
   }
 
   // ---- names and the synchronous view API (used by the evaluator) ----
@@ -266,7 +272,7 @@ export class MemoryStore implements Store {
   ): Promise<{ tuples: Tuple[]; continuousToken: string }> {
     return attempt(() => {
       const data = this.entry(tenant).data;
-      const at = this.tokenNumber(options.snapToken);
+      const at = this.tokenOrHead(options.snapToken);
       const from = offsetToken(options.continuousToken);
       const size = pageSize(options.pageSize);
       const tuples: Tuple[] = [];
@@ -290,7 +296,7 @@ export class MemoryStore implements Store {
   ): Promise<{ attributes: Attribute[]; continuousToken: string }> {
     return attempt(() => {
       const data = this.entry(tenant).data;
-      const at = this.tokenNumber(options.snapToken);
+      const at = this.tokenOrHead(options.snapToken);
       const all = this.matchAttrs(data, filter, at)
         .map(([key, v]) => ({ sort: `${this.nodeKey(data, Math.floor(key / NAME_LIMIT))}$${this.nameOf(key % NAME_LIMIT)}`, key, v }))
         .sort((a, b) => (a.sort < b.sort ? -1 : a.sort > b.sort ? 1 : 0));
@@ -303,7 +309,7 @@ export class MemoryStore implements Store {
 
   public async *loadTenant(tenant: string, options: { snapToken?: string } = {}): AsyncIterable<LoadedRow> {
     const data = this.entry(tenant).data;
-    const at = this.tokenNumber(options.snapToken);
+    const at = this.tokenOrHead(options.snapToken);
     const rows: LoadedRow[] = [];
     for (let r = 0; r < data.rowCount; r++) {
       if (visible(data, r, at)) rows.push({ kind: 'tuple', tuple: this.tupleOf(data, r), createdToken: String(data.mvcc[r * 2]) });
@@ -317,7 +323,7 @@ export class MemoryStore implements Store {
 
   public changesSince(snapToken: string, options: { tenant?: string; limit?: number } = {}): Promise<StoreChange[]> {
     return attempt(() => {
-      const after = this.tokenNumber(snapToken);
+      const after = this.tokenOrHead(snapToken);
       if (after < this.horizon) {
         throw new HistoryGoneError(snapToken, String(this.horizon), options.tenant === undefined ? {} : { tenant: options.tenant });
       }
@@ -353,9 +359,9 @@ export class MemoryStore implements Store {
         out.push({ kind: 'data', tenant: group.tenant, snapToken: String(token), changes: group.changes });
       }
       for (const e of this.events) {
-        if (Number(e.snapToken) > after && (options.tenant === undefined || options.tenant === e.tenant)) out.push(e);
+        if (tokenNumber(e.snapToken) > after && (options.tenant === undefined || options.tenant === e.tenant)) out.push(e);
       }
-      out.sort((a, b) => Number(a.snapToken) - Number(b.snapToken));
+      out.sort((a, b) => compareSnapTokens(a.snapToken, b.snapToken));
       return options.limit === undefined ? out : out.slice(0, options.limit);
     });
   }
@@ -380,7 +386,7 @@ export class MemoryStore implements Store {
    * @returns the number of tuple rows and attribute values removed.
    */
   public compact(keepAfter?: string): { removed: number } {
-    const after = this.tokenNumber(keepAfter);
+    const after = this.tokenOrHead(keepAfter);
     if (after > this.horizon) this.horizon = after;
     let removed = 0;
     for (const entry of this.tenants.values()) {
@@ -424,7 +430,7 @@ export class MemoryStore implements Store {
    */
   public apply(change: StoreChange): void {
     if (change.kind === 'reset') return;
-    const token = Number(change.snapToken);
+    const token = tokenNumber(change.snapToken);
     const previous = Math.min(this.seq, token - 1);
     switch (change.kind) {
       case 'tenant':
@@ -476,7 +482,7 @@ export class MemoryStore implements Store {
   /** Loads one row of a durable store into this view (start-up). @internal */
   public loadRow(tenant: string, row: LoadedRow): void {
     const data = this.entry(tenant).data;
-    const token = Number(row.createdToken);
+    const token = tokenNumber(row.createdToken);
     if (row.kind === 'tuple') this.addTupleTo(data, row.tuple, token);
     else this.setAttrOf(data, row.attribute, token);
     if (token > this.seq) this.seq = token;
@@ -516,10 +522,8 @@ export class MemoryStore implements Store {
     return e;
   }
 
-  private tokenNumber(token: string | undefined): number {
-    if (token === undefined || token === '') return this.seq;
-    if (!/^\d{1,16}$/.test(token)) throw InvalidRequestError.badValue('snap token', token, 'a decimal integer string');
-    return Number(token);
+  private tokenOrHead(token: string | undefined): number {
+    return parseSnapToken(token) ?? this.seq;
   }
 
   private nodeKey(data: TenantData, node: number): string {

@@ -12,6 +12,8 @@
  */
 import type { Attribute, Tuple } from '@gatehouse/core';
 
+import type { MemoryStore } from './memory-store.js';
+
 /** A tenant as stored. `createdAt` is an ISO-8601 UTC timestamp. */
 export interface TenantRecord {
   readonly id: string;
@@ -147,6 +149,14 @@ export interface IoOptions {
  * ```
  */
 export interface Store {
+  /**
+   * Capability: a store that keeps its data in an in-memory view the engine can evaluate against directly
+   * (the memory store: it is its own view) exposes that view here. The engine then follows nothing and answers
+   * from it synchronously. A durable store leaves this `undefined`; the engine loads a separate view from it and
+   * keeps that view current from {@link Store.subscribe}.
+   */
+  readonly memoryView?: MemoryStore | undefined;
+
   /** Prepares the store (migrations, the default tenant). Idempotent. */
   open(): Promise<void>;
 

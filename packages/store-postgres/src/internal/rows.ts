@@ -1,6 +1,7 @@
 import { InvalidRequestError } from '@gatehouse/core';
 import type { Attribute, AttributeValue, Tuple } from '@gatehouse/core';
 import type { AttributeFilter, TupleFilter } from '@gatehouse/engine';
+import { parseSnapToken } from '@gatehouse/engine/internal';
 
 /** A `relation_tuples` row as selected by {@link TUPLE_COLUMNS}. @internal */
 export interface TupleRow {
@@ -118,9 +119,7 @@ export function isEmptyAttributeFilter(f: AttributeFilter): boolean {
 
 /** Checks a snap token: a decimal integer string (`''`/absent means head). @internal */
 export function parseToken(token: string | undefined, what = 'snap token'): string | undefined {
-  if (token === undefined || token === '') return undefined;
-  if (!/^\d{1,16}$/.test(token)) throw InvalidRequestError.badValue(what, token, 'a decimal integer string');
-  return token;
+  return parseSnapToken(token, what) === undefined ? undefined : token;
 }
 
 /** Checks a page size (absent or 0 means 1000, as MemoryStore). @internal */

@@ -1,3 +1,5 @@
+import { isSnapToken } from '@gatehouse/engine/internal';
+
 /** What a relay carries: which tenant committed, and the commit's snap token. Replicas read the rows. */
 export interface ChangeNotice {
   readonly tenant: string;
@@ -32,7 +34,7 @@ export function parseNotice(payload: string | undefined): ChangeNotice | undefin
   if (payload === undefined) return undefined;
   try {
     const v = JSON.parse(payload) as Partial<ChangeNotice>;
-    if (typeof v.tenant === 'string' && typeof v.snapToken === 'string' && /^\d+$/.test(v.snapToken)) {
+    if (typeof v.tenant === 'string' && isSnapToken(v.snapToken)) {
       return { tenant: v.tenant, snapToken: v.snapToken, kind: typeof v.kind === 'string' ? v.kind : 'data' };
     }
   } catch {
