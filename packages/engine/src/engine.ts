@@ -140,6 +140,15 @@ export class Engine {
     return { tenantId: id };
   }
 
+  /**
+   * One tenant's record, or `undefined` when it does not exist.
+   * @throws {@link InvalidRequestError} for a malformed tenant id.
+   */
+  public async getTenant(id: string): Promise<TenantRecord | undefined> {
+    assertTenant(id);
+    return await this.store.getTenant(id);
+  }
+
   /** Tenants ordered by id, paged. */
   public async listTenants(options: PageOptions = {}): Promise<{ tenants: TenantRecord[]; continuousToken: string }> {
     return await this.store.listTenants(options);

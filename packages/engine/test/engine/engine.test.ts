@@ -32,7 +32,11 @@ describe('Engine tenancy', () => {
     await expect(engine.createTenant('default')).rejects.toBeInstanceOf(InvalidRequestError);
     await expect(engine.createTenant('bad id!')).rejects.toBeInstanceOf(InvalidRequestError);
     expect((await engine.listTenants()).tenants.map((t) => t.id)).toEqual(['acme', 't1']);
+    expect(await engine.getTenant('acme')).toMatchObject({ id: 'acme', name: 'Acme' });
+    expect(await engine.getTenant('globex')).toBeUndefined();
+    await expect(engine.getTenant('bad id!')).rejects.toBeInstanceOf(InvalidRequestError);
     await engine.deleteTenant('acme');
+    expect(await engine.getTenant('acme')).toBeUndefined();
     await expect(engine.deleteTenant('acme')).rejects.toBeInstanceOf(NotFoundError);
     await expect(engine.deleteTenant('t1')).rejects.toBeInstanceOf(InvalidRequestError);
     await expect(engine.check({ tenant: 'acme', subject: alice, action: 'edit', resource: { type: 'document', id: '1' } })).rejects.toBeInstanceOf(NotFoundError);
