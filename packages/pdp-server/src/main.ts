@@ -5,6 +5,7 @@ import { COMPILE_USAGE, compileCommand } from './commands/compile-command.js';
 import { SERVE_USAGE, serveCommand } from './commands/serve-command.js';
 import { VALIDATE_USAGE, validateCommand } from './commands/validate-command.js';
 import type { GatehouseServer } from './server.js';
+import { packageVersion } from './version.js';
 
 /** Where the CLI writes and what it reads; the process by default, replaceable in tests. */
 export interface CliIo {
@@ -46,7 +47,7 @@ Commands:
   check --schema F [--data F] QUERY            answer one check: "document:1#edit@user:alice"
   serve [--schema F] [--data F] [--port N] …   run the PDP server
 
-Run "gatehouse <command> --help" for a command's options.`;
+Run "gatehouse <command> --help" for a command's options; "gatehouse --version" prints the version.`;
 
 function usageError(io: CliIo, message: string, usage: string): number {
   io.stderr(`gatehouse: ${message}\n\n${usage}\n`);
@@ -81,6 +82,10 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
       case '--help':
       case 'help':
         cli.stdout(`${USAGE}\n`);
+        return 0;
+      case '-v':
+      case '--version':
+        cli.stdout(`${packageVersion()}\n`);
         return 0;
       case 'validate': {
         const { values, positionals } = parseArgs({

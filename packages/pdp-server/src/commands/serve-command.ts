@@ -145,7 +145,6 @@ export async function serveCommand(flags: ServeFlags, io: CliIo): Promise<number
     throw err;
   }
   const { url } = await server.listen();
-  io.stderr(`gatehouse PDP listening on ${url}${options.dev === true && (options.apiKeys ?? []).length === 0 ? ' (dev mode: no API key required)' : ''}\n`);
   const done = new Promise<void>((resolve) => {
     server.app.server.once('close', () => {
       resolve();
@@ -158,6 +157,8 @@ export async function serveCommand(flags: ServeFlags, io: CliIo): Promise<number
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
   }
+  // Printed once the signal handlers are in place: whoever waits for this line may signal at once.
+  io.stderr(`gatehouse PDP listening on ${url}${options.dev === true && (options.apiKeys ?? []).length === 0 ? ' (dev mode: no API key required)' : ''}\n`);
   io.onListening?.(server, url);
   await done;
   await server.close();
