@@ -6,6 +6,7 @@ import type { bodySchemas } from './body-schemas.js';
 import { forbiddenTenant, overLimit } from './http-error.js';
 import type { ServerMetrics } from './metrics.js';
 import type { ServerLimits } from './options.js';
+import type { PageTokens } from './page-token.js';
 import type { WatchHub } from './watch-hub.js';
 
 declare module 'fastify' {
@@ -28,6 +29,8 @@ export interface RouteContext {
   readonly schemas: ReturnType<typeof bodySchemas>;
   readonly metrics: ServerMetrics;
   readonly watch: WatchHub;
+  /** Seals and opens opaque continuation tokens (tampered → 400). */
+  readonly pageTokens: PageTokens;
   readonly heartbeatMs: number;
   /** True once `close()` started. */
   readonly closing: () => boolean;

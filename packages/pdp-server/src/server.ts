@@ -14,6 +14,7 @@ import { jsonDepthExceeds } from './json-depth.js';
 import { devHostRefusal, isLoopbackHost } from './loopback.js';
 import { ServerMetrics } from './metrics.js';
 import { DEFAULT_LIMITS } from './options.js';
+import { PageTokens } from './page-token.js';
 import type { ServerOptions } from './options.js';
 import { bodyAuthorization } from './permit-input.js';
 import type { RouteContext } from './route-context.js';
@@ -121,6 +122,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Gatehou
     schemas: bodySchemas(limits),
     metrics,
     watch,
+    pageTokens: new PageTokens(keys.map((k) => k.key)),
     heartbeatMs: options.heartbeatMs ?? 15_000,
     closing: () => closing,
   };
