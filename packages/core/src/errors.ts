@@ -10,6 +10,7 @@ export type GatehouseErrorCode =
   | 'GH_ERR_PDP_PROTOCOL'
   | 'GH_ERR_DEPTH_EXCEEDED'
   | 'GH_ERR_EVALUATION'
+  | 'GH_ERR_BUDGET_EXCEEDED'
   | 'GH_ERR_SCHEMA_PARSE'
   | 'GH_ERR_SCHEMA_COMPILE'
   | 'GH_ERR_NOT_FOUND'
@@ -144,6 +145,24 @@ export class EvaluationError extends GatehouseError {
   }
 }
 branded(EvaluationError, 'EvaluationError');
+
+/**
+ * Evaluation ran out of its step budget (code `GH_ERR_BUDGET_EXCEEDED`): a rule, graph walk, lookup or expand
+ * would have cost more than the PDP allows one request. An {@link EvaluationError} (so code that handles those
+ * handles this too); the PDP server answers it with HTTP 422 and the client turns it into a denial with reason
+ * `budget_exceeded`.
+ */
+export class BudgetExceededError extends EvaluationError {
+  /** The budget that ran out, in its unit (`steps` for the step budget), when known. */
+  public readonly limit: number | undefined;
+  public constructor(message: string, options?: ErrorOptions & { tenant?: string; limit?: number }) {
+    super(message, options);
+    Object.defineProperty(this, 'code', { value: 'GH_ERR_BUDGET_EXCEEDED', enumerable: true });
+    this.limit = options?.limit;
+    mark(this, 'BudgetExceededError');
+  }
+}
+branded(BudgetExceededError, 'BudgetExceededError');
 
 /** Something named in the request does not exist (tenant, entity type, permission, schema version). */
 export class NotFoundError extends GatehouseError {

@@ -153,7 +153,8 @@ export class Gatehouse {
    *   consistency, depth and `failOpen`.
    * @param options - `signal` aborts the wait (the promise rejects with the signal's reason).
    * @returns the decision; on a PDP failure a denial with reason `pdp_unavailable`, `depth_exceeded`,
-   *   `evaluation_error` or `invalid_request` (or, with `failOpen`, an allow with reason `fail_open`).
+   *   `evaluation_error`, `budget_exceeded` (the PDP's step budget ran out; never cached, so a retry asks the PDP
+   *   again) or `invalid_request` (or, with `failOpen`, an allow with reason `fail_open`).
    * @throws {@link InvalidRequestError} for a bad tenant, subject, action, resource or context.
    * @throws {@link PdpUnavailableError} and the other PDP errors only with `throwOnError`.
    * @throws {@link ClientClosedError} after {@link Gatehouse.close}.

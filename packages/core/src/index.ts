@@ -1,4 +1,5 @@
 export {
+  BudgetExceededError,
   ClientClosedError,
   ConflictError,
   DepthExceededError,

@@ -67,6 +67,7 @@ export type DecisionReason =
   | 'pdp_unavailable'
   | 'depth_exceeded'
   | 'evaluation_error'
+  | 'budget_exceeded'
   | 'invalid_request'
   | 'fail_open';
 

@@ -51,6 +51,7 @@ function grpcFor(status: number): number {
     case 409:
       return GRPC.alreadyExists;
     case 413:
+    case 422:
     case 429:
       return GRPC.resourceExhausted;
     case 503:
@@ -71,6 +72,8 @@ const STATUS_OF_CODE: Readonly<Record<string, number>> = {
   GH_ERR_VALIDATION: 400,
   GH_ERR_DEPTH_EXCEEDED: 400,
   GH_ERR_EVALUATION: 400,
+  // The request is well formed but costs more than one request may (docs/budgets.md): not retryable as is.
+  GH_ERR_BUDGET_EXCEEDED: 422,
   GH_ERR_PDP_PROTOCOL: 400,
   GH_ERR_NOT_FOUND: 404,
   GH_ERR_CONFLICT: 409,
@@ -100,7 +103,7 @@ export function toHttpError(err: unknown): HttpError {
     if (err instanceof InvalidRequestError && err.expected !== undefined) extra.expected = err.expected;
     // Failures of evaluation name their code in the message too, so clients that only read the message
     // (as for Permify's "ERROR_CODE_…" messages) can tell them from a malformed request.
-    const message = err.code === 'GH_ERR_DEPTH_EXCEEDED' || err.code === 'GH_ERR_EVALUATION' ? `${err.code}: ${err.message}` : err.message;
+    const message = err.code === 'GH_ERR_DEPTH_EXCEEDED' || err.code === 'GH_ERR_EVALUATION' || err.code === 'GH_ERR_BUDGET_EXCEEDED' ? `${err.code}: ${err.message}` : err.message;
     return make(statusOfGatehouse(err), err.code, message, extra);
   }
   if (typeof err === 'object' && err !== null) {

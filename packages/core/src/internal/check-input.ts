@@ -1,6 +1,7 @@
 import type { CheckInput } from '../client-types.js';
 import type { CacheKey } from '../decision-cache.js';
 import {
+  BudgetExceededError,
   DepthExceededError,
   EvaluationError,
   GatehouseError,
@@ -118,6 +119,7 @@ export function checked(decision: Decision): Decision {
 
 export function failureReason(err: unknown): DecisionReason {
   if (err instanceof DepthExceededError) return 'depth_exceeded';
+  if (err instanceof BudgetExceededError) return 'budget_exceeded';
   if (err instanceof EvaluationError) return 'evaluation_error';
   if (err instanceof InvalidRequestError || err instanceof NotFoundError) return 'invalid_request';
   return 'pdp_unavailable';

@@ -1,6 +1,7 @@
 import type { Dispatcher } from 'undici';
 
 import {
+  BudgetExceededError,
   DepthExceededError,
   EvaluationError,
   InvalidRequestError,
@@ -49,6 +50,7 @@ export function statusError(status: number, raw: string, tenant: string): Gateho
   if (/GH_ERR_DEPTH_EXCEEDED|ERROR_CODE_DEPTH_NOT_ENOUGH/.test(said)) {
     return new DepthExceededError(0, { tenant, cause: new Error(text) });
   }
+  if (said.includes('GH_ERR_BUDGET_EXCEEDED')) return new BudgetExceededError(text, { tenant });
   if (said.includes('GH_ERR_EVALUATION')) return new EvaluationError(text, { tenant });
   if (status === 408 || status === 429 || status >= 500 || /GH_ERR_PDP_UNAVAILABLE|GH_ERR_STORE/.test(said)) {
     return new PdpUnavailableError(text, { tenant });
