@@ -4,6 +4,8 @@
  * their actions (permissions and relations) and attribute value types. Without a type argument everything is
  * `string`, as before. Types only: nothing here exists at run time.
  */
+import type { CheckInput, CheckOptions } from './client-types.js';
+import type { CheckContext, ResourceInput } from './types.js';
 
 /** Attribute value types as application code writes them. */
 export type AttributeTypeValue = boolean | string | number | readonly boolean[] | readonly string[] | readonly number[];
@@ -15,7 +17,7 @@ export interface EntityTypes {
   /** Permission names. */
   readonly permissions: string;
   /** Attribute name → value type. */
-  readonly attributes: Readonly<Record<string, AttributeTypeValue>>;
+  readonly attributes: Readonly<Record<string, unknown>>;
   /** Relation name → the subject references it accepts (`'user' | 'team#member'`). */
   readonly subjects: Readonly<Record<string, string>>;
 }
@@ -32,7 +34,7 @@ export interface UntypedSchema extends SchemaTypes {
   readonly entities: Readonly<Record<string, {
       readonly relations: string;
       readonly permissions: string;
-      readonly attributes: Readonly<Record<string, AttributeTypeValue>>;
+      readonly attributes: Readonly<Record<string, unknown>>;
       readonly subjects: Readonly<Record<string, string>>;
     }>>;
   readonly rules: Readonly<Record<string, Readonly<Record<string, AttributeTypeValue>>>>;
@@ -110,3 +112,44 @@ export type ContextTupleOf<S extends SchemaTypes> =
         readonly subject: { readonly type: EntityTypeOf<S>; readonly id: string; readonly relation?: string };
       };
     }[EntityTypeOf<S>];
+
+/** True for {@link UntypedSchema} (every entity type is `string`), false for a generated schema. */
+type IsUntyped<S extends SchemaTypes> = string extends EntityTypeOf<S> ? true : false;
+
+/** A subject parameter: anything for untyped use; for a schema, an entity type of it (see {@link SubjectArg}). */
+export type SubjectParam<S extends SchemaTypes, X> = IsUntyped<S> extends true ? X : X & SubjectArg<S, X>;
+
+/** A resource parameter of entity type `T`: {@link ResourceInput} for untyped use, {@link ResourceOf} for a schema. */
+export type ResourceParam<S extends SchemaTypes, T extends EntityTypeOf<S>> = IsUntyped<S> extends true
+  ? ResourceInput
+  : ResourceOf<S, T>;
+
+/** Request-time data: {@link CheckContext}, with contextual attributes and tuples typed by a schema. */
+export type ContextParam<S extends SchemaTypes> = IsUntyped<S> extends true
+  ? CheckContext
+  : Omit<CheckContext, 'tuples' | 'attributes'> & {
+      readonly tuples?: readonly ContextTupleOf<S>[];
+      readonly attributes?: readonly (string | ContextAttributeOf<S>)[];
+    };
+
+/** Options of a positional check, with the context typed by the schema. */
+export type CheckOptionsOf<S extends SchemaTypes> = IsUntyped<S> extends true
+  ? CheckOptions
+  : Omit<CheckOptions, 'context'> & { readonly context?: ContextParam<S> };
+
+/** A check in object form, typed by the schema (one member per entity type). */
+export type CheckInputOf<S extends SchemaTypes> = IsUntyped<S> extends true
+  ? CheckInput
+  : {
+      [T in EntityTypeOf<S>]: Omit<CheckInput, 'subject' | 'action' | 'resource' | 'context'> & {
+        readonly subject: string | SubjectObjectOf<S>;
+        readonly action: ActionOf<S, T>;
+        readonly resource: ResourceOf<S, T>;
+        readonly context?: ContextParam<S>;
+      };
+    }[EntityTypeOf<S>];
+
+/** The permissions map of an entity type (`permissions()`): name → allowed. */
+export type PermissionMapOf<S extends SchemaTypes, T extends EntityTypeOf<S>> = IsUntyped<S> extends true
+  ? Record<string, boolean>
+  : Partial<Record<S['entities'][T]['permissions'], boolean>>;

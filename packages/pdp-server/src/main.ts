@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { GatehouseError } from '@gatehouse/core';
 import { CHECK_USAGE, checkCommand } from './commands/check-command.js';
 import { COMPILE_USAGE, compileCommand } from './commands/compile-command.js';
+import { GENERATE_USAGE, generateCommand } from './commands/generate-command.js';
 import { SERVE_USAGE, serveCommand } from './commands/serve-command.js';
 import { VALIDATE_USAGE, validateCommand } from './commands/validate-command.js';
 import type { GatehouseServer } from './server.js';
@@ -14,6 +15,8 @@ export interface CliIo {
   env: Readonly<Record<string, string | undefined>>;
   /** `serve` installs SIGTERM/SIGINT handlers. @defaultValue true */
   handleSignals: boolean;
+  /** Whether stdout is a terminal (`check --explain` colours its tree then). @defaultValue process.stdout.isTTY when stdout is the process's */
+  stdoutIsTTY?: boolean;
   /** Called by `serve` once it listens. */
   onListening?: (server: GatehouseServer, url: string) => void;
 }
@@ -45,6 +48,7 @@ Commands:
   validate FILE… [--json]                      run Permify validation files (exit 0 / 1 failed / 2 invalid)
   compile RBAC.yaml                            print the schema an RBAC file compiles to
   check --schema F [--data F] QUERY            answer one check: "document:1#edit@user:alice"
+  generate --schema F [--out F] [--check]      write TypeScript types of a schema
   serve [--schema F] [--data F] [--port N] …   run the PDP server
 
 Run "gatehouse <command> --help" for a command's options; "gatehouse --version" prints the version.`;
@@ -71,6 +75,7 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
     stderr: io.stderr ?? ((t) => process.stderr.write(t)),
     env: io.env ?? process.env,
     handleSignals: io.handleSignals ?? true,
+    stdoutIsTTY: io.stdoutIsTTY ?? (io.stdout === undefined && process.stdout.isTTY),
     ...(io.onListening === undefined ? {} : { onListening: io.onListening }),
   };
   const [command, ...rest] = argv;
@@ -104,6 +109,26 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
         if (file === undefined || more.length > 0) return usageError(cli, 'compile needs exactly one file', COMPILE_USAGE);
         return await compileCommand(file, cli);
       }
+      case 'generate': {
+        const { values, positionals } = parseArgs({
+          args: rest,
+          allowPositionals: true,
+          options: {
+            schema: { type: 'string' },
+            rbac: { type: 'string' },
+            url: { type: 'string' },
+            tenant: { type: 'string' },
+            'api-key': { type: 'string' },
+            out: { type: 'string' },
+            check: { type: 'boolean' },
+            help: { type: 'boolean', short: 'h' },
+          },
+        });
+        if (values.help === true) return help(cli, GENERATE_USAGE);
+        if (positionals.length > 0) return usageError(cli, `unexpected argument ${JSON.stringify(positionals[0])}`, GENERATE_USAGE);
+        const { help: _h, ...flags } = values;
+        return await generateCommand(flags, cli);
+      }
       case 'check': {
         const { values, positionals } = parseArgs({
           args: rest,
@@ -114,6 +139,7 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
             data: { type: 'string' },
             tenant: { type: 'string' },
             context: { type: 'string' },
+            explain: { type: 'boolean' },
             help: { type: 'boolean', short: 'h' },
           },
         });
@@ -142,6 +168,7 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
             'body-limit': { type: 'string' },
             'heartbeat-ms': { type: 'string' },
             'log-level': { type: 'string' },
+            ui: { type: 'boolean' },
             help: { type: 'boolean', short: 'h' },
           },
         });
