@@ -18,6 +18,7 @@ import { SchemaCompileError, SchemaParseError, type SourcePosition } from '../sc
 import type { CompiledSchema } from '../schema/ir.js';
 import { attributeProblem, tupleProblem } from './data-lines.js';
 import { blockScalarMap } from './block-scalar-map.js';
+import { unknownKeys } from './known-keys.js';
 import { describeNode, entries, entry, isMap, isNull, isScalar, isSeq, scalarText, YamlSource } from './yaml-source.js';
 
 /** A problem that makes the file invalid (YAML, schema, a data line, a malformed entry): exit status 2. */
@@ -80,7 +81,9 @@ class Malformed extends Error {
 /**
  * Runs a Permify validation file (permify.md §3, DESIGN §4.4) in a fresh engine, in tenant `t1`: compiles
  * the schema, writes every relationship and attribute line, then runs every check, entity filter and subject
- * filter assertion. Lists compare without regard to order. A query that errors counts as a failure.
+ * filter assertion. Lists compare without regard to order. A query that errors counts as a failure. A key the
+ * format does not define (a misspelt `assertions:` or `relationships:`) is an error of the file, at its line and
+ * column, and nothing runs; so is invalid YAML, at the line the parser stopped.
  *
  * @param yamlText - The file's text.
  * @param options - `fileName` to report; `store` to run on (default in memory).
@@ -151,14 +154,20 @@ class Run {
     this.src = new YamlSource(lines);
     if (doc.errors.length > 0) {
       for (const e of doc.errors) {
-        const pos = e.linePos?.[0];
-        this.issue(`invalid YAML: ${e.message.split('\n')[0] ?? e.message}`, { line: pos?.line ?? 1, column: pos?.col ?? 1 });
+        // The parser's offset of the problem, mapped to a line and column (its own linePos is set only with prettyErrors).
+        const { line, col } = lines.linePos(e.pos[0]);
+        this.issue(`invalid YAML: ${e.message.split('\n')[0] ?? e.message}`, { line, column: col });
       }
       return this.result();
     }
     const root = doc.contents;
     if (!isMap(root)) {
       this.issue(`expected a map with a "schema" key, found ${describeNode(root)}`, this.src.position(root));
+      return this.result();
+    }
+    const unknown = unknownKeys(root, this.src);
+    if (unknown.length > 0) {
+      for (const u of unknown) this.issue(u.message, u.position);
       return this.result();
     }
     const schemaText = this.schemaText(root);

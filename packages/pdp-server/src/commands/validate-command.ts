@@ -11,8 +11,9 @@ Options:
   --json      one compact JSON object per file on stdout (NDJSON) and nothing else
   -h, --help  this text
 
-Exit status: 2 when a file is unreadable or invalid (YAML, schema, a data line, a malformed entry),
-else 1 when an assertion failed, else 0.`;
+Exit status: 2 when a file is unreadable or invalid (YAML, a key the format does not define such as a
+misspelt "assertions", schema, a data line, a malformed entry), each reported as FILE:LINE:COL; else 1 when
+an assertion failed; else 0.`;
 
 function show(v: unknown): string {
   return typeof v === 'string' ? v : JSON.stringify(v);
