@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Engine, Store } from '@gatehouse/engine';
+import type { ServerAdminOptions } from './admin-setup.js';
 import type { ApiKeySpec } from './api-keys.js';
 import type { SeedData } from './seed.js';
 
@@ -67,6 +68,8 @@ export interface ServerOptions {
   readonly host?: string;
   /** Port `listen()` binds; 0 picks a free one. @defaultValue 7766 */
   readonly port?: number;
+  /** Tenant administration: the admin store (PostgreSQL with `--postgres`), audit retention, invitations. */
+  readonly admin?: ServerAdminOptions;
 }
 
 /** The defaults of {@link ServerLimits}. */

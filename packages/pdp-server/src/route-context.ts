@@ -1,6 +1,7 @@
 import { assertTenant, InvalidRequestError } from '@gatehouse/core';
 import type { Engine } from '@gatehouse/engine';
 import type { FastifyRequest } from 'fastify';
+import type { ServerAdmin } from './admin-setup.js';
 import type { Principal } from './api-keys.js';
 import type { bodySchemas } from './body-schemas.js';
 import { forbiddenTenant, overLimit } from './http-error.js';
@@ -34,6 +35,8 @@ export interface RouteContext {
   readonly heartbeatMs: number;
   /** True once `close()` started. */
   readonly closing: () => boolean;
+  /** Tenant administration and the audit trail (`@gatehouse/admin`). */
+  readonly admin: ServerAdmin;
 }
 
 /** True when the request's key may use the tenant. */

@@ -5,6 +5,8 @@ import { InvalidRequestError } from '@gatehouse/core';
 import { Engine } from '@gatehouse/engine';
 import Fastify from 'fastify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { setUpAdmin } from './admin-setup.js';
+import type { ServerAdmin } from './admin-setup.js';
 import { ApiKeyring, bearerToken, parseApiKey } from './api-keys.js';
 import type { Principal } from './api-keys.js';
 import { bodySchemas } from './body-schemas.js';
@@ -18,6 +20,7 @@ import { PageTokens } from './page-token.js';
 import type { ServerOptions } from './options.js';
 import { bodyAuthorization } from './permit-input.js';
 import type { RouteContext } from './route-context.js';
+import { adminRoutes } from './routes/admin-routes.js';
 import { dataRoutes } from './routes/data-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { permissionRoutes } from './routes/permission-routes.js';
@@ -87,8 +90,10 @@ export async function createServer(options: ServerOptions = {}): Promise<Gatehou
       ...(options.rbac === undefined ? {} : { rbac: options.rbac }),
       ...(options.store === undefined ? {} : { store: options.store }),
     }));
+  let admin: ServerAdmin;
   try {
     if (options.data !== undefined && seedSkippedAt === undefined) await applySeedData(engine, options.data);
+    admin = await setUpAdmin(engine, options.admin);
   } catch (err) {
     if (ownEngine) await engine.close();
     throw err;
@@ -125,7 +130,11 @@ export async function createServer(options: ServerOptions = {}): Promise<Gatehou
     pageTokens: new PageTokens(keys.map((k) => k.key)),
     heartbeatMs: options.heartbeatMs ?? 15_000,
     closing: () => closing,
+    admin,
   };
+  admin.audit.start((err) => {
+    app.log.error({ err }, 'audit retention failed');
+  });
 
   app.decorateRequest('principal', undefined);
   app.decorateRequest('authError', undefined);
@@ -240,6 +249,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Gatehou
   permissionRoutes(app, ctx);
   watchRoutes(app, ctx);
   permitRoutes(app, ctx);
+  adminRoutes(app, ctx);
   await app.ready();
 
   let closed: Promise<void> | undefined;
@@ -259,6 +269,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Gatehou
         closing = true;
         watch.close();
         await app.close();
+        await admin.close();
         if (ownEngine) await engine.close();
       })();
       await closed;

@@ -1,5 +1,6 @@
-import { InvalidRequestError } from '@gatehouse/core';
-import type { FastifyInstance } from 'fastify';
+import { formatAttribute, formatTuple, InvalidRequestError } from '@gatehouse/core';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { audited, sample } from '../audit-hook.js';
 import { overLimit } from '../http-error.js';
 import { defined, nonEmpty, pathTenant } from '../route-context.js';
 import type { RouteContext } from '../route-context.js';
@@ -29,25 +30,26 @@ interface ReadBody {
 export function dataRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const { engine, schemas, limits } = ctx;
 
-  async function write(tenant: string, body: WriteBody): Promise<{ snap_token: string }> {
+  async function write(request: FastifyRequest, tenant: string, body: WriteBody): Promise<{ snap_token: string }> {
     const tuples = (body.tuples ?? []).map((t) => tupleFromWire(t));
     const attributes = (body.attributes ?? []).map((a, i) => attributeFromWire(a, `attributes[${String(i)}]`));
     const n = tuples.length + attributes.length;
     if (n === 0) throw new InvalidRequestError('nothing to write: give at least one tuple or attribute');
     if (n > limits.maxWriteSize) throw overLimit('tuples plus attributes', limits.maxWriteSize, n);
-    const { snapToken } = await engine.write(
-      defined({ tenant, tuples, attributes, schemaVersion: nonEmpty(body.metadata?.schema_version) }),
+    const details = { tuples: sample(tuples.map(formatTuple)), attributes: sample(attributes.map(formatAttribute)) };
+    const { snapToken } = await audited(ctx, request, tenant, 'data.write', details, () =>
+      engine.write(defined({ tenant, tuples, attributes, schemaVersion: nonEmpty(body.metadata?.schema_version) })),
     );
     return { snap_token: snapToken };
   }
 
   app.post('/v1/tenants/:tenant/data/write', { schema: { body: schemas.dataWrite } }, async (request) =>
-    await write(pathTenant(request), request.body as WriteBody),
+    await write(request, pathTenant(request), request.body as WriteBody),
   );
 
   app.post('/v1/tenants/:tenant/relationships/write', { schema: { body: schemas.relationshipsWrite } }, async (request) => {
     const body = request.body as WriteBody;
-    return await write(pathTenant(request), defined({ metadata: body.metadata, tuples: body.tuples }));
+    return await write(request, pathTenant(request), defined({ metadata: body.metadata, tuples: body.tuples }));
   });
 
   app.post('/v1/tenants/:tenant/data/delete', { schema: { body: schemas.dataDelete } }, async (request) => {
@@ -61,14 +63,15 @@ export function dataRoutes(app: FastifyInstance, ctx: RouteContext): void {
     if (!hasTupleFilter && !hasAttributeFilter && tuples.length === 0) {
       throw new InvalidRequestError('nothing to delete: tuple_filter and attribute_filter are both empty (a delete-everything filter is refused)');
     }
-    const { snapToken } = await engine.delete(
+    const details = { tuples: sample(tuples.map(formatTuple)), tuple_filter: tupleFilter, attribute_filter: attributeFilter };
+    const { snapToken } = await audited(ctx, request, tenant, 'data.delete', details, () => engine.delete(
       defined({
         tenant,
         tuples: tuples.length > 0 ? tuples : undefined,
         tupleFilter: hasTupleFilter ? tupleFilter : undefined,
         attributeFilter: hasAttributeFilter ? attributeFilter : undefined,
       }),
-    );
+    ));
     return { snap_token: snapToken };
   });
 
@@ -78,7 +81,7 @@ export function dataRoutes(app: FastifyInstance, ctx: RouteContext): void {
     if (Object.keys(tupleFilter).length === 0) {
       throw new InvalidRequestError('nothing to delete: the filter is empty (a delete-everything filter is refused)');
     }
-    const { snapToken } = await engine.delete({ tenant, tupleFilter });
+    const { snapToken } = await audited(ctx, request, tenant, 'data.delete', { tuple_filter: tupleFilter }, () => engine.delete({ tenant, tupleFilter }));
     return { snap_token: snapToken };
   });
 

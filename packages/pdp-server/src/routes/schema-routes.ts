@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { audited } from '../audit-hook.js';
 import { defined, nonEmpty, pathTenant } from '../route-context.js';
 import type { RouteContext } from '../route-context.js';
 import { timestampToWire } from '../wire.js';
@@ -10,7 +11,10 @@ export function schemaRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.post('/v1/tenants/:tenant/schemas/write', { schema: { body: schemas.schemaWrite } }, async (request) => {
     const tenant = pathTenant(request);
     const { schema } = request.body as { schema: string };
-    const { schemaVersion } = await engine.writeSchema(tenant, schema);
+    const { schemaVersion } = await audited(ctx, request, tenant, 'schema.write', { bytes: schema.length }, async () => {
+      const written = await engine.writeSchema(tenant, schema);
+      return { ...written, snapToken: engine.headSnapToken(tenant) };
+    });
     return { schema_version: schemaVersion };
   });
 
