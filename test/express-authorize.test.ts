@@ -138,28 +138,32 @@ describe.each([
   it('answers 403 JSON with the reason from the decision when the subject may not view the document', async () => {
     const res = await request(app()).get('/documents/1').set(as('bob')).expect(403);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
-    expect(res.body).toEqual({ error: 'Forbidden', message: expect.stringContaining('document:1'), reason: 'denied' });
+    expect(res.body).toEqual({ statusCode: 403, error: 'Forbidden', message: expect.stringContaining('document:1'), reason: 'denied' });
   });
 
   it('answers 401 JSON when the request has no subject', async () => {
     const res = await request(app()).get('/documents/1').set(as(undefined)).expect(401);
-    expect(res.body).toEqual({ error: 'Unauthorized', message: expect.any(String), reason: 'unauthenticated' });
+    expect(res.body).toEqual({ statusCode: 401, error: 'Unauthorized', message: expect.any(String), reason: 'unauthenticated' });
   });
 
   it('answers 400 JSON for an invalid tenant id, before any check', async () => {
     const res = await request(app()).get('/documents/1').set(as('alice', 'no such tenant!')).expect(400);
-    expect(res.body).toEqual({ error: 'Bad Request', message: expect.stringContaining('tenant'), reason: 'invalid_tenant' });
+    expect(res.body).toEqual({ statusCode: 400, error: 'Bad Request', message: expect.stringContaining('tenant'), reason: 'invalid_tenant' });
   });
 
-  it('checks in the default tenant when the request names none', async () => {
-    await request(app()).get('/documents/1').set({ 'x-user': 'tom' }).expect(200);
-    await request(app()).get('/documents/1').set({ 'x-user': 'alice' }).expect(403);
-    await request(app({ defaultTenant: 'acme' })).get('/documents/1').set({ 'x-user': 'alice' }).expect(200);
+  it("checks in the default tenant when the request names none only with missingTenant 'default'", async () => {
+    await request(app({ missingTenant: 'default' })).get('/documents/1').set({ 'x-user': 'tom' }).expect(200);
+    await request(app({ missingTenant: 'default' })).get('/documents/1').set({ 'x-user': 'alice' }).expect(403);
+    await request(app({ missingTenant: 'default', defaultTenant: 'acme' })).get('/documents/1').set({ 'x-user': 'alice' }).expect(200);
   });
 
-  it('answers 400 for a request without a tenant when missingTenant is reject', async () => {
-    const res = await request(app({ missingTenant: 'reject' })).get('/documents/1').set({ 'x-user': 'tom' }).expect(400);
-    expect(res.body.reason).toBe('missing_tenant');
+  it('answers 400 missing_tenant for a request without a tenant by default (and with missingTenant reject)', async () => {
+    for (const options of [{}, { missingTenant: 'reject' as const }]) {
+      const res = await request(app(options)).get('/documents/1').set({ 'x-user': 'tom' }).expect(400);
+      expect(res.body.reason).toBe('missing_tenant');
+    }
+    // An unguarded route behind gatehouse() is not answered for it: req.gate is just not set.
+    await request(app()).get('/mine').set({ 'x-user': 'tom' }).expect(200, {});
   });
 
   it('never lets a fact of one tenant grant access in another', async () => {
@@ -201,7 +205,7 @@ describe.each([
 
   it('answers 400 when the request does not name the resource id, or names a malformed one', async () => {
     const missing = await request(app()).get('/search').set(as('alice')).expect(400);
-    expect(missing.body).toMatchObject({ error: 'Bad Request', reason: 'invalid_request' });
+    expect(missing.body).toMatchObject({ statusCode: 400, error: 'Bad Request', reason: 'invalid_request' });
     await request(app()).get('/documents/a%20b').set(as('alice')).expect(400);
   });
 
@@ -308,7 +312,7 @@ describe.each([
     }
   });
 
-  it('leaves the own keys, their order and values of req and res as they were, with or without shareRequestShape', async () => {
+  it('adds only req.gate (a plain own property) to req and nothing to res, with or without shareRequestShape', async () => {
     for (const shareRequestShape of [true, false]) {
       const a = framework();
       let before: { req: (string | symbol)[]; res: (string | symbol)[]; url: string } | undefined;
@@ -333,7 +337,8 @@ describe.each([
       const { body } = await request(a).get('/documents/1').set(as('alice')).expect(200);
       // The router adds its own keys after the first middleware; what gatehouse() must not do is add or drop any.
       const notRouters = (keys: string[]): string[] => keys.filter((k) => !['params', 'route', 'query'].includes(k));
-      expect(notRouters(body.req)).toEqual(notRouters(body.before.req));
+      expect(notRouters(body.req).filter((k) => k !== 'gate').sort()).toEqual(notRouters(body.before.req).sort());
+      expect(body.req.filter((k: string) => k === 'gate')).toEqual(['gate']);
       expect(body.res).toEqual(body.before.res);
       expect(body.req.some((k: string) => k.includes('gatehouse'))).toBe(false);
       expect(body).toMatchObject({ custom: 'kept', url: true, gate: 'acme' });
@@ -374,7 +379,7 @@ describe.each([
         .get('/documents/1')
         .set(as('alice'))
         .expect(503);
-      expect(shown.body).toEqual({ error: 'Service Unavailable', message: expect.any(String), reason: 'pdp_unavailable' });
+      expect(shown.body).toEqual({ statusCode: 503, error: 'Service Unavailable', message: expect.any(String), reason: 'pdp_unavailable' });
       const seen: unknown[] = [];
       const a = app({ client, pdp: undefined, surfaceOutages: true, onDeny: 'next' } as Options, (x) => {
         x.use((err: any, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
@@ -461,7 +466,7 @@ describe('authorize() with a req.gate the app set itself', () => {
     a.get('/documents/:id', authorize('view', { type: 'document', id: fromParam('id') }), (_req, res) => { res.json({ ok: true }); });
     await request(a).get('/documents/1').set('x-user', 'alice').expect(200, { ok: true });
     const denied = await request(a).get('/documents/1').set('x-user', 'mallory').expect(403);
-    expect(denied.body).toEqual({ error: 'Forbidden', message: 'permission "view" on document:1 denied', reason: 'denied' });
+    expect(denied.body).toEqual({ statusCode: 403, error: 'Forbidden', message: 'permission "view" on document:1 denied', reason: 'denied' });
   });
 });
 

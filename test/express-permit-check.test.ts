@@ -117,7 +117,8 @@ describe.each([
 
   it('checks in the request tenant only', async () => {
     await request(standalone()).get(`${URL}?action=edit&resource=document:2`).set({ 'x-user': 'bob', 'x-tenant-id': 'acme' }).expect(200, { permitted: true });
-    await request(standalone()).get(`${URL}?action=edit&resource=document:2`).set({ 'x-user': 'bob' }).expect(200, { permitted: false });
+    const missing = await request(standalone()).get(`${URL}?action=edit&resource=document:2`).set({ 'x-user': 'bob' }).expect(400);
+    expect(missing.body.reason).toBe('missing_tenant');
     const bad = await request(standalone()).get(`${URL}?action=edit&resource=document:2`).set({ 'x-user': 'bob', 'x-tenant-id': 'a b' }).expect(400);
     expect(bad.body.reason).toBe('invalid_tenant');
   });
@@ -126,7 +127,7 @@ describe.each([
     const headers = { 'x-user': 'alice', 'x-tenant-id': 'acme' };
     const item = { action: 'edit', resource: 'document:my_file.doc' };
     const over = await request(standalone()).post(URL).set(headers).send({ resourcesAndActions: Array(101).fill(item) }).expect(400);
-    expect(over.body).toEqual({ error: 'Bad Request', message: expect.stringContaining('at most 100'), reason: 'invalid_request' });
+    expect(over.body).toEqual({ statusCode: 400, error: 'Bad Request', message: expect.stringContaining('at most 100'), reason: 'invalid_request' });
     await request(standalone()).post(URL).set(headers).send({ resourcesAndActions: Array(100).fill(item) }).expect(200);
     await request(standalone())
       .post(URL)
@@ -139,9 +140,10 @@ describe.each([
     const headers = { 'x-user': 'alice', 'x-tenant-id': 'acme' };
     await request(standalone()).get(`${URL}?action=edit`).set(headers).expect(400);
     await request(standalone()).post(URL).set(headers).send({ resourcesAndActions: 'all' }).expect(400);
-    await request(viaGate()).post(URL).set({ authorization: 'Bearer alice', 'content-type': 'application/json' }).send('{"action":').expect(400);
+    const json = await request(viaGate()).post(URL).set({ authorization: 'Bearer alice', 'x-tenant-id': 'acme', 'content-type': 'application/json' }).send('{"action":').expect(400);
+    expect(json.body.reason).toBe('invalid_request');
     const res = await request(standalone()).post(URL).set(headers).send({ action: 'view', resource: 'document:1', resourceAttributes: { nested: { a: 1 } } }).expect(400);
-    expect(res.body).toEqual({ error: 'Bad Request', message: expect.stringContaining('resourceAttributes.nested'), reason: 'invalid_request' });
+    expect(res.body).toEqual({ statusCode: 400, error: 'Bad Request', message: expect.stringContaining('resourceAttributes.nested'), reason: 'invalid_request' });
     await request(standalone()).put(URL).set(headers).expect(405);
   });
 });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { unauthenticatedAnswer } from '@gatehouse/core/adapter';
+import { ID_PATTERN } from '@gatehouse/core';
+import { httpAnswer, unauthenticatedAnswer } from '@gatehouse/core/adapter';
 import type { Gatehouse } from '@gatehouse/core';
 import type { Engine } from '@gatehouse/engine';
 import {
@@ -25,8 +26,10 @@ export interface AppParts {
 const byId = { type: 'document', id: fromParam('id') } as const;
 
 /**
- * The document service. Tenant: the `x-tenant-id` header, else the subdomain of `*.localhost`, else `t1`.
- * Authorization is declared per route with `authorize()`; handlers use `req.gate` for lists and permissions.
+ * The document service. Tenant: the `x-tenant-id` header, else the subdomain of `*.localhost`; a request naming
+ * neither is refused (400 `missing_tenant`). The subject is the authenticated user's id, an opaque id (never parsed
+ * as `type:id#relation`). Authorization is declared per route with `authorize()`; handlers use `req.gate` for
+ * lists and permissions.
  */
 export function createApp({ engine, gate, documents }: AppParts): Express {
   const app = express();
@@ -97,6 +100,11 @@ export function createApp({ engine, gate, documents }: AppParts): Express {
     const tenant = tenantOf(req);
     const id = String(req.params.id);
     const { user, public: isPublic } = (req.body ?? {}) as { user?: unknown; public?: unknown };
+    if (user !== undefined && (typeof user !== 'string' || user === '*' || !ID_PATTERN.test(user))) {
+      const answer = httpAnswer(400, 'user: a user id (letters, digits and "_-@.:+")', 'invalid_request');
+      res.status(answer.status).json(answer.body);
+      return;
+    }
     if (typeof user === 'string') await engine.write({ tenant, tuples: [`document:${id}#viewer@user:${user}`] });
     if (typeof isPublic === 'boolean') {
       await engine.write({ tenant, attributes: [`document:${id}$public|boolean:${String(isPublic)}`] });

@@ -1,4 +1,5 @@
-import { InvalidRequestError, NAME_PATTERN, type BoundGate, type Decision } from '@gatehouse/core';
+import { InvalidRequestError, NAME_PATTERN } from '@gatehouse/core';
+import type { BoundGate, Decision } from '@gatehouse/core';
 import {
   compileResource,
   deniedAnswer,
@@ -6,15 +7,13 @@ import {
   describeResource,
   errorAnswer,
   RequestGate,
-  unauthenticatedAnswer,
   type CompiledResource,
   type ResolvedResource,
   type ResourceSpec as CoreResourceSpec,
 } from '@gatehouse/core/adapter';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { policyFor } from './gatehouse-middleware.js';
-import { fail, type FailurePolicy } from './http-failure.js';
-import { gateOf } from './request-gate-slot.js';
+import { DEFAULT_POLICY, fail, type FailurePolicy } from './http-failure.js';
+import { bind, mountedBinding, PolicyGate, Refusal, type ExpressAdapter } from './request-binding.js';
 
 /**
  * What `authorize()` checks: `'document:42'`, `'document'` (type-level), `{ type, id?: string | fromParam('id') }`
@@ -38,14 +37,53 @@ function compile(action: string, resource: ResourceSpec): CompiledCheck {
 }
 
 function misconfigured(next: NextFunction): void {
-  next(new Error('authorize() ran on a request the gatehouse() middleware did not see: mount app.use(gatehouse(...)) first'));
+  next(new Error('authorize() ran on a request the gatehouse() middleware did not see: mount app.use(gatehouse(...)) first, or use the authorize of a gatehouse() instance (gate.authorize(...)), which binds the request itself'));
+}
+
+/**
+ * The request's gate for a check, or `undefined` once the request has been answered (or passed to `next`).
+ * `adapter` is the `gatehouse()` instance of a bound `gate.authorize()`: it binds the request itself unless that
+ * instance already did. Without it (`authorize()` on its own), `gatehouse()` must have run on the request.
+ */
+function gateFor(adapter: ExpressAdapter | undefined, req: Request, res: Response, next: NextFunction): BoundGate | undefined {
+  if (adapter !== undefined) {
+    const gate = req.gate;
+    if (gate instanceof PolicyGate && gate.adapter === adapter) return gate;
+    let bound;
+    try {
+      bound = bind(adapter, req, res);
+    } catch (err: unknown) {
+      // A resolver threw: the app's error, for its error handler.
+      next(err);
+      return undefined;
+    }
+    if (bound instanceof PolicyGate) return bound;
+    fail(bound, res, next, adapter.config);
+    return undefined;
+  }
+  const mounted = mountedBinding(req);
+  if (mounted === undefined) {
+    misconfigured(next);
+    return undefined;
+  }
+  if (mounted instanceof Refusal) {
+    fail(mounted.answer, res, next, mounted.adapter.config);
+    return undefined;
+  }
+  return mounted;
+}
+
+function policyOf(gate: BoundGate): FailurePolicy {
+  return gate instanceof PolicyGate ? gate.adapter.config : DEFAULT_POLICY;
 }
 
 /**
  * Route middleware that lets the request through only when its subject may do `action` on `resource` in its
- * tenant. Answers itself (JSON `{ error, message, reason }`): 401 without a subject, 400 for an invalid tenant
- * or resource id, 403 when denied (reason from the decision), 503 on a PDP outage only with `surfaceOutages`.
- * With `onDeny: 'next'` it calls `next(err)` with `err.status` set instead.
+ * tenant, for requests that `app.use(gatehouse(...))` bound. It answers as docs/adapters.md's table says (JSON
+ * `{ statusCode, error, message, reason }`): 401 without a subject, 400 for an invalid subject, a missing or
+ * invalid tenant or resource id, 403 when denied (reason from the decision), 503 on a PDP outage only with
+ * `surfaceOutages`. With `onDeny: 'next'` it calls `next(err)` with core's `AuthorizationFailure` instead.
+ * `gate.authorize(...)` of a `gatehouse()` instance does the same without the middleware mounted (one layer).
  *
  * @param action - the permission to check (`'edit'`).
  * @param resource - `'document:42'`, `'document'`, `{ type, id?: string | fromParam('id') | … }` or
@@ -59,18 +97,16 @@ function misconfigured(next: NextFunction): void {
  * ```
  */
 export function authorize(action: string, resource: ResourceSpec): RequestHandler {
+  return single(undefined, action, resource);
+}
+
+/** @internal `authorize()`, on its own (`adapter` undefined) or bound to a `gatehouse()` instance. */
+export function single(adapter: ExpressAdapter | undefined, action: string, resource: ResourceSpec): RequestHandler {
   const check = compile(action, resource);
   return (req: Request, res: Response, next: NextFunction): void => {
-    const gate = gateOf(req);
-    const policy = policyFor(req, gate);
-    if (policy === undefined) {
-      misconfigured(next);
-      return;
-    }
-    if (gate === undefined) {
-      fail(unauthenticatedAnswer(), res, next, policy);
-      return;
-    }
+    const gate = gateFor(adapter, req, res, next);
+    if (gate === undefined) return;
+    const policy = policyOf(gate);
     let target;
     try {
       target = check.resource.resolve(req);
@@ -132,7 +168,8 @@ type Outcome =
   | { readonly check: CompiledCheck; readonly resolved: ResolvedResource; readonly decision: Decision }
   | { readonly check: CompiledCheck; readonly error: unknown };
 
-function combined(mode: 'any' | 'all', checks: readonly AuthorizeCheck[]): RequestHandler {
+/** @internal `authorize.any()` / `authorize.all()`, on their own or bound to a `gatehouse()` instance. */
+export function combined(adapter: ExpressAdapter | undefined, mode: 'any' | 'all', checks: readonly AuthorizeCheck[]): RequestHandler {
   if (checks.length === 0) {
     throw InvalidRequestError.badValue(`authorize.${mode}() checks`, checks, 'at least one [action, resource] pair');
   }
@@ -143,16 +180,9 @@ function combined(mode: 'any' | 'all', checks: readonly AuthorizeCheck[]): Reque
     return compile(pair[0], pair[1]);
   });
   return (req: Request, res: Response, next: NextFunction): void => {
-    const gate = gateOf(req);
-    const policy = policyFor(req, gate);
-    if (policy === undefined) {
-      misconfigured(next);
-      return;
-    }
-    if (gate === undefined) {
-      fail(unauthenticatedAnswer(), res, next, policy);
-      return;
-    }
+    const gate = gateFor(adapter, req, res, next);
+    if (gate === undefined) return;
+    const policy = policyOf(gate);
     const run = async (): Promise<void> => {
       const outcomes = await Promise.all(
         compiled.map(async (check): Promise<Outcome> => {
@@ -196,7 +226,7 @@ function combined(mode: 'any' | 'all', checks: readonly AuthorizeCheck[]): Reque
  * app.get('/documents/:id', authorize.any(['view', { type: 'document', id: fromParam('id') }], ['audit', 'document']), show);
  * ```
  */
-authorize.any = (...checks: AuthorizeCheck[]): RequestHandler => combined('any', checks);
+authorize.any = (...checks: AuthorizeCheck[]): RequestHandler => combined(undefined, 'any', checks);
 
 /**
  * Lets the request through when ALL of the checks are allowed (evaluated together).
@@ -208,4 +238,4 @@ authorize.any = (...checks: AuthorizeCheck[]): RequestHandler => combined('any',
  * app.post('/documents/:id/move', authorize.all(['delete', { type: 'document', id: fromParam('id') }], ['create', 'document']), move);
  * ```
  */
-authorize.all = (...checks: AuthorizeCheck[]): RequestHandler => combined('all', checks);
+authorize.all = (...checks: AuthorizeCheck[]): RequestHandler => combined(undefined, 'all', checks);

@@ -1,17 +1,8 @@
-import {
-  Gatehouse,
-  InvalidRequestError,
-  TENANT_PATTERN,
-  type BoundGate,
-  type Pdp,
-  type SubjectInput,
-  type TenantResolver,
-} from '@gatehouse/core';
-import { RequestGate, resolveRequestTenant, type HttpAnswer, type TenantPolicy } from '@gatehouse/core/adapter';
+import { InvalidRequestError, type BoundGate, type Gatehouse } from '@gatehouse/core';
+import { adapterConfig, type AdapterOptions } from '@gatehouse/core/adapter';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { fail, type FailurePolicy } from './http-failure.js';
-import { clearGate, setGate, usesAccessor } from './request-gate-slot.js';
-import { shareShape } from './request-shape.js';
+import { combined, single, type AuthorizeCheck, type ResourceSpec } from './authorize.js';
+import { bind, type ExpressAdapter } from './request-binding.js';
 
 declare global {
   // Declaration merging is how Express types its request extensions; a namespace is the only way in.
@@ -19,194 +10,105 @@ declare global {
   namespace Express {
     interface Request {
       /**
-       * The request's client, bound to its tenant and subject; set by `gatehouse()`. `undefined` when the
-       * request has no subject (anonymous): `authorize()` then answers 401.
+       * The request's client, bound to its tenant and subject; set by `gatehouse()` (or a bound
+       * `gate.authorize()`). `undefined` when the request has no valid subject or tenant: `authorize()` then
+       * answers 401 or 400.
        */
-      gate?: BoundGate;
+      gate?: BoundGate | undefined;
     }
   }
 }
 
-/** Options of {@link gatehouse}. Give either `pdp` or `client`. */
-export type GatehouseMiddlewareOptions = (
-  | {
-      /** A PDP (`EmbeddedPdp`, `RemotePdp`); the middleware builds a `Gatehouse` client with default options. */
-      readonly pdp: Pdp;
-      readonly client?: never;
-    }
-  | {
-      /** A `Gatehouse` client you built (cache, timeouts, decision log). */
-      readonly client: Gatehouse;
-      readonly pdp?: never;
-    }
-) & {
-  /** Where the tenant comes from: `fromHeader('x-tenant-id')`, `fromSubdomain()`, `firstOf(...)`, … */
-  readonly tenant: TenantResolver;
-  /** Who asks: the authenticated user of the request, or `undefined` for an anonymous request. */
-  readonly subject: (req: Request) => SubjectInput | null | undefined;
+/**
+ * Options of {@link gatehouse}: core's one adapter options type (`@gatehouse/core/adapter`, the same names in
+ * every adapter; docs/adapters.md), with Express's request, plus `shareRequestShape`.
+ */
+export type GatehouseMiddlewareOptions = AdapterOptions<Request> & {
   /**
-   * Tenant of requests where the resolver finds none (with `missingTenant: 'default'`).
-   * @defaultValue the client's default tenant (`t1`)
-   */
-  readonly defaultTenant?: string;
-  /**
-   * A request without a tenant: `'default'` uses {@link GatehouseMiddlewareOptions.defaultTenant},
-   * `'reject'` answers 400.
-   * @defaultValue `'default'`
-   */
-  readonly missingTenant?: 'default' | 'reject';
-  /**
-   * `'respond'`: answer 400/401/403/503 as JSON `{ error, message, reason }`. `'next'`: call `next(err)` with an
-   * error of core's family whose `status` is set, so the app's error handler answers.
-   * @defaultValue `'respond'`
-   */
-  readonly onDeny?: 'respond' | 'next';
-  /**
-   * Answer 503 when the PDP is unreachable. Off: an outage is a denial (403, reason `pdp_unavailable`), which
-   * hides the outage from clients.
+   * Opt-in V8 tuning, NOT a Gatehouse feature: switches each request and response this middleware sees to V8
+   * dictionary properties (two symbol properties added and deleted again), which on Express 5 / node 20 makes
+   * property reads in later middleware hit V8's inline caches (Express gives each request a hidden class of its
+   * own). It changes how V8 represents Express's objects for every later middleware; nothing a program can observe
+   * changes. Measure before turning it on (bench/RESULTS.md).
    * @defaultValue false
-   */
-  readonly surfaceOutages?: boolean;
-  /**
-   * Switch each Express request and response to dictionary properties, so that their property reads in every
-   * later middleware, the router and `res.json()` hit V8's inline caches. Express gives every request and response
-   * a hidden class of its own, which makes each of those reads a cache miss; on Express 5 / node 20 the switch
-   * saves more server CPU per request than `gatehouse()` and `authorize()` cost. Nothing a program can observe
-   * changes (no property is added, removed or reordered). `false` leaves the objects as they are.
-   * @defaultValue true
    */
   readonly shareRequestShape?: boolean;
 };
 
-/** The middleware returned by {@link gatehouse}, with the client it checks through. */
+/** `authorize()` bound to one `gatehouse()` instance; binds the request itself when that instance did not. */
+export interface BoundAuthorize {
+  (action: string, resource: ResourceSpec): RequestHandler;
+  /** Lets the request through when ANY of the checks is allowed (see `authorize.any`). */
+  any(...checks: AuthorizeCheck[]): RequestHandler;
+  /** Lets the request through when ALL of the checks are allowed (see `authorize.all`). */
+  all(...checks: AuthorizeCheck[]): RequestHandler;
+}
+
+/** The middleware returned by {@link gatehouse}, with the client it checks through and a bound `authorize`. */
 export type GatehouseMiddleware = RequestHandler & {
   /** The `Gatehouse` client behind `req.gate` (built from `pdp`, or the one given). */
   readonly client: Gatehouse;
+  /**
+   * `authorize()` that binds the request itself (subject, tenant, `req.gate`) unless this middleware already
+   * did: one Express layer per guarded route, with or without `app.use(gate)`.
+   */
+  readonly authorize: BoundAuthorize;
+  /** @internal The checked options, for the adapter's own handlers (`permitCheckHandler`). */
+  readonly adapter: ExpressAdapter;
 };
 
-/** The failure policy of anonymous requests `gatehouse()` saw (they have no `req.gate` to carry it). */
-const anonymous = new WeakMap<object, FailurePolicy>();
-
 /**
- * `req.gate` as `gatehouse()` sets it: core's lazy `RequestGate`, carrying the middleware's failure policy, so
- * an authenticated request costs one object and one map entry.
- * @internal
- */
-class PolicyGate extends RequestGate {
-  public constructor(client: Gatehouse, tenant: string, subject: SubjectInput, public readonly policy: FailurePolicy) {
-    super(client, tenant, subject);
-  }
-}
-
-/** The policy of a request whose `req.gate` an app set itself, after or instead of `gatehouse()`. */
-const FOREIGN_GATE_POLICY: FailurePolicy = Object.freeze({ onDeny: 'respond', surfaceOutages: false });
-
-/**
- * The failure policy for a request and its gate (`gateOf(req)`): the policy of the `gatehouse()` middleware that
- * ran on it, or `undefined` when none ran and the app set no `req.gate` either.
- * @internal
- */
-export function policyFor(req: Request, gate: BoundGate | undefined): FailurePolicy | undefined {
-  if (gate instanceof PolicyGate) return gate.policy;
-  return anonymous.get(req) ?? (gate === undefined ? undefined : FOREIGN_GATE_POLICY);
-}
-
-/**
- * Express middleware that resolves the request's tenant and subject and sets `req.gate`, the request's
- * {@link BoundGate}. Mount it before `authorize()`.
+ * Express middleware that binds each request to its subject and tenant and sets `req.gate`, the request's
+ * {@link BoundGate}. It never answers: a request it cannot bind (anonymous, an invalid subject, no tenant) goes on
+ * with `req.gate` undefined, and `authorize()` answers it (401 / 400). What the resolvers throw goes to `next(err)`.
  *
+ * The subject resolver returns the authenticated user's id: an OPAQUE id of `subjectType` (default `user`), never
+ * parsed (`tenant:acme#admin` is refused with 400, not read as a userset), or a `Subject` object for another type.
  * The tenant is resolved where the middleware is mounted: a path-parameter resolver needs the parameter in the
  * mount path (`app.use('/t/:tenantId', gatehouse(...))`).
  *
- * @param options - the PDP or client, the tenant resolver, the subject function and how failures are answered.
- * @returns the middleware; its `client` property is the `Gatehouse` client.
- * @throws {@link InvalidRequestError} when an option is malformed (checked once, here).
+ * Nothing of Express is changed: no prototype, no representation switch (`shareRequestShape` is opt-in).
+ *
+ * @param options - the PDP or client, the tenant and subject resolvers and how failures are answered.
+ * @returns the middleware; `.client` is the `Gatehouse` client, `.authorize` binds by itself.
+ * @throws {@link InvalidRequestError} when an option is malformed or unknown (checked once, here).
  * @example
  * ```ts
  * import express from 'express';
  * import { Engine, EmbeddedPdp } from '@gatehouse/engine';
- * import { authorize, fromHeader, fromParam, gatehouse } from '@gatehouse/express';
+ * import { fromHeader, fromParam, gatehouse } from '@gatehouse/express';
  *
  * const engine = await Engine.create({ schema });
  * const app = express();
- * app.use(gatehouse({
+ * const gate = gatehouse({
  *   pdp: new EmbeddedPdp(engine),
  *   tenant: fromHeader('x-tenant-id'),
- *   subject: (req) => req.get('x-user'),
- * }));
- * app.get('/documents/:id', authorize('view', { type: 'document', id: fromParam('id') }), (req, res) => {
- *   res.json({ id: req.params.id });
+ *   subject: (req) => req.get('x-user'), // an id, never parsed
+ * });
+ * app.get('/documents/:id', gate.authorize('view', { type: 'document', id: fromParam('id') }), (req, res) => {
+ *   res.json({ id: req.params.id, tenant: req.gate?.tenant });
  * });
  * ```
  */
 export function gatehouse(options: GatehouseMiddlewareOptions): GatehouseMiddleware {
-  checkOptions(options);
-  const defaultTenant = options.defaultTenant;
-  const client = options.client ?? new Gatehouse(defaultTenant === undefined ? { pdp: options.pdp } : { pdp: options.pdp, defaultTenant });
-  const tenantPolicy: TenantPolicy = { defaultTenant: defaultTenant ?? client.defaultTenant, missingTenant: options.missingTenant ?? 'default' };
-  const resolveTenant = options.tenant;
-  const resolveSubject = options.subject;
-  const share = options.shareRequestShape ?? true;
-  const policy: FailurePolicy = {
-    onDeny: options.onDeny ?? 'respond',
-    surfaceOutages: options.surfaceOutages ?? false,
-  };
-
+  const config = adapterConfig<Request>(options, 'gatehouse()', ['shareRequestShape']);
+  const share: unknown = options.shareRequestShape;
+  if (share !== undefined && typeof share !== 'boolean') {
+    throw InvalidRequestError.badValue('gatehouse() options.shareRequestShape', share, 'a boolean');
+  }
+  const adapter: ExpressAdapter = { config, shareRequestShape: share === true };
   const middleware = (req: Request, res: Response, next: NextFunction): void => {
-    const viaExpress = usesAccessor(req);
-    if (share && viaExpress) {
-      shareShape(req);
-      shareShape(res);
-    }
-    let tenant: string | HttpAnswer;
-    let subject: SubjectInput | null | undefined;
     try {
-      tenant = resolveRequestTenant(resolveTenant, req, tenantPolicy);
-      subject = resolveSubject(req);
+      bind(adapter, req, res);
     } catch (err: unknown) {
       next(err);
       return;
     }
-    if (typeof tenant !== 'string') {
-      fail(tenant, res, next, policy);
-      return;
-    }
-    if (subject !== undefined && subject !== null && subject !== '') {
-      setGate(req, new PolicyGate(client, tenant, subject, policy), viaExpress);
-    } else {
-      anonymous.set(req, policy);
-      // An anonymous request must not keep a gate an earlier middleware bound.
-      clearGate(req);
-    }
     next();
   };
-  return Object.assign(middleware, { client });
-}
-
-function checkOptions(options: GatehouseMiddlewareOptions): void {
-  const given = options as Partial<Record<string, unknown>>;
-  if ((given.pdp === undefined) === (given.client === undefined)) {
-    throw InvalidRequestError.badValue('gatehouse() options', 'pdp/client', 'exactly one of options.pdp and options.client');
-  }
-  if (typeof given.tenant !== 'function') {
-    throw InvalidRequestError.badValue('options.tenant', given.tenant, 'a tenant resolver such as fromHeader("x-tenant-id")');
-  }
-  if (typeof given.subject !== 'function') {
-    throw InvalidRequestError.badValue('options.subject', given.subject, 'a function (req) => subject | undefined');
-  }
-  if (given.defaultTenant !== undefined && (typeof given.defaultTenant !== 'string' || !TENANT_PATTERN.test(given.defaultTenant))) {
-    throw InvalidRequestError.badTenant(given.defaultTenant);
-  }
-  if (given.missingTenant !== undefined && given.missingTenant !== 'default' && given.missingTenant !== 'reject') {
-    throw InvalidRequestError.badValue('options.missingTenant', given.missingTenant, '"default" or "reject"');
-  }
-  if (given.onDeny !== undefined && given.onDeny !== 'respond' && given.onDeny !== 'next') {
-    throw InvalidRequestError.badValue('options.onDeny', given.onDeny, '"respond" or "next"');
-  }
-  if (given.surfaceOutages !== undefined && typeof given.surfaceOutages !== 'boolean') {
-    throw InvalidRequestError.badValue('options.surfaceOutages', given.surfaceOutages, 'a boolean');
-  }
-  if (given.shareRequestShape !== undefined && typeof given.shareRequestShape !== 'boolean') {
-    throw InvalidRequestError.badValue('options.shareRequestShape', given.shareRequestShape, 'a boolean');
-  }
+  const bound = Object.assign((action: string, resource: ResourceSpec) => single(adapter, action, resource), {
+    any: (...checks: AuthorizeCheck[]) => combined(adapter, 'any', checks),
+    all: (...checks: AuthorizeCheck[]) => combined(adapter, 'all', checks),
+  });
+  return Object.assign(middleware, { client: config.client, authorize: bound, adapter });
 }

@@ -1,7 +1,9 @@
 export { authorize } from './authorize.js';
+export { typedAuthorize } from './typed-authorize.js';
+export type { TypedAuthorize } from './typed-authorize.js';
 export type { AuthorizeCheck, ResourceSpec } from './authorize.js';
 export { gatehouse } from './gatehouse-middleware.js';
-export type { GatehouseMiddleware, GatehouseMiddlewareOptions } from './gatehouse-middleware.js';
+export type { BoundAuthorize, GatehouseMiddleware, GatehouseMiddlewareOptions } from './gatehouse-middleware.js';
 export type { AuthorizationFailure, FailureBody, HttpStatusFields } from './http-failure.js';
 export { permitCheckHandler } from './permit-check-handler.js';
 export type { PermitCheckHandlerOptions } from './permit-check-handler.js';
@@ -17,4 +19,4 @@ export {
   fromSubdomain,
 } from '@gatehouse/core';
 export type { BoundGate, RequestLike, TenantResolver } from '@gatehouse/core';
-export type { IdResolver, ResolvedResource } from '@gatehouse/core/adapter';
+export type { AdapterOptions, IdResolver, RequestSubject, ResolvedResource } from '@gatehouse/core/adapter';

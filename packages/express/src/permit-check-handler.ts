@@ -1,47 +1,29 @@
+import { InvalidRequestError, type BoundGate } from '@gatehouse/core';
 import {
-  InvalidRequestError,
-  TENANT_PATTERN,
-  type BoundGate,
-  type Gatehouse,
-  type SubjectInput,
-  type TenantResolver,
-} from '@gatehouse/core';
-import {
+  adapterConfig,
   handlePermitCheck,
   httpAnswer,
   PERMIT_CHECK_MAX_BULK,
-  RequestGate,
-  resolveRequestTenant,
-  unauthenticatedAnswer,
+  positiveOption,
+  type AdapterOptions,
   type HttpAnswer,
+  type PermitCheckOptions,
 } from '@gatehouse/core/adapter';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { policyFor } from './gatehouse-middleware.js';
-import { gateOf } from './request-gate-slot.js';
-import { send } from './http-failure.js';
+import { DEFAULT_POLICY, fail, send } from './http-failure.js';
 import { readJsonBody } from './read-json-body.js';
+import { bind, mountedBinding, PolicyGate, Refusal, type ExpressAdapter } from './request-binding.js';
 
-/** Options of {@link permitCheckHandler}. */
-export interface PermitCheckHandlerOptions {
-  /**
-   * The client to check with. Without it, the handler uses `req.gate` (mount `gatehouse()` first) and its
-   * tenant and subject.
-   */
-  readonly client?: Gatehouse;
-  /** Same as `client` (the name core's docs use for a client instance). */
-  readonly gate?: Gatehouse;
-  /** With `client`: the request's tenant, a resolver or a fixed id. @defaultValue the client's default tenant */
-  readonly tenant?: TenantResolver | string;
-  /**
-   * With `client`: the authenticated subject of the request. The `?user=` parameter the SDK sends is never used:
-   * the browser says who it claims to be, the server decides who it is.
-   */
-  readonly subject?: (req: Request) => SubjectInput | null | undefined;
-  /** Most checks one bulk request may carry (the client's batch size). @defaultValue 100 */
-  readonly maxBulk?: number;
+/**
+ * Options of {@link permitCheckHandler}: `maxBulk` and `bodyLimit`; and, to bind requests without a mounted
+ * `gatehouse()`, the adapter options (`pdp` or `client`, `subject`, `tenant`, … — the same as `gatehouse()`'s).
+ */
+export type PermitCheckHandlerOptions = PermitCheckOptions & {
   /** Largest request body read when no body parser ran, in bytes. @defaultValue 1048576 */
   readonly bodyLimit?: number;
-}
+} & (Partial<Record<keyof AdapterOptions, undefined>> | AdapterOptions<Request>);
+
+const OWN_KEYS = ['maxBulk', 'bodyLimit'];
 
 /**
  * The backend endpoint `permit-fe-sdk` calls (`backendUrl`), answering for the authenticated subject with core's
@@ -52,14 +34,15 @@ export interface PermitCheckHandlerOptions {
  *   `{ permittedList }` in request order (what `loadLocalStateBulk` sends); an item that cannot be checked is
  *   `false`, at most `maxBulk` (100) items.
  *
- * Resources are `"type"` (type-level) or `"type:key"`; `resourceAttributes` become contextual attributes of the
- * resource for that check. The SDK's `?user=` and `userAttributes` are ignored: the subject (and any attributes of
- * it) come from the server side. 401 without a subject, 400 for a malformed envelope, 405 for other methods, as
- * JSON `{ error, message, reason }` (`error` the HTTP title).
+ * The subject is the request's (the adapter's `subject` resolver, an opaque id): the SDK's `?user=` and
+ * `userAttributes` are ignored. Answers follow docs/adapters.md (401 anonymous, 400 bad subject / tenant /
+ * envelope, 405 other methods), JSON `{ statusCode, error, message, reason }`. `@gatehouse/nestjs` exports a
+ * `permitCheckHandler(options)` of the same shape (a controller there).
  *
- * @param options - the client (or `req.gate`), tenant and subject.
+ * @param options - `maxBulk`, `bodyLimit`; adapter options to bind requests itself (else `req.gate` of a mounted
+ *   `gatehouse()` is used).
  * @returns an Express handler; mount it with `app.all(path, …)` (it answers GET and POST).
- * @throws {@link InvalidRequestError} when an option is malformed.
+ * @throws {@link InvalidRequestError} when an option is malformed or unknown.
  * @example
  * ```ts
  * app.use(gatehouse({ pdp, tenant: fromHeader('x-tenant-id'), subject: (req) => req.get('x-user') }));
@@ -68,64 +51,52 @@ export interface PermitCheckHandlerOptions {
  * ```
  */
 export function permitCheckHandler(options: PermitCheckHandlerOptions = {}): RequestHandler {
-  const client = options.client ?? options.gate;
-  if (client === undefined && (options.tenant !== undefined || options.subject !== undefined)) {
-    throw InvalidRequestError.badValue('permitCheckHandler() options', 'tenant/subject', 'options.client with them (without a client, req.gate supplies both)');
+  const given: unknown = options;
+  if (typeof given !== 'object' || given === null) {
+    throw InvalidRequestError.badValue('permitCheckHandler() options', given, 'an object');
   }
-  if (client !== undefined && typeof options.subject !== 'function') {
-    throw InvalidRequestError.badValue('options.subject', options.subject, 'a function (req) => subject | undefined');
-  }
-  if (typeof options.tenant === 'string' && !TENANT_PATTERN.test(options.tenant)) {
-    throw InvalidRequestError.badTenant(options.tenant);
-  }
-  const maxBulk = positive('options.maxBulk', options.maxBulk, PERMIT_CHECK_MAX_BULK);
-  const bodyLimit = positive('options.bodyLimit', options.bodyLimit, 1_048_576);
+  const raw = options as Record<string, unknown>;
+  const own = Object.keys(raw).some((key) => !OWN_KEYS.includes(key) && raw[key] !== undefined);
+  const adapter: ExpressAdapter | undefined = own
+    ? { config: adapterConfig<Request>(options as AdapterOptions<Request>, 'permitCheckHandler()', OWN_KEYS), shareRequestShape: false }
+    : undefined;
+  const maxBulk = positiveOption('permitCheckHandler()', 'maxBulk', raw.maxBulk, PERMIT_CHECK_MAX_BULK);
+  const bodyLimit = positiveOption('permitCheckHandler()', 'bodyLimit', raw.bodyLimit, 1_048_576);
 
-  const fixed = options.tenant;
-  const tenantOf: TenantResolver = typeof fixed === 'function' ? fixed : () => fixed;
-  const bind = (req: Request): BoundGate | HttpAnswer | Error => {
-    if (client === undefined) {
-      const gate = gateOf(req);
-      if (policyFor(req, gate) === undefined) {
-        return new Error('permitCheckHandler() without a client needs the gatehouse() middleware mounted before it');
-      }
-      return gate ?? unauthenticatedAnswer();
+  /** The request's gate, or the answer (or error) that ends the request. */
+  const gateOf = (req: Request, res: Response): BoundGate | Refusal | Error => {
+    if (adapter !== undefined) {
+      const bound = bind(adapter, req, res);
+      return bound instanceof PolicyGate ? bound : new Refusal(bound, adapter);
     }
-    const tenant = resolveRequestTenant(tenantOf, req, { defaultTenant: client.defaultTenant });
-    if (typeof tenant !== 'string') return tenant;
-    const subject = options.subject?.(req);
-    if (subject === undefined || subject === null || subject === '') return unauthenticatedAnswer();
-    return new RequestGate(client, tenant, subject);
+    return mountedBinding(req) ?? new Error('permitCheckHandler() without adapter options needs app.use(gatehouse(...)) mounted before it');
   };
 
   const handle = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
-    const bound = bind(req);
-    if (bound instanceof Error) {
-      next(bound);
+    const gate = gateOf(req, res);
+    if (gate instanceof Error) {
+      next(gate);
       return;
     }
-    if ('status' in bound) {
-      send(bound, res);
+    if (gate instanceof Refusal) {
+      fail(gate.answer, res, next, gate.adapter.config);
       return;
     }
+    const policy = gate instanceof PolicyGate ? gate.adapter.config : DEFAULT_POLICY;
     let body: unknown;
     try {
       body = req.method === 'POST' ? await readJsonBody(req, bodyLimit) : undefined;
     } catch (err: unknown) {
       if (!(err instanceof InvalidRequestError)) throw err;
-      send(httpAnswer(400, err.message, 'invalid_request'), res);
+      fail(httpAnswer(400, err.message, 'invalid_request'), res, next, policy, err);
       return;
     }
-    send(await handlePermitCheck(bound, { method: req.method, query: req.query, body }, { maxBulk }), res);
+    const answer = await handlePermitCheck(gate, { method: req.method, query: req.query, body }, { maxBulk });
+    if (answer.status === 200 || answer.status === 405) send(answer, res);
+    else fail(answer as HttpAnswer, res, next, policy);
   };
 
   return (req: Request, res: Response, next: NextFunction): void => {
     handle(req, res, next).catch(next);
   };
-}
-
-function positive(what: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value <= 0) throw InvalidRequestError.badValue(what, value, 'a positive integer');
-  return value;
 }

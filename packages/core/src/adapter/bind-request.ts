@@ -1,4 +1,5 @@
 import type { RequestLike } from '../resolvers.js';
+import type { Subject } from '../types.js';
 import type { HttpAnswer } from './http-answer.js';
 import type { AdapterConfig } from './options.js';
 import { RequestGate } from './request-gate.js';
@@ -15,7 +16,9 @@ import { resolveRequestTenant } from './request-tenant.js';
  *
  * @param config - the adapter's checked options (`adapterConfig()`).
  * @param req - the request.
- * @returns the request's {@link RequestGate} (`.tenant`, `.subject`, checks), or the answer that refuses it.
+ * @param create - builds the gate from the validated tenant and subject (an adapter's own `RequestGate` subclass);
+ *   by default a {@link RequestGate} on `config.client`.
+ * @returns the request's gate (`.tenant`, `.subject`, checks), or the answer that refuses it.
  * @example
  * ```ts
  * const bound = bindRequest(config, req);
@@ -23,10 +26,14 @@ import { resolveRequestTenant } from './request-tenant.js';
  * req.gate = bound;
  * ```
  */
-export function bindRequest<TReq extends RequestLike>(config: AdapterConfig<TReq>, req: TReq): RequestGate | HttpAnswer {
+export function bindRequest<TReq extends RequestLike, TGate = RequestGate>(
+  config: AdapterConfig<TReq>,
+  req: TReq,
+  create?: (tenant: string, subject: string | Subject) => TGate,
+): TGate | HttpAnswer {
   const subject = resolveRequestSubject(config.subject(req), config.subjectPolicy);
   if (typeof subject === 'object' && 'status' in subject) return subject;
   const tenant = resolveRequestTenant(config.tenant as ((req: RequestLike) => string | undefined) | undefined, req, config.tenantPolicy);
   if (typeof tenant !== 'string') return tenant;
-  return new RequestGate(config.client, tenant, subject);
+  return create === undefined ? (new RequestGate(config.client, tenant, subject) as TGate) : create(tenant, subject);
 }

@@ -202,7 +202,7 @@ export function adapterConfig<TReq = RequestLike>(
   const surfaceOutages = flag(where, 'surfaceOutages', raw.surfaceOutages);
   const allowSubjectRelations = flag(where, 'allowSubjectRelations', raw.allowSubjectRelations);
 
-  const defaultTenant = raw.defaultTenant as string | undefined;
+  const defaultTenant = raw.defaultTenant;
   const client = hasClient
     ? (raw.client as Gatehouse)
     : new Gatehouse({

@@ -90,7 +90,7 @@ export function resolveRequestSubject(value: unknown, policy: SubjectPolicy): st
   return {
     type,
     id,
-    ...(hasRelation ? { relation: relation as string } : {}),
+    ...(hasRelation ? { relation: relation } : {}),
     ...(attributes === undefined ? {} : { attributes: attributes as Readonly<Record<string, unknown>> }),
   };
 }
