@@ -13,7 +13,12 @@ export interface Principal {
   readonly id: string;
   /** The tenants the key may use, or `undefined` for all. */
   readonly tenants: ReadonlySet<string> | undefined;
+  /** True for the metrics key (`--metrics-key`): it reads `/metrics` and nothing else. */
+  readonly metricsOnly?: boolean;
 }
+
+/** The principal of the metrics key: no tenant, `/metrics` only. */
+export const METRICS_PRINCIPAL: Principal = Object.freeze({ id: 'metrics', tenants: new Set<string>(), metricsOnly: true });
 
 /**
  * Parses one key in the flag/env syntax: `SECRET` or `SECRET:*` (every tenant), `SECRET:acme+globex`
@@ -79,17 +84,29 @@ function digest(text: string): Buffer {
  */
 export class ApiKeyring {
   readonly #entries: { readonly hash: Buffer; readonly principal: Principal }[];
+  readonly #size: number;
 
-  public constructor(keys: readonly ApiKeySpec[]) {
+  /**
+   * @param keys - the API keys.
+   * @param metricsKey - a key that reads `/metrics` only ({@link METRICS_PRINCIPAL}); it must differ from every API key.
+   * @throws {@link InvalidRequestError} when the metrics key is empty or is also an API key.
+   */
+  public constructor(keys: readonly ApiKeySpec[], metricsKey?: string) {
     this.#entries = keys.map((k, i) => ({
       hash: digest(k.key),
       principal: { id: `key#${String(i)}`, tenants: k.tenants === undefined ? undefined : new Set(k.tenants) },
     }));
+    this.#size = this.#entries.length;
+    if (metricsKey !== undefined) {
+      if (metricsKey.length === 0) throw new InvalidRequestError('invalid metrics key: the secret is empty');
+      if (keys.some((k) => k.key === metricsKey)) throw new InvalidRequestError('invalid metrics key: it is also an API key; give it a secret of its own');
+      this.#entries.push({ hash: digest(metricsKey), principal: METRICS_PRINCIPAL });
+    }
   }
 
-  /** Number of configured keys. */
+  /** Number of configured API keys (the metrics key not included). */
   public get size(): number {
-    return this.#entries.length;
+    return this.#size;
   }
 
   /** The principal of a presented key, or `undefined` when it matches none. */

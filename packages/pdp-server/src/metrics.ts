@@ -8,8 +8,11 @@ export class ServerMetrics {
   public readonly latency: Histogram<'method' | 'route'>;
   public readonly decisions: Counter<'api' | 'result'>;
   public readonly watchStreams: Gauge;
+  /** Watch streams refused by a cap, by `scope` (`total` or `key`). */
+  public readonly watchRefusals: Counter<'scope'>;
 
   public constructor(collect: {
+    /** The store tallies, kept incrementally (see StoreCensus): never counted on a scrape. */
     counts: () => Promise<StoreCounts>;
     headSnapToken: () => string;
     engineStats: () => { readonly schemaCompilations: number; readonly schemaCacheHits: number };
@@ -35,7 +38,13 @@ export class ServerMetrics {
       registers,
     });
     this.watchStreams = new Gauge({ name: 'gatehouse_watch_streams', help: 'Open watch (SSE) streams: watchers connected', registers });
-    // Store gauges are collected on scrape, from one count shared by all of them (see StoreCensus).
+    this.watchRefusals = new Counter({
+      name: 'gatehouse_watch_refused_total',
+      help: 'Watch streams refused (429) by a cap: scope "total" (--max-watchers) or "key" (--max-watchers-per-key)',
+      labelNames: ['scope'],
+      registers,
+    });
+    // Store gauges read the tallies StoreCensus keeps up to date from the change feed: a scrape costs no store read.
     const storeGauge = (name: string, help: string, pick: (c: StoreCounts) => number): void => {
       new Gauge({
         name,

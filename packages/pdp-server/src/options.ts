@@ -50,6 +50,11 @@ export interface ServerOptions {
   readonly reseed?: boolean;
   /** Accepted bearer keys. Required unless `dev`. */
   readonly apiKeys?: readonly (string | ApiKeySpec)[];
+  /**
+   * A key that reads `GET /metrics` and nothing else (Prometheus scrapers). Tenant-scoped API keys get 403 on
+   * `/metrics`, whose counts cover every tenant; unscoped API keys read it too.
+   */
+  readonly metricsKey?: string;
   /** Allow running without API keys (every request is then accepted). @defaultValue false */
   readonly dev?: boolean;
   /** Off unless given. A number is requests per second per key. */
@@ -58,6 +63,10 @@ export interface ServerOptions {
   readonly bodyLimit?: number;
   /** Request limits. */
   readonly limits?: ServerLimits;
+  /** Most open watch (SSE) streams in all; one more is refused with 429. @defaultValue 1000 */
+  readonly maxWatchers?: number;
+  /** Most open watch streams of one API key (all of `--dev` counts as one key); one more is refused with 429. @defaultValue 100 */
+  readonly maxWatchersPerKey?: number;
   /** Interval of `: ping` comments on watch streams. @defaultValue 15000 */
   readonly heartbeatMs?: number;
   /** pino level (`silent` in tests). @defaultValue 'info' */

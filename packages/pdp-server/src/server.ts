@@ -15,6 +15,7 @@ import { parseJsonBody } from './json-body.js';
 import { jsonDepthExceeds } from './json-depth.js';
 import { devHostRefusal, isLoopbackHost } from './loopback.js';
 import { ServerMetrics } from './metrics.js';
+import { metricsRoutes } from './routes/metrics-routes.js';
 import { DEFAULT_LIMITS } from './options.js';
 import { PageTokens } from './page-token.js';
 import type { ServerOptions } from './options.js';
@@ -72,7 +73,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Gatehou
     throw new InvalidRequestError('refusing to start without an API key: give --api-key (GATEHOUSE_API_KEYS) or run with --dev');
   }
   if (options.dev === true && options.host !== undefined && !isLoopbackHost(options.host)) throw new InvalidRequestError(devHostRefusal(options.host));
-  const keyring = new ApiKeyring(keys);
+  const keyring = new ApiKeyring(keys, options.metricsKey);
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const ownEngine = options.engine === undefined;
   // Seed data goes only into a store that has never committed anything: a durable store that already holds
@@ -118,8 +119,15 @@ export async function createServer(options: ServerOptions = {}): Promise<Gatehou
     headSnapToken: () => engine.headSnapToken(engine.defaultTenant),
     engineStats: () => engine.stats(),
   });
-  const watch = new WatchHub(engine, (n) => {
-    metrics.watchStreams.set(n);
+  const watch = new WatchHub(engine, {
+    onCount: (n) => {
+      metrics.watchStreams.set(n);
+    },
+    onRefused: (scope) => {
+      metrics.watchRefusals.inc({ scope });
+    },
+    ...(options.maxWatchers === undefined ? {} : { maxStreams: options.maxWatchers }),
+    ...(options.maxWatchersPerKey === undefined ? {} : { maxStreamsPerKey: options.maxWatchersPerKey }),
   });
   const ctx: RouteContext = {
     engine,
@@ -177,6 +185,9 @@ export async function createServer(options: ServerOptions = {}): Promise<Gatehou
     }
     const principal = keyring.authenticate(token);
     if (principal === undefined) throw unauthenticated('invalid API key');
+    if (principal.metricsOnly === true && request.routeOptions.url !== '/metrics') {
+      throw new HttpStatusError(403, 'GH_ERR_FORBIDDEN', 'the metrics key (--metrics-key) reads /metrics only');
+    }
     request.principal = principal;
   }
 
@@ -243,6 +254,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Gatehou
   }
 
   healthRoutes(app, ctx);
+  metricsRoutes(app, ctx);
   tenancyRoutes(app, ctx);
   schemaRoutes(app, ctx);
   dataRoutes(app, ctx);
@@ -268,6 +280,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Gatehou
       closed ??= (async () => {
         closing = true;
         watch.close();
+        census.close();
         await app.close();
         await admin.close();
         if (ownEngine) await engine.close();

@@ -1,5 +1,7 @@
 import type { ServerResponse } from 'node:http';
+import { InvalidRequestError } from '@gatehouse/core';
 import type { Engine } from '@gatehouse/engine';
+import { HttpStatusError } from './http-error.js';
 import { attributeToWire, tupleToWire } from './wire.js';
 
 /** One committed change as the engine reports it. */
@@ -12,6 +14,8 @@ export interface EngineChangeLike {
 
 interface Stream {
   readonly res: ServerResponse;
+  /** The API key's principal id: streams are capped per key. */
+  readonly holder: string;
   /** Tenants this stream carries; `undefined`: every tenant. */
   readonly tenants: ReadonlySet<string> | undefined;
   /** Events held back while the stream replays history. */
@@ -43,17 +47,45 @@ export function changeFrame(e: EngineChangeLike): string {
 /** Slow readers are cut off rather than buffered without bound. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
+/** Default of {@link WatchHubOptions.maxStreams}. */
+export const DEFAULT_MAX_WATCHERS = 1000;
+/** Default of {@link WatchHubOptions.maxStreamsPerKey}. */
+export const DEFAULT_MAX_WATCHERS_PER_KEY = 100;
+
+function cap(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < 1) throw InvalidRequestError.badValue(`options.${name}`, value, 'a positive integer');
+  return value;
+}
+
+/** Options of a {@link WatchHub}. */
+export interface WatchHubOptions {
+  /** Called with the number of open streams whenever it changes. */
+  readonly onCount: (n: number) => void;
+  /** Called when a stream is refused because a cap is reached. */
+  readonly onRefused?: (scope: 'total' | 'key') => void;
+  /** Most open streams in all. @defaultValue 1000 */
+  readonly maxStreams?: number;
+  /** Most open streams of one API key. @defaultValue 100 */
+  readonly maxStreamsPerKey?: number;
+}
+
 /**
  * Fans the engine's committed changes out to the open SSE streams. Subscribes to the engine once; each
  * stream gets the events of its tenants and the `'*'` events (a default-schema change others inherit).
  */
 export class WatchHub {
   readonly #streams = new Set<Stream>();
+  readonly #perKey = new Map<string, number>();
   readonly #unsubscribe: () => void;
-  readonly #onCount: (n: number) => void;
+  readonly #options: WatchHubOptions;
+  readonly #max: number;
+  readonly #maxPerKey: number;
 
-  public constructor(engine: Engine, onCount: (n: number) => void) {
-    this.#onCount = onCount;
+  public constructor(engine: Engine, options: WatchHubOptions) {
+    this.#options = options;
+    this.#max = cap('maxWatchers', options.maxStreams, DEFAULT_MAX_WATCHERS);
+    this.#maxPerKey = cap('maxWatchersPerKey', options.maxStreamsPerKey, DEFAULT_MAX_WATCHERS_PER_KEY);
     this.#unsubscribe = engine.watch((e) => {
       this.#publish(e);
     });
@@ -81,11 +113,27 @@ export class WatchHub {
   /**
    * Registers a stream that buffers live events until {@link WatchHub.start} (so nothing committed
    * between the replay read and going live is lost). Returns the handle to pass to `start`/`drop`.
+   * @param holder - the API key's principal id, for the per-key cap.
+   * @throws HttpStatusError 429 when the server or the key has as many open streams as allowed.
    */
-  public open(res: ServerResponse, tenants: ReadonlySet<string> | undefined): object {
-    const s: Stream = { res, tenants, buffer: [], timer: undefined };
+  public open(res: ServerResponse, tenants: ReadonlySet<string> | undefined, holder: string): object {
+    const mine = this.#perKey.get(holder) ?? 0;
+    if (this.#streams.size >= this.#max) {
+      this.#options.onRefused?.('total');
+      throw new HttpStatusError(429, 'GH_ERR_TOO_MANY_WATCHERS', `the server has ${String(this.#max)} open watch streams, as many as it allows (--max-watchers); try again later`);
+    }
+    if (mine >= this.#maxPerKey) {
+      this.#options.onRefused?.('key');
+      throw new HttpStatusError(
+        429,
+        'GH_ERR_TOO_MANY_WATCHERS',
+        `this API key has ${String(this.#maxPerKey)} open watch streams, as many as one key may (--max-watchers-per-key); close one, or carry several tenants on one GET /v1/watch?tenant=…`,
+      );
+    }
+    const s: Stream = { res, holder, tenants, buffer: [], timer: undefined };
     this.#streams.add(s);
-    this.#onCount(this.#streams.size);
+    this.#perKey.set(holder, mine + 1);
+    this.#options.onCount(this.#streams.size);
     res.on('close', () => {
       this.drop(s);
     });
@@ -125,7 +173,10 @@ export class WatchHub {
     const s = handle as Stream;
     if (!this.#streams.delete(s)) return;
     if (s.timer !== undefined) clearInterval(s.timer);
-    this.#onCount(this.#streams.size);
+    const left = (this.#perKey.get(s.holder) ?? 1) - 1;
+    if (left > 0) this.#perKey.set(s.holder, left);
+    else this.#perKey.delete(s.holder);
+    this.#options.onCount(this.#streams.size);
   }
 
   /** Ends every stream cleanly and stops listening to the engine. */

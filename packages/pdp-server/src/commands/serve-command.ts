@@ -36,6 +36,11 @@ Options (each also an environment variable):
                                               failed authentications per client address (off by default)
   --body-limit BYTES   GATEHOUSE_BODY_LIMIT   largest request body (default 1048576)
   --heartbeat-ms N     GATEHOUSE_HEARTBEAT_MS watch stream ping interval (default 15000)
+  --max-watchers N     GATEHOUSE_MAX_WATCHERS open watch streams in all; more are refused with 429
+                                              (default 1000)
+  --max-watchers-per-key N  GATEHOUSE_MAX_WATCHERS_PER_KEY  open watch streams of one API key (default 100)
+  --metrics-key KEY    GATEHOUSE_METRICS_KEY  a key that reads /metrics and nothing else (tenant-scoped
+                                              API keys get 403 on /metrics; unscoped keys read it)
   --log-level LEVEL    GATEHOUSE_LOG_LEVEL    pino level: fatal error warn info debug trace silent (default info)
   -h, --help           this text
 
@@ -56,6 +61,9 @@ export interface ServeFlags {
   'rate-limit'?: string | undefined;
   'body-limit'?: string | undefined;
   'heartbeat-ms'?: string | undefined;
+  'max-watchers'?: string | undefined;
+  'max-watchers-per-key'?: string | undefined;
+  'metrics-key'?: string | undefined;
   'log-level'?: string | undefined;
 }
 
@@ -112,6 +120,9 @@ export async function serveOptions(flags: ServeFlags, env: Readonly<Record<strin
   const rateLimit = intOption('--rate-limit', pick(flags['rate-limit'], 'GATEHOUSE_RATE_LIMIT'), 1);
   const bodyLimit = intOption('--body-limit', pick(flags['body-limit'], 'GATEHOUSE_BODY_LIMIT'), 1);
   const heartbeatMs = intOption('--heartbeat-ms', pick(flags['heartbeat-ms'], 'GATEHOUSE_HEARTBEAT_MS'), 10);
+  const maxWatchers = intOption('--max-watchers', pick(flags['max-watchers'], 'GATEHOUSE_MAX_WATCHERS'), 1);
+  const maxWatchersPerKey = intOption('--max-watchers-per-key', pick(flags['max-watchers-per-key'], 'GATEHOUSE_MAX_WATCHERS_PER_KEY'), 1);
+  const metricsKey = pick(flags['metrics-key'], 'GATEHOUSE_METRICS_KEY');
   const postgres = pick(flags.postgres, 'GATEHOUSE_POSTGRES');
   const host = pick(flags.host, 'GATEHOUSE_HOST');
   // --dev takes requests without a key: never from another machine.
@@ -130,6 +141,9 @@ export async function serveOptions(flags: ServeFlags, env: Readonly<Record<strin
     ...(rateLimit === undefined ? {} : { rateLimit }),
     ...(bodyLimit === undefined ? {} : { bodyLimit }),
     ...(heartbeatMs === undefined ? {} : { heartbeatMs }),
+    ...(maxWatchers === undefined ? {} : { maxWatchers }),
+    ...(maxWatchersPerKey === undefined ? {} : { maxWatchersPerKey }),
+    ...(metricsKey === undefined ? {} : { metricsKey }),
     ...(logLevel === undefined ? {} : { logLevel }),
   };
 }

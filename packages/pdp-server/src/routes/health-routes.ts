@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { RouteContext } from '../route-context.js';
 
-/** `/healthz`, `/readyz`, Permit's `/health` (no key, never rate-limited) and `/metrics`. */
+/** `/healthz`, `/readyz` and Permit's `/health` (no key, never rate-limited); `/metrics` is in metrics-routes.ts. */
 export function healthRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const open = { config: { auth: 'none' as const, rateLimit: false as const } };
 
@@ -17,10 +17,5 @@ export function healthRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.get('/health', open, async (_request, reply) => {
     if (ctx.closing()) return await reply.code(503).send({ status: 'unavailable' });
     return { status: 'ok' };
-  });
-
-  app.get('/metrics', async (_request, reply) => {
-    const text = await ctx.metrics.registry.metrics();
-    return await reply.type(ctx.metrics.registry.contentType).send(text);
   });
 }

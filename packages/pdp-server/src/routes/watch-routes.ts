@@ -84,7 +84,7 @@ export function watchRoutes(app: FastifyInstance, ctx: RouteContext): void {
   async function serve(request: FastifyRequest, reply: FastifyReply, tenants: ReadonlySet<string> | undefined, headOf: string): Promise<void> {
     let from = resumeToken(request);
     // Registered before the head is read and history replayed, so no commit falls between replay and live.
-    const handle = watch.open(reply.raw, tenants);
+    const handle = watch.open(reply.raw, tenants, request.principal?.id ?? 'anonymous');
     const head = engine.headSnapToken(headOf);
     let replay: EngineChangeLike[] = [];
     try {
