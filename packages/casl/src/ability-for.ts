@@ -1,10 +1,11 @@
 import { createMongoAbility } from '@casl/ability';
 import type { AbilityOptionsOf, MongoAbility, RawRuleOf } from '@casl/ability';
 import { InvalidRequestError, parseResource } from '@gatehouse/core';
-import type { BoundGate, CallOptions, CheckContext, SubjectInput } from '@gatehouse/core';
+import type { BoundGate, CallOptions, CheckContext, SchemaTypes, SubjectInput, UntypedSchema } from '@gatehouse/core';
 
 import { conditionsFromSchema, schemaTypes } from './schema-conditions.js';
 import type { ConditionsByType, SchemaDefinition } from './schema-conditions.js';
+import type { SchemaAbility } from './schema-ability.js';
 
 /** A `Gatehouse` client (anything with `bind(tenant, subject)`) or a request's `BoundGate` (`req.gate`). */
 export type AbilityGate = BoundGate | { bind(tenant: string, subject: SubjectInput): BoundGate };
@@ -165,11 +166,15 @@ export async function rulesFor(gate: AbilityGate, options: AbilityOptions): Prom
  * import { subject } from '@casl/ability';
  * const ability = await abilityFor(gate, { tenant: 'acme', subject: 'alice', resources: ['document'] });
  * ability.can('edit', subject('document', { id: '1' })); // same answer as gate.can('alice', 'edit', 'document:1')
+ * // Typed by a generated schema: abilityFor<Schema>(…) is a SchemaAbility<Schema>, and can('edti', …) does not compile.
  * ```
  */
-export async function abilityFor(gate: AbilityGate, options: AbilityOptions): Promise<MongoAbility> {
+export async function abilityFor<S extends SchemaTypes = UntypedSchema>(
+  gate: AbilityGate,
+  options: AbilityOptions,
+): Promise<SchemaAbility<S>> {
   const rules = await rulesFor(gate, options);
   const abilityOptions: AbilityOptionsOf<MongoAbility> =
     options.detectSubjectType === undefined ? {} : { detectSubjectType: options.detectSubjectType };
-  return createMongoAbility(rules, abilityOptions);
+  return createMongoAbility(rules, abilityOptions) as SchemaAbility<S>;
 }

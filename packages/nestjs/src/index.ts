@@ -8,6 +8,8 @@ export type {
 export { PermissionGuard } from './permission.guard.js';
 export { Permission } from './permission.decorator.js';
 export { AnyPermission } from './any-permission.decorator.js';
+export { typedDecorators } from './typed-decorators.js';
+export type { TypedDecorators } from './typed-decorators.js';
 export { Public } from './public.decorator.js';
 export { Tenant } from './tenant.decorator.js';
 export { Subject } from './subject.decorator.js';

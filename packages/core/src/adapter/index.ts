@@ -16,6 +16,7 @@ export { RequestGate } from './request-gate.js';
 export { checkNow } from './check-now.js';
 export { compileResource, describeResource, resolveResource } from './resource-spec.js';
 export type { CompiledResource, IdResolver, ResolvedResource, ResourceSpec } from './resource-spec.js';
+export type { TypedCheckPair, TypedPermissionSpec, TypedResourceSpec } from './typed-resource.js';
 export {
   callErrorAnswer,
   deniedAnswer,
