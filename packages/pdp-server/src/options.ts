@@ -77,6 +77,8 @@ export interface ServerOptions {
   readonly host?: string;
   /** Port `listen()` binds; 0 picks a free one. @defaultValue 7766 */
   readonly port?: number;
+  /** Serve the console (`@gatehouse/console`, an optional peer) at `/ui/`. @defaultValue false */
+  readonly ui?: boolean;
   /** Tenant administration: the admin store (PostgreSQL with `--postgres`), audit retention, invitations. */
   readonly admin?: ServerAdminOptions;
 }

@@ -21,13 +21,17 @@ import { PageTokens } from './page-token.js';
 import type { ServerOptions } from './options.js';
 import { bodyAuthorization } from './permit-input.js';
 import type { RouteContext } from './route-context.js';
+import { consoleRoot, consoleRoutes, loadConsoleFiles } from './routes/console-routes.js';
 import { adminRoutes } from './routes/admin-routes.js';
 import { dataRoutes } from './routes/data-routes.js';
+import { explainRoutes } from './routes/explain-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { permissionRoutes } from './routes/permission-routes.js';
 import { permitRoutes } from './routes/permit-routes.js';
 import { schemaRoutes } from './routes/schema-routes.js';
+import { schemaToolRoutes } from './routes/schema-tool-routes.js';
 import { tenancyRoutes } from './routes/tenancy-routes.js';
+import { validateRoutes } from './routes/validate-routes.js';
 import { watchRoutes } from './routes/watch-routes.js';
 import { applySeedData } from './seed.js';
 import { StoreCensus } from './store-census.js';
@@ -74,6 +78,8 @@ export async function createServer(options: ServerOptions = {}): Promise<Gatehou
   }
   if (options.dev === true && options.host !== undefined && !isLoopbackHost(options.host)) throw new InvalidRequestError(devHostRefusal(options.host));
   const keyring = new ApiKeyring(keys, options.metricsKey);
+  // The console (--ui) is an optional peer: loaded, and its build read, before anything is opened.
+  const consoleFiles = options.ui === true ? await loadConsoleFiles(await consoleRoot()) : undefined;
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const ownEngine = options.engine === undefined;
   // Seed data goes only into a store that has never committed anything: a durable store that already holds
@@ -262,6 +268,10 @@ export async function createServer(options: ServerOptions = {}): Promise<Gatehou
   watchRoutes(app, ctx);
   permitRoutes(app, ctx);
   adminRoutes(app, ctx);
+  schemaToolRoutes(app, ctx);
+  explainRoutes(app, ctx);
+  validateRoutes(app, ctx);
+  if (consoleFiles !== undefined) consoleRoutes(app, consoleFiles);
   await app.ready();
 
   let closed: Promise<void> | undefined;

@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { InvalidRequestError, parseSubject } from '@gatehouse/core';
 import type { CheckContext, Resource } from '@gatehouse/core';
-import { Engine } from '@gatehouse/engine';
+import { compileSchema, Engine } from '@gatehouse/engine';
+import { explanationText } from '../explanation-text.js';
+import { shapeExplanation } from '../explanation.js';
 import type { CliIo } from '../main.js';
 import { applySeedData, parseSeedData } from '../seed.js';
 
@@ -18,6 +20,9 @@ Options:
   --data FILE     YAML/JSON with relationships, attributes (and tenants:) in validation-file string forms
   --tenant T      the tenant to check in (default t1)
   --context JSON  {"tuples":[…],"attributes":[…],"data":{…}} for this check only
+  --explain       also print the tree of why: each node of the permission's expression allowed (✓), denied (✗),
+                  not evaluated (·) or cut (⊘, a cycle), with the tuples that decided it; in colour when
+                  stdout is a terminal and NO_COLOR is not set
   -h, --help      this text
 
 Prints "allowed" (exit 0) or "denied" (exit 1); exit 2 on bad input.`;
@@ -40,9 +45,15 @@ export function parseQuery(query: string): { resource: Resource; permission: str
   return { resource: id === undefined ? { type } : { type, id }, permission, subject };
 }
 
+/** Colour when stdout is a terminal, unless NO_COLOR is set (https://no-color.org) or TERM is dumb. */
+function useColour(io: CliIo): boolean {
+  const noColor = io.env.NO_COLOR;
+  return io.stdoutIsTTY === true && (noColor === undefined || noColor === '') && io.env.TERM !== 'dumb';
+}
+
 /** Runs `gatehouse check`; returns the exit status. */
 export async function checkCommand(
-  opts: { schema?: string; rbac?: string; data?: string; tenant?: string; context?: string; query: string },
+  opts: { schema?: string; rbac?: string; data?: string; tenant?: string; context?: string; explain?: boolean; query: string },
   io: CliIo,
 ): Promise<number> {
   const { resource, permission, subject } = parseQuery(opts.query);
@@ -60,13 +71,16 @@ export async function checkCommand(
   const engine = await Engine.create({ ...(schema === undefined ? {} : { schema }), ...(rbac === undefined ? {} : { rbac }) });
   try {
     if (opts.data !== undefined) await applySeedData(engine, parseSeedData(await readFile(opts.data, 'utf8')));
-    const d = await engine.check({
-      tenant: opts.tenant ?? engine.defaultTenant,
-      subject,
-      action: permission,
-      resource,
-      ...(context === undefined ? {} : { context }),
-    });
+    const tenant = opts.tenant ?? engine.defaultTenant;
+    const request = { tenant, subject, action: permission, resource, ...(context === undefined ? {} : { context }) };
+    if (opts.explain === true) {
+      const { allowed, tree } = await engine.explain(request);
+      const shaped = shapeExplanation(tree, compileSchema((await engine.readSchema(tenant)).source));
+      io.stdout(allowed ? 'allowed\n' : 'denied\n');
+      io.stdout(explanationText(shaped, { colour: useColour(io) }));
+      return allowed ? 0 : 1;
+    }
+    const d = await engine.check(request);
     io.stdout(d.allowed ? 'allowed\n' : 'denied\n');
     return d.allowed ? 0 : 1;
   } finally {

@@ -42,6 +42,7 @@ Options (each also an environment variable):
   --metrics-key KEY    GATEHOUSE_METRICS_KEY  a key that reads /metrics and nothing else (tenant-scoped
                                               API keys get 403 on /metrics; unscoped keys read it)
   --log-level LEVEL    GATEHOUSE_LOG_LEVEL    pino level: fatal error warn info debug trace silent (default info)
+  --ui                 GATEHOUSE_UI=1         serve the console (@gatehouse/console) at /ui/ (off by default)
   -h, --help           this text
 
 Stops gracefully on SIGTERM or SIGINT (in-flight requests finish, watch streams end).`;
@@ -65,6 +66,7 @@ export interface ServeFlags {
   'max-watchers-per-key'?: string | undefined;
   'metrics-key'?: string | undefined;
   'log-level'?: string | undefined;
+  ui?: boolean | undefined;
 }
 
 function intOption(name: string, text: string | undefined, min: number): number | undefined {
@@ -114,6 +116,7 @@ export async function serveOptions(flags: ServeFlags, env: Readonly<Record<strin
     ...parseApiKeyList(env.GATEHOUSE_API_KEYS ?? ''),
   ];
   const dev = flags.dev === true || ['1', 'true', 'yes'].includes((env.GATEHOUSE_DEV ?? '').toLowerCase());
+  const ui = flags.ui === true || ['1', 'true', 'yes'].includes((env.GATEHOUSE_UI ?? '').toLowerCase());
   const reseed = flags.reseed === true || ['1', 'true', 'yes'].includes((env.GATEHOUSE_RESEED ?? '').toLowerCase());
   const port = intOption('--port', pick(flags.port, 'GATEHOUSE_PORT'), 0);
   if (port !== undefined && port > 65535) throw InvalidRequestError.badValue('--port', port, 'a port 0-65535');
@@ -134,6 +137,7 @@ export async function serveOptions(flags: ServeFlags, env: Readonly<Record<strin
     ...(dataFile === undefined ? {} : { data: parseSeedData(await readFile(dataFile, 'utf8')) }),
     ...(postgres === undefined ? {} : { store: await postgresStore(postgres, pick(flags['postgres-schema'], 'GATEHOUSE_POSTGRES_SCHEMA')) }),
     ...(reseed ? { reseed } : {}),
+    ...(ui ? { ui } : {}),
     apiKeys: keys,
     dev,
     ...(host === undefined ? {} : { host }),
