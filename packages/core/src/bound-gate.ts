@@ -1,4 +1,5 @@
-import type { BoundGate, CheckInput, CheckOptions, TenantGate } from './client-types.js';
+import type { BoundGate, CheckInput, CheckOptions, PlanOptions, TenantGate } from './client-types.js';
+import type { QueryPlan } from './query-plan.js';
 import type { Gatehouse } from './gatehouse.js';
 import { formatSubject, parseSubject } from './parse.js';
 import type { Decision, ResourceInput, Subject, SubjectInput } from './types.js';
@@ -80,6 +81,10 @@ export class BoundGateImpl implements BoundGate {
       ? { tenant: this.tenant, subject: this.subject, resource }
       : { tenant: this.tenant, subject: this.subject, resource, context: options.context };
     return await this.gate.permissions(input, options);
+  }
+
+  public async plan(action: string, resourceType: string, options?: Omit<PlanOptions, 'tenant'>): Promise<QueryPlan> {
+    return await this.gate.plan(this.subject, action, resourceType, options === undefined ? { tenant: this.tenant } : { ...options, tenant: this.tenant });
   }
 
   public async lookupResources(action: string, resourceType: string, options?: BoundOptions): Promise<string[]> {

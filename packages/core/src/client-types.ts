@@ -1,3 +1,4 @@
+import type { QueryPlan } from './query-plan.js';
 import type {
   CallOptions,
   CheckContext,
@@ -7,6 +8,16 @@ import type {
   Subject,
   SubjectInput,
 } from './types.js';
+import type {
+  ActionOf,
+  CheckOptionsOf,
+  EntityTypeOf,
+  PermissionMapOf,
+  ResourceParam,
+  SchemaTypes,
+  SubjectParam,
+  UntypedSchema,
+} from './schema-types.js';
 
 /** A check as the application writes it; strings are parsed, the tenant defaults to the client's default. */
 export interface CheckInput {
@@ -34,28 +45,66 @@ export interface CheckOptions extends CallOptions {
   readonly failOpen?: boolean;
 }
 
-/** A client bound to one tenant and one subject: what `req.gate` is in the Express and Nest adapters. */
-export interface BoundGate {
+/**
+ * A client bound to one tenant and one subject: what `req.gate` is in the Express and Nest adapters. With a
+ * generated `Schema` type argument, actions and resources are checked by the compiler.
+ */
+export interface BoundGate<S extends SchemaTypes = UntypedSchema> {
   readonly tenant: string;
   readonly subject: Subject;
   /** True when allowed. Never throws for a denial or a PDP failure (fail closed). */
-  can(action: string, resource: ResourceInput, options?: Omit<CheckOptions, 'tenant'>): Promise<boolean>;
+  can<T extends EntityTypeOf<S> = EntityTypeOf<S>>(
+    action: ActionOf<S, T>,
+    resource: ResourceParam<S, T>,
+    options?: Omit<CheckOptionsOf<S>, 'tenant'>,
+  ): Promise<boolean>;
   /** The full decision. */
-  check(action: string, resource: ResourceInput, options?: Omit<CheckOptions, 'tenant'>): Promise<Decision>;
+  check<T extends EntityTypeOf<S> = EntityTypeOf<S>>(
+    action: ActionOf<S, T>,
+    resource: ResourceParam<S, T>,
+    options?: Omit<CheckOptionsOf<S>, 'tenant'>,
+  ): Promise<Decision>;
   /** Every permission of the subject on the resource (or resource type). */
-  permissions(resource: ResourceInput, options?: Omit<CheckOptions, 'tenant'>): Promise<Record<string, boolean>>;
+  permissions<T extends EntityTypeOf<S> = EntityTypeOf<S>>(
+    resource: ResourceParam<S, T>,
+    options?: Omit<CheckOptionsOf<S>, 'tenant'>,
+  ): Promise<PermissionMapOf<S, T>>;
   /** Ids of `resourceType` on which the subject may do `action`. */
-  lookupResources(
-    action: string,
-    resourceType: string,
-    options?: Omit<CheckOptions, 'tenant'>,
+  lookupResources<T extends EntityTypeOf<S> = EntityTypeOf<S>>(
+    action: ActionOf<S, T>,
+    resourceType: T,
+    options?: Omit<CheckOptionsOf<S>, 'tenant'>,
   ): Promise<string[]>;
+  /**
+   * The query plan of `action` on every resource of `resourceType` for this subject in this tenant (see
+   * `Gatehouse.plan`).
+   */
+  plan(action: string, resourceType: string, options?: Omit<PlanOptions, 'tenant'>): Promise<QueryPlan>;
+}
+
+/** Options of a query plan (`gate.plan`, `req.gate.plan`). */
+export interface PlanOptions extends CallOptions {
+  readonly tenant?: string;
+  /** `data` for rules; contextual tuples and attributes of other entities than the planned type. */
+  readonly context?: CheckContext;
+  readonly consistency?: Consistency;
+  readonly depth?: number;
 }
 
 /** A client bound to one tenant. */
-export interface TenantGate {
+export interface TenantGate<S extends SchemaTypes = UntypedSchema> {
   readonly tenant: string;
-  forSubject(subject: SubjectInput): BoundGate;
-  can(subject: SubjectInput, action: string, resource: ResourceInput, options?: Omit<CheckOptions, 'tenant'>): Promise<boolean>;
-  check(subject: SubjectInput, action: string, resource: ResourceInput, options?: Omit<CheckOptions, 'tenant'>): Promise<Decision>;
+  forSubject<X extends SubjectInput>(subject: SubjectParam<S, X>): BoundGate<S>;
+  can<T extends EntityTypeOf<S> = EntityTypeOf<S>, X extends SubjectInput = SubjectInput>(
+    subject: SubjectParam<S, X>,
+    action: ActionOf<S, T>,
+    resource: ResourceParam<S, T>,
+    options?: Omit<CheckOptionsOf<S>, 'tenant'>,
+  ): Promise<boolean>;
+  check<T extends EntityTypeOf<S> = EntityTypeOf<S>, X extends SubjectInput = SubjectInput>(
+    subject: SubjectParam<S, X>,
+    action: ActionOf<S, T>,
+    resource: ResourceParam<S, T>,
+    options?: Omit<CheckOptionsOf<S>, 'tenant'>,
+  ): Promise<Decision>;
 }

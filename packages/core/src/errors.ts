@@ -18,7 +18,8 @@ export type GatehouseErrorCode =
   | 'GH_ERR_FORBIDDEN'
   | 'GH_ERR_VALIDATION'
   | 'GH_ERR_STORE'
-  | 'GH_ERR_CLOSED';
+  | 'GH_ERR_CLOSED'
+  | 'GH_ERR_NOT_SUPPORTED';
 
 const kGatehouseError = Symbol.for('gatehouse.error');
 

@@ -1,10 +1,12 @@
 import { TenantGateImpl, toCheckInput } from './bound-gate.js';
-import type { BoundGate, CheckInput, CheckOptions, TenantGate } from './client-types.js';
+import type { BoundGate, CheckInput, CheckOptions, PlanOptions, TenantGate } from './client-types.js';
 import { DecisionCache } from './decision-cache.js';
 import type { CacheKey, CacheStats, DecisionCacheOptions } from './decision-cache.js';
 import { DecisionLog } from './decision-log.js';
 import type { DecisionListener, DecisionLogOptions } from './decision-log.js';
 import { ClientClosedError, InvalidRequestError } from './errors.js';
+import { NotSupportedError } from './query-plan.js';
+import type { PlanRequest, QueryPlan } from './query-plan.js';
 import {
   asGatehouseError,
   assertName,
@@ -17,12 +19,26 @@ import {
 import { withDeadline } from './internal/deadline.js';
 import { DeadlinePdp } from './internal/deadline-pdp.js';
 import { FailOpenWarning } from './internal/fail-open-warning.js';
+import { SchemaDriftWatch, warnSchemaDrift } from './internal/schema-drift.js';
+import type { SchemaDriftEvent } from './internal/schema-drift.js';
 import { contextKey, resourceKey, subjectKey } from './internal/stable-key.js';
 import { assertTenant, formatResource, formatSubject, parseResource, parseSubject } from './parse.js';
 import { ClientMetrics } from './metrics.js';
 import type { MetricsOptions } from './metrics.js';
 import { CheckTracer } from './tracing.js';
 import type { TracingOptions } from './tracing.js';
+import type {
+  ActionOf,
+  CheckInputOf,
+  CheckOptionsOf,
+  ContextParam,
+  EntityTypeOf,
+  PermissionMapOf,
+  ResourceParam,
+  SchemaTypes,
+  SubjectParam,
+  UntypedSchema,
+} from './schema-types.js';
 import type {
   CallOptions,
   CheckContext,
@@ -48,6 +64,17 @@ export interface GatehouseOptions {
    * @defaultValue 1000
    */
   readonly timeoutMs?: number;
+  /**
+   * The `schemaHash` of the file `gatehouse generate` wrote for this client's `Schema` type. When given, the
+   * client compares it once per tenant (and after each schema change) with the PDP's, and reports a difference
+   * through {@link GatehouseOptions.onSchemaDrift}: the types no longer describe the live schema.
+   */
+  readonly schemaHash?: string;
+  /**
+   * Receives each schema drift once (tenant, expected and actual hash).
+   * @defaultValue a `console.warn` that says to run `gatehouse generate` again
+   */
+  readonly onSchemaDrift?: (event: SchemaDriftEvent) => void;
   /**
    * Reject with the typed error (`PdpUnavailableError`, `DepthExceededError`, `EvaluationError`, …) when the
    * PDP fails, instead of answering a fail-closed denial.
@@ -96,7 +123,7 @@ export interface GatehouseStats extends CacheStats {
  * await gate.can('alice', 'edit', 'document:1'); // true
  * ```
  */
-export class Gatehouse {
+export class Gatehouse<S extends SchemaTypes = UntypedSchema> {
   /** The PDP this client asks. */
   public readonly pdp: Pdp;
   /** The tenant of calls that name none. */
@@ -109,6 +136,7 @@ export class Gatehouse {
   readonly #tracer: CheckTracer;
   readonly #metrics: ClientMetrics | undefined;
   readonly #failOpenWarning = new FailOpenWarning();
+  #drift: SchemaDriftWatch | undefined;
   #failures = 0;
   #failOpen = 0;
   #closed = false;
@@ -139,6 +167,12 @@ export class Gatehouse {
     this.#log = options.onDecision === undefined ? undefined : new DecisionLog(options.onDecision, options.decisionLog);
     this.#tracer = new CheckTracer(options.tracing);
     this.#metrics = options.metrics === false ? undefined : new ClientMetrics(() => this.stats, options.metrics);
+    if (options.schemaHash !== undefined) {
+      if (typeof options.schemaHash !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(options.schemaHash)) {
+        throw InvalidRequestError.badValue('options.schemaHash', options.schemaHash, 'the schemaHash of a file written by gatehouse generate');
+      }
+      this.#drift = new SchemaDriftWatch(pdp, options.schemaHash, options.onSchemaDrift ?? warnSchemaDrift);
+    }
   }
 
   /** Counters: hits, misses, coalesced, evictions, staleServed, size, failures, failOpen. */
@@ -163,7 +197,8 @@ export class Gatehouse {
    * const { allowed, reason } = await gate.check({ tenant: 'acme', subject: 'alice', action: 'edit', resource: 'document:1' });
    * ```
    */
-  public check(input: CheckInput, options?: CallOptions): Promise<Decision> {
+  public check(typed: CheckInputOf<S>, options?: CallOptions): Promise<Decision> {
+    const input = typed as CheckInput;
     const cache = this.#cache;
     // The hit path: the caller's own strings into nested Maps, the entry's resolved promise back.
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers may pass null
@@ -195,13 +230,17 @@ export class Gatehouse {
    * if (await gate.can('alice', 'edit', 'document:42', { tenant: 'acme' })) { … }
    * ```
    */
-  public async can(
-    subject: SubjectInput,
-    action: string,
-    resource: ResourceInput,
-    options?: CheckOptions,
+  public async can<T extends EntityTypeOf<S> = EntityTypeOf<S>, X extends SubjectInput = SubjectInput>(
+    subject: SubjectParam<S, X>,
+    action: ActionOf<S, T>,
+    resource: ResourceParam<S, T>,
+    options?: CheckOptionsOf<S>,
   ): Promise<boolean> {
-    const decision = await this.check(toCheckInput(subject, action, resource, options), options);
+    const plain = options as CheckOptions | undefined;
+    const decision = await this.check(
+      toCheckInput(subject, action, resource, plain) as CheckInputOf<S>,
+      plain,
+    );
     return decision.allowed;
   }
 
@@ -242,11 +281,11 @@ export class Gatehouse {
    * @throws {@link InvalidRequestError} when any input is malformed (then nothing is asked).
    * @throws {@link ClientClosedError} after {@link Gatehouse.close}.
    */
-  public async checkMany(inputs: readonly CheckInput[], options?: CallOptions): Promise<Decision[]> {
-    const list: readonly CheckInput[] = inputs;
+  public async checkMany(inputs: readonly CheckInputOf<S>[], options?: CallOptions): Promise<Decision[]> {
+    const list = inputs as readonly CheckInput[];
     if (!Array.isArray(inputs)) throw InvalidRequestError.badValue('checks', inputs, 'an array of checks');
     for (const input of list) normalizeCheck(input, this.defaultTenant);
-    return await Promise.all(list.map(async (input) => await this.check(input, options)));
+    return await Promise.all(list.map(async (input) => await this.check(input as CheckInputOf<S>, options)));
   }
 
   /**
@@ -256,10 +295,11 @@ export class Gatehouse {
    *   (there is no fail-closed value for a whole set).
    * @throws {@link ClientClosedError} after {@link Gatehouse.close}.
    */
-  public async permissions(
-    input: { tenant?: string; subject: SubjectInput; resource: ResourceInput; context?: CheckContext },
+  public async permissions<T extends EntityTypeOf<S> = EntityTypeOf<S>>(
+    typed: { tenant?: string; subject: SubjectInput; resource: ResourceParam<S, T>; context?: ContextParam<S> },
     options?: CallOptions,
-  ): Promise<Record<string, boolean>> {
+  ): Promise<PermissionMapOf<S, T>> {
+    const input = typed as { tenant?: string; subject: SubjectInput; resource: ResourceInput; context?: CheckContext };
     const tenant = assertTenant(input.tenant ?? this.defaultTenant);
     const subject = parseSubject(input.subject);
     const resource = parseResource(input.resource);
@@ -269,7 +309,7 @@ export class Gatehouse {
       tenant,
       options,
     );
-    return { ...result.permissions };
+    return { ...result.permissions } as PermissionMapOf<S, T>;
   }
 
   /**
@@ -277,10 +317,11 @@ export class Gatehouse {
    * @throws {@link InvalidRequestError} for malformed input; the PDP's typed error when it fails.
    * @throws {@link ClientClosedError} after {@link Gatehouse.close}.
    */
-  public async lookupResources(
-    input: { tenant?: string; subject: SubjectInput; action: string; resourceType: string; context?: CheckContext },
+  public async lookupResources<T extends EntityTypeOf<S> = EntityTypeOf<S>>(
+    typed: { tenant?: string; subject: SubjectInput; action: ActionOf<S, T>; resourceType: T; context?: ContextParam<S> },
     options?: CallOptions,
   ): Promise<string[]> {
+    const input = typed as { tenant?: string; subject: SubjectInput; action: string; resourceType: string; context?: CheckContext };
     const tenant = assertTenant(input.tenant ?? this.defaultTenant);
     const subject = parseSubject(input.subject);
     const action = assertName('action', input.action);
@@ -295,6 +336,42 @@ export class Gatehouse {
   }
 
   /**
+   * The query plan of `action` on every resource of `resourceType` for the subject: `always`, `never`, or a
+   * `condition` on the application's rows (a small JSON tree; turn it into a database filter with
+   * `@gatehouse/prisma` or `@gatehouse/drizzle`). Relations become id sets computed by the PDP, the resource's
+   * own attributes become conditions on its columns (see docs/data-filtering.md). Not cached.
+   * @param subject - `"alice"`, `"user:alice"` or `{ type, id }`.
+   * @param options - tenant, context (`data` for rules; tuples and attributes of other entities), consistency,
+   *   depth, signal.
+   * @returns the plan with the snap token it was computed at.
+   * @throws {@link NotSupportedError} when the PDP cannot plan; {@link InvalidRequestError} for malformed input;
+   *   the PDP's typed error when it fails (a plan has no fail-closed value: it throws).
+   * @throws {@link ClientClosedError} after {@link Gatehouse.close}.
+   * @example
+   * ```ts
+   * const plan = await gate.plan('alice', 'view', 'document', { tenant: 'acme' });
+   * const rows = await prisma.document.findMany({ where: accessibleWhere(plan, { id: 'id', fields: { public: 'isPublic' } }) });
+   * ```
+   */
+  public async plan(subject: SubjectInput, action: string, resourceType: string, options?: PlanOptions): Promise<QueryPlan> {
+    const tenant = assertTenant(options?.tenant ?? this.defaultTenant);
+    const request: PlanRequest = {
+      tenant,
+      subject: parseSubject(subject),
+      action: assertName('action', action),
+      resourceType: assertName('resourceType', resourceType),
+      ...optionalContext(options?.context),
+      ...(options?.consistency === undefined ? {} : { consistency: options.consistency }),
+      ...(options?.depth === undefined ? {} : { depth: options.depth }),
+    };
+    const pdp = this.pdp;
+    if (typeof pdp.plan !== 'function') {
+      throw new NotSupportedError('this PDP cannot compute query plans (it has no plan()); use EmbeddedPdp or RemotePdp, or lookupResources()', { tenant });
+    }
+    return await this.#call(async (signal) => await (pdp.plan as NonNullable<Pdp['plan']>).call(pdp, request, { signal }), tenant, options);
+  }
+
+  /**
    * A client bound to one tenant.
    * @throws {@link InvalidRequestError} for a bad tenant id.
    * @example
@@ -302,15 +379,15 @@ export class Gatehouse {
    * await gate.forTenant('acme').forSubject('alice').can('edit', 'document:42');
    * ```
    */
-  public forTenant(tenant: string): TenantGate {
-    return new TenantGateImpl(this, assertTenant(tenant));
+  public forTenant(tenant: string): TenantGate<S> {
+    return new TenantGateImpl(this as unknown as Gatehouse, assertTenant(tenant)) as unknown as TenantGate<S>;
   }
 
   /**
    * A client bound to one tenant and one subject (what adapters put on `req.gate`).
    * @throws {@link InvalidRequestError} for a bad tenant or subject.
    */
-  public bind(tenant: string, subject: SubjectInput): BoundGate {
+  public bind<X extends SubjectInput>(tenant: string, subject: SubjectParam<S, X>): BoundGate<S> {
     return this.forTenant(tenant).forSubject(subject);
   }
 
@@ -324,6 +401,8 @@ export class Gatehouse {
     this.#cache?.close();
     this.#cache = undefined;
     this.#metrics?.close();
+    this.#drift?.close();
+    this.#drift = undefined;
     return Promise.resolve();
   }
 
@@ -345,6 +424,7 @@ export class Gatehouse {
     if (this.#closed) throw this.#closedError();
     const started = performance.now();
     const { request, key } = normalizeCheck(input, this.defaultTenant);
+    this.#drift?.observe(request.tenant);
     this.#tracer.refresh();
     this.#metrics?.refresh();
     const span = this.#tracer.on ? this.#tracer.start() : undefined;

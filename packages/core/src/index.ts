@@ -53,10 +53,40 @@ export type {
   Tuple,
   TupleInput,
 } from './types.js';
-export type { BoundGate, CheckInput, CheckOptions, TenantGate } from './client-types.js';
+export type { BoundGate, CheckInput, CheckOptions, PlanOptions, TenantGate } from './client-types.js';
+export type {
+  ActionOf,
+  AnyActionOf,
+  AttributesOf,
+  AttributeTypeValue,
+  CheckInputOf,
+  CheckOptionsOf,
+  ContextParam,
+  EntityTypeOf,
+  EntityTypes,
+  PermissionMapOf,
+  ResourceOf,
+  ResourceParam,
+  SchemaTypes,
+  SubjectArg,
+  SubjectObjectOf,
+  SubjectParam,
+  UntypedSchema,
+} from './schema-types.js';
 export type { Explanation, ExplanationKind, ExplanationNode, ExplanationState } from './explanation.js';
+export {
+  COMPARISON_OPERATORS,
+  comparisonOf,
+  conditionFields,
+  missingMatches,
+  negateOperator,
+  NotSupportedError,
+  parseQueryPlan,
+} from './query-plan.js';
+export type { ComparisonOperator, Condition, ConditionValue, FieldCondition, LeafOperator, PlanRequest, QueryPlan } from './query-plan.js';
 export { Gatehouse } from './gatehouse.js';
 export type { GatehouseOptions, GatehouseStats } from './gatehouse.js';
+export type { SchemaDriftEvent } from './internal/schema-drift.js';
 export { DecisionCache } from './decision-cache.js';
 export type { CacheKey, CacheStats, DecisionCacheOptions } from './decision-cache.js';
 export type { DecisionEvent, DecisionListener, DecisionLogOptions } from './decision-log.js';

@@ -1,3 +1,5 @@
+import type { PlanRequest, QueryPlan } from './query-plan.js';
+
 /** A subject: who asks. `{ type: 'user', id: 'alice' }` or a userset `{ type: 'team', id: 'eng', relation: 'member' }`. */
 export interface Subject {
   readonly type: string;
@@ -152,10 +154,14 @@ export interface LookupSubjectsResult {
 /**
  * A change in a PDP's state. `tenant: '*'` means every tenant may have changed (a schema change of the
  * default tenant that others inherit, or a reconnect of a change feed that could not resume).
+ *
+ * `gap`: the change feed that carried the tenant was cut, so changes may be missed until it is back (a `reset`
+ * follows then). Nothing derived before a gap is served as fresh; a decision cache may still serve it
+ * stale-if-error while the PDP fails.
  */
 export interface ChangeEvent {
   readonly tenant: string;
-  readonly kind: 'data' | 'schema' | 'tenant' | 'reset';
+  readonly kind: 'data' | 'schema' | 'tenant' | 'reset' | 'gap';
   /** The snap token after the change, when known. */
   readonly snapToken?: string;
 }
@@ -180,6 +186,16 @@ export interface Pdp {
   lookupSubjects(request: LookupSubjectsRequest, options?: CallOptions): Promise<LookupSubjectsResult>;
   /** Subscribe to change events; returns the unsubscribe function. */
   subscribe(listener: ChangeListener): () => void;
+  /**
+   * The query plan of `action` on every resource of `resourceType` for the subject (an optional capability:
+   * `EmbeddedPdp` and `RemotePdp` have it). See `QueryPlan`.
+   */
+  plan?(request: PlanRequest, options?: CallOptions): Promise<QueryPlan>;
+  /**
+   * The content hash of the tenant's schema types (what `gatehouse generate` writes as `schemaHash`), or
+   * `undefined` when the PDP cannot tell. Used to report drift between generated types and the live schema.
+   */
+  schemaHash?(tenant: string, options?: CallOptions): Promise<string | undefined>;
   /** Compare two snap tokens of this PDP: negative when `a` is older than `b`, 0 when equal. */
   compareSnapTokens?(a: string, b: string): number;
   /** Release sockets, timers and streams. */

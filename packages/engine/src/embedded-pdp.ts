@@ -10,6 +10,8 @@ import type {
   LookupSubjectsRequest,
   LookupSubjectsResult,
   Pdp,
+  PlanRequest,
+  QueryPlan,
   SubjectPermissionsRequest,
   SubjectPermissionsResult,
 } from '@gatehouse/core';
@@ -110,6 +112,18 @@ export class EmbeddedPdp implements Pdp {
       continuousToken = page.continuousToken;
     } while (continuousToken !== '');
     return { ids, snapToken: this.engine.headSnapToken(request.tenant) };
+  }
+
+  /** The query plan of `action` on every resource of `resourceType` for the subject (see `Engine.plan`). */
+  public async plan(request: PlanRequest, options?: CallOptions): Promise<QueryPlan> {
+    options?.signal?.throwIfAborted();
+    return await this.engine.plan({
+      tenant: request.tenant,
+      subject: request.subject,
+      permission: request.action,
+      entityType: request.resourceType,
+      ...readOptions(request),
+    });
   }
 
   /** Calls `listener` synchronously for every commit (`tenant: '*'` for a default-tenant schema change). */

@@ -23,6 +23,8 @@ import { validateAttribute, validateTuple } from './facade/data-validation.js';
 import { MAX_DEPTH, Queries } from './facade/queries.js';
 import { SchemaCache } from './facade/schema-cache.js';
 import { ViewFollower } from './facade/view-follower.js';
+import { planRequest } from './query-plan/index.js';
+import type { EnginePlan, PlanEngineRequest } from './query-plan/index.js';
 import { compileRbac } from './rbac/index.js';
 import { compileSchema, toPermifyDefinition } from './schema/index.js';
 import { HistoryGoneError } from './store/history-gone-error.js';
@@ -58,6 +60,8 @@ export class Engine {
   private readonly queries: Queries;
   private readonly watchers = new Set<(e: EngineChange) => void>();
   private closed = false;
+  /** The depth budget of plans (the engine's `maxDepth`). */
+  private readonly planDepth: number;
 
   private constructor(
     private readonly store: Store,
@@ -75,6 +79,7 @@ export class Engine {
         this.emit({ tenant: '*', snapToken: head, kind: 'reset', changes: [] });
       },
     });
+    this.planDepth = options.maxDepth ?? 20;
     this.queries = new Queries({ view: () => this.follower.view, schemas: this.schemas, maxDepth: options.maxDepth ?? 20 });
   }
 
@@ -286,6 +291,26 @@ export class Engine {
   public async lookupEntity(request: LookupEntityRequest): Promise<{ ids: string[]; continuousToken: string }> {
     await this.follower.fresh(request.snapToken, request.tenant);
     return this.queries.lookupEntity(request);
+  }
+
+  /**
+   * The query plan of `permission` on every entity of `entityType` for the subject: `always`, `never`, or a
+   * condition on the application's rows — relations as id sets, the type's own attributes (boolean leaves, rules
+   * the translator covers) as conditions on the row's columns, everything else as ids computed from stored data
+   * (docs/data-filtering.md). Pinned to, and returned with, the snap token it was computed at.
+   * @throws {@link InvalidRequestError}, {@link NotFoundError}, and the evaluation's errors as a check would.
+   * @example
+   * ```ts
+   * const plan = await engine.plan({ tenant: 't1', subject: 'user:alice', permission: 'view', entityType: 'document' });
+   * // { kind: 'conditional', condition: { or: [{ field: 'id', in: ['1'] }, { field: 'public', eq: true }] }, snapToken: '3' }
+   * ```
+   */
+  public async plan(request: PlanEngineRequest): Promise<EnginePlan> {
+    await this.follower.fresh(request.snapToken, request.tenant);
+    const view = this.follower.view;
+    const tenant = this.tenant(request.tenant);
+    const { plan } = this.schemas.resolve(view, tenant, request.schemaVersion);
+    return planRequest({ view, tenant, schema: plan, maxDepth: this.planDepth }, request);
   }
 
   /** Ids of subjects of `subjectReference.type` (with its relation) that have `permission` on the entity. */

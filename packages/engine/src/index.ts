@@ -19,6 +19,7 @@ export type {
 } from './engine-types.js';
 export type { ExplainNode } from './eval/evaluation.js';
 export type { ExpandSubject, ExpandTreeNode } from './eval/expand.js';
+export type { EnginePlan, PlanEngineRequest } from './query-plan/index.js';
 export { compileRbac } from './rbac/index.js';
 export {
   compileSchema,

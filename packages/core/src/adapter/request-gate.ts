@@ -1,4 +1,5 @@
-import type { BoundGate, CheckOptions } from '../client-types.js';
+import type { BoundGate, CheckOptions, PlanOptions } from '../client-types.js';
+import type { QueryPlan } from '../query-plan.js';
 import type { Gatehouse } from '../gatehouse.js';
 import type { Decision, ResourceInput, Subject, SubjectInput } from '../types.js';
 import { checkNow } from './check-now.js';
@@ -88,6 +89,11 @@ export class RequestGate implements BoundGate {
   /** Ids of `resourceType` on which the subject may do `action`. */
   public async lookupResources(action: string, resourceType: string, options?: BoundOptions): Promise<string[]> {
     return await this.#bind().lookupResources(action, resourceType, options);
+  }
+
+  /** The query plan of `action` on every resource of `resourceType` for the request's subject and tenant. */
+  public async plan(action: string, resourceType: string, options?: Omit<PlanOptions, 'tenant'>): Promise<QueryPlan> {
+    return await this.#bind().plan(action, resourceType, options);
   }
 
   async #checkBound(action: string, resource: ResourceInput, options: BoundOptions | undefined): Promise<Decision> {

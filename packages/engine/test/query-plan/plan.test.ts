@@ -1,0 +1,113 @@
+import { describe, expect, it } from '@jest/globals';
+import { Gatehouse, InvalidRequestError, NotSupportedError } from '@gatehouse/core';
+import type { Pdp } from '@gatehouse/core';
+
+import { EmbeddedPdp, Engine } from '../../src/index.js';
+
+const SCHEMA = `
+entity user {}
+entity tenant { relation admin @user relation member @user }
+entity folder { relation viewer @user attribute shared boolean permission view = viewer or shared }
+entity document {
+  relation owner @user
+  relation viewer @user
+  relation banned @user
+  relation folder @folder
+  attribute public boolean
+  attribute amount integer
+  attribute status string
+  attribute tags string[]
+  permission view = owner or public or tenant.admin or folder.view
+  permission edit = owner not banned
+  permission cheap = check_amount(amount)
+  permission draft = is_draft(status)
+  permission fancy = fancy_rule(status)
+  permission tagged = has_tag(tags)
+  permission nothing = viewer and banned
+}
+rule check_amount(amount integer) { amount < 99.5 && !(amount == 7) }
+rule is_draft(status string) { status in ["draft", "review"] || status != "x" && false }
+rule fancy_rule(status string) { status.startsWith("a") }
+rule has_tag(tags string[]) { "red" in tags }
+`;
+
+async function engineWith(data: { tuples?: string[]; attributes?: string[] } = {}, tenant = 't1'): Promise<Engine> {
+  const engine = await Engine.create({ schema: SCHEMA });
+  if (tenant !== 't1') await engine.createTenant(tenant);
+  if ((data.tuples?.length ?? 0) + (data.attributes?.length ?? 0) > 0) await engine.write({ tenant, tuples: data.tuples ?? [], attributes: data.attributes ?? [] });
+  return engine;
+}
+
+describe('query plans of the embedded engine', () => {
+  it('turns ownership into ids, a boolean attribute into a column condition and a tenant role into always', async () => {
+    const engine = await engineWith({ tuples: ['document:1#owner@user:alice', 'document:2#owner@user:bob', 'tenant:t1#admin@user:root'] });
+    const alice = await engine.plan({ tenant: 't1', subject: 'user:alice', permission: 'view', entityType: 'document' });
+    expect(alice).toEqual({ kind: 'conditional', condition: { or: [{ field: 'id', in: ['1'] }, { field: 'public', eq: true }] }, snapToken: expect.any(String) });
+    const root = await engine.plan({ tenant: 't1', subject: 'user:root', permission: 'view', entityType: 'document' });
+    expect(root.kind).toBe('always');
+    const nobody = await engine.plan({ tenant: 't1', subject: 'user:zed', permission: 'edit', entityType: 'document' });
+    expect(nobody.kind).toBe('never');
+    await engine.close();
+  });
+
+  it('follows a hop to another type as ids computed from stored data (the folder\'s own attribute included)', async () => {
+    const engine = await engineWith({
+      tuples: ['document:3#folder@folder:f1', 'document:4#folder@folder:f2', 'document:5#folder@folder:f3', 'folder:f1#viewer@user:alice'],
+      attributes: ['folder:f2$shared|boolean:true'],
+    });
+    const plan = await engine.plan({ tenant: 't1', subject: 'user:alice', permission: 'view', entityType: 'document' });
+    expect(plan).toMatchObject({ kind: 'conditional', condition: { or: [{ field: 'public', eq: true }, { field: 'id', in: ['3', '4'] }] } });
+    await engine.close();
+  });
+
+  it('keeps exclusion as and/not over id sets', async () => {
+    const engine = await engineWith({ tuples: ['document:1#owner@user:alice', 'document:2#owner@user:alice', 'document:2#banned@user:alice'] });
+    const plan = await engine.plan({ tenant: 't1', subject: 'user:alice', permission: 'edit', entityType: 'document' });
+    expect(plan).toMatchObject({ kind: 'conditional', condition: { and: [{ field: 'id', in: ['1', '2'] }, { not: { field: 'id', in: ['2'] } }] } });
+    await engine.close();
+  });
+
+  it('translates rules over the row\'s own attributes into comparisons (integer bounds made exact)', async () => {
+    const engine = await engineWith();
+    const cheap = await engine.plan({ tenant: 't1', subject: 'user:alice', permission: 'cheap', entityType: 'document' });
+    expect(cheap).toMatchObject({ kind: 'conditional', condition: { and: [{ field: 'amount', lt: 100 }, { not: { field: 'amount', eq: 7 } }] } });
+    const draft = await engine.plan({ tenant: 't1', subject: 'user:alice', permission: 'draft', entityType: 'document' });
+    expect(draft).toMatchObject({ kind: 'conditional', condition: { field: 'status', in: ['draft', 'review'] } });
+    const tagged = await engine.plan({ tenant: 't1', subject: 'user:alice', permission: 'tagged', entityType: 'document' });
+    expect(tagged).toMatchObject({ kind: 'conditional', condition: { field: 'tags', contains: 'red' } });
+    await engine.close();
+  });
+
+  it('falls back to ids from stored attribute values for a rule the translator does not cover', async () => {
+    const engine = await engineWith({ attributes: ['document:1$status|string:abc', 'document:2$status|string:xyz'] });
+    const plan = await engine.plan({ tenant: 't1', subject: 'user:alice', permission: 'fancy', entityType: 'document' });
+    expect(plan).toMatchObject({ kind: 'conditional', condition: { field: 'id', in: ['1'] } });
+    await engine.close();
+  });
+
+  it('never returns ids of another tenant', async () => {
+    const engine = await engineWith({ tuples: ['document:b1#owner@user:alice'] }, 'other');
+    await engine.write({ tenant: 't1', tuples: ['document:a1#owner@user:alice'] });
+    const plan = await engine.plan({ tenant: 't1', subject: 'user:alice', permission: 'edit', entityType: 'document' });
+    expect(plan).toMatchObject({ kind: 'conditional', condition: { field: 'id', in: ['a1'] } });
+    await engine.close();
+  });
+
+  it('refuses contextual attributes of the planned type (the row holds them)', async () => {
+    const engine = await engineWith();
+    await expect(
+      engine.plan({ tenant: 't1', subject: 'user:alice', permission: 'view', entityType: 'document', context: { attributes: ['document:1$public|boolean:true'] } }),
+    ).rejects.toBeInstanceOf(InvalidRequestError);
+    await engine.close();
+  });
+
+  it('is reachable from the client and a bound gate, and a PDP without plans is a typed error', async () => {
+    const engine = await engineWith({ tuples: ['document:1#owner@user:alice'] });
+    const gate = new Gatehouse({ pdp: new EmbeddedPdp(engine) });
+    const plan = await gate.bind('t1', 'alice').plan('edit', 'document');
+    expect(plan.kind).toBe('conditional');
+    const bare: Pdp = { check: async () => ({ allowed: false }), checkMany: async () => [], subjectPermissions: async () => ({ permissions: {} }), lookupResources: async () => ({ ids: [] }), lookupSubjects: async () => ({ ids: [] }), subscribe: () => () => undefined };
+    await expect(new Gatehouse({ pdp: bare }).plan('alice', 'view', 'document')).rejects.toBeInstanceOf(NotSupportedError);
+    await engine.close();
+  });
+});
