@@ -17,6 +17,7 @@ import type {
 } from '@gatehouse/core';
 
 import type { Engine } from './engine.js';
+import { schemaHash, schemaTypeModel } from './schema/type-model.js';
 
 /** The optional read options a Pdp request carries, in the engine's words (a snap token for `atLeastAsFresh`). */
 function readOptions(request: {
@@ -43,6 +44,11 @@ function readOptions(request: {
  */
 export class EmbeddedPdp implements Pdp {
   public constructor(private readonly engine: Engine) {}
+
+  /** The content hash of the tenant's schema types (`gatehouse generate`'s `schemaHash`), for drift reports. */
+  public async schemaHash(tenant: string): Promise<string | undefined> {
+    return schemaHash(schemaTypeModel((await this.engine.readSchema(tenant)).definition));
+  }
 
   /** A check; a denial is `{ allowed: false, reason: 'denied' }`. Rejects for invalid requests and evaluation errors. */
   public async check(request: CheckRequest, options?: CallOptions): Promise<Decision> {

@@ -110,6 +110,12 @@ export class GatehouseProtocol implements WireProtocol {
     return `${this.prefix}/v1/tenants/${encodeURIComponent(tenant)}/permissions/${op}`;
   }
 
+  public async schemaHash(tenant: string, post: Post): Promise<string | undefined> {
+    const answer = await post({ path: `${this.prefix}/v1/tenants/${encodeURIComponent(tenant)}/schemas/read`, tenant, body: {} });
+    const hash = field(answer, 'schema_hash');
+    return typeof hash === 'string' && /^sha256:[0-9a-f]{64}$/.test(hash) ? hash : undefined;
+  }
+
   public async check(request: CheckRequest, post: Post): Promise<Decision> {
     const path = this.#path(request.tenant, 'check');
     const answer = await post({

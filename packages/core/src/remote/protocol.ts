@@ -21,6 +21,8 @@ export interface WireProtocol {
   subjectPermissions(request: SubjectPermissionsRequest, post: Post): Promise<SubjectPermissionsResult>;
   lookupResources(request: LookupResourcesRequest, post: Post): Promise<LookupResourcesResult>;
   lookupSubjects(request: LookupSubjectsRequest, post: Post): Promise<LookupSubjectsResult>;
+  /** The tenant's schema-types hash, when the protocol can read it. */
+  schemaHash?(tenant: string, post: Post): Promise<string | undefined>;
 }
 
 /** Runs `fn` over chunks of at most `size` items, in parallel, and joins the answers in order. */

@@ -254,6 +254,16 @@ export class RemotePdp implements Pdp {
     return () => this.#listeners.delete(listener);
   }
 
+  /**
+   * The content hash of the tenant's schema types, from the server's `schemas/read` (`schema_hash`); `undefined`
+   * on the Permit protocol or from a server that does not report it.
+   */
+  public async schemaHash(tenant: string, options?: CallOptions): Promise<string | undefined> {
+    const protocol = this.#protocol;
+    if (protocol.schemaHash === undefined) return undefined;
+    return await this.#run(tenant, options, async (post) => await protocol.schemaHash?.(tenant, post));
+  }
+
   /** Orders decimal snap tokens (Gatehouse's); `NaN` for tokens of unknown form. */
   public compareSnapTokens(a: string, b: string): number {
     return compareDecimalSnapTokens(a, b) ?? Number.NaN;
