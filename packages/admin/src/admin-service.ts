@@ -48,7 +48,7 @@ function label(actor: AdminActor): string {
 }
 
 function checkActor(actor: AdminActor): AdminActor {
-  if (typeof actor !== 'object' || actor === null) throw InvalidRequestError.badValue('actor', actor, '{ userId } or { trusted }');
+  if (typeof actor !== 'object' || (actor as unknown) === null) throw InvalidRequestError.badValue('actor', actor, '{ userId } or { trusted }');
   if ('userId' in actor) return { userId: checkUserId(actor.userId, 'actor') };
   return { trusted: shortText((actor as { trusted?: unknown }).trusted, 'trusted actor label', 200) };
 }
@@ -105,9 +105,10 @@ export class AdminService implements AdminBackend {
   private readonly onInvite: AdminServiceOptions['onInvite'];
 
   public constructor(options: AdminServiceOptions) {
-    if (typeof options !== 'object' || (options as unknown) === null) throw InvalidRequestError.badValue('options', options, '{ engine, pdp, … }');
-    if (typeof options.engine?.write !== 'function') throw InvalidRequestError.badValue('options.engine', options.engine, 'an Engine');
-    if (typeof options.pdp?.check !== 'function') throw InvalidRequestError.badValue('options.pdp', options.pdp, 'a Pdp (new EmbeddedPdp(engine))');
+    const given = options as Partial<Record<'engine' | 'pdp', { write?: unknown; check?: unknown } | undefined>> | null;
+    if (typeof given !== 'object' || given === null) throw InvalidRequestError.badValue('options', options, '{ engine, pdp, … }');
+    if (typeof given.engine?.write !== 'function') throw InvalidRequestError.badValue('options.engine', options.engine, 'an Engine');
+    if (typeof given.pdp?.check !== 'function') throw InvalidRequestError.badValue('options.pdp', options.pdp, 'a Pdp (new EmbeddedPdp(engine))');
     const ttl = options.invitationTtlMs ?? WEEK_MS;
     if (!Number.isInteger(ttl) || ttl < 1000) throw InvalidRequestError.badValue('options.invitationTtlMs', ttl, 'an integer number of milliseconds, at least 1000');
     this.data = options.engine;
@@ -167,7 +168,7 @@ export class AdminService implements AdminBackend {
       });
     }
     const matches = (m: Member): boolean =>
-      query === undefined || [m.id, m.email, m.name].some((v) => v !== null && v.toLowerCase().includes(query));
+      query === undefined || [m.id, m.email, m.name].some((v) => v?.toLowerCase().includes(query) === true);
     const selected = rows.filter((r) => (after === undefined || r.key > after) && matches(r.member)).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     const page = selected.slice(0, limit);
     const more = selected.length > limit;

@@ -65,7 +65,7 @@ export class MemoryAdminStore implements AdminStore {
 
   public async putProfile(profile: ProfileRecord): Promise<void> {
     let m = this.profiles.get(profile.tenant);
-    if (m === undefined) this.profiles.set(profile.tenant, (m = new Map()));
+    if (m === undefined) this.profiles.set(profile.tenant, (m = new Map<string, ProfileRecord>()));
     m.set(profile.userId, { ...profile });
     await Promise.resolve();
   }

@@ -135,7 +135,7 @@ export function rolesFromWire(w: WireRoles): RolesView {
 
 /** A body as a plain object with only the given keys. @internal */
 export function bodyObject(body: unknown, allowed: readonly string[]): Record<string, unknown> {
-  const b = body === undefined || body === null ? {} : body;
+  const b = body ?? {};
   if (typeof b !== 'object' || Array.isArray(b)) throw InvalidRequestError.badValue('body', body, 'a JSON object');
   for (const k of Object.keys(b)) {
     if (!allowed.includes(k)) {
