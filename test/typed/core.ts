@@ -32,6 +32,8 @@ export async function correct(): Promise<void> {
   await bound.check('view', { type: 'document', id: '2' });
   await bound.lookupResources('view', 'document');
   await gate.forTenant('acme').can('alice', 'edit', 'document:1');
+  await gate.plan('alice', 'view', 'document', { tenant: 'acme' });
+  await bound.plan('edit', 'document');
 }
 
 export async function typos(): Promise<void> {
@@ -60,6 +62,10 @@ export async function typos(): Promise<void> {
   const bound = gate.bind('acme', 'alice');
   // @ts-expect-error -- bound gates check the action too
   await bound.can('delete', 'document:1');
+  // @ts-expect-error -- a misspelt permission in a query plan
+  await gate.plan('alice', 'veiw', 'document');
+  // @ts-expect-error -- a misspelt resource type in a bound query plan
+  await bound.plan('view', 'documents');
   // @ts-expect-error -- a permission the entity does not have
   const missing: boolean | undefined = (await gate.permissions({ subject: 'alice', resource: 'document:1' })).delete;
   if (missing === true) return;

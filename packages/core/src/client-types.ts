@@ -79,7 +79,11 @@ export interface BoundGate<S extends SchemaTypes = UntypedSchema> {
    * The query plan of `action` on every resource of `resourceType` for this subject in this tenant (see
    * `Gatehouse.plan`).
    */
-  plan(action: string, resourceType: string, options?: Omit<PlanOptions, 'tenant'>): Promise<QueryPlan>;
+  plan<T extends EntityTypeOf<S> = EntityTypeOf<S>>(
+    action: ActionOf<S, T>,
+    resourceType: T,
+    options?: Omit<PlanOptions, 'tenant'>,
+  ): Promise<QueryPlan>;
 }
 
 /** Options of a query plan (`gate.plan`, `req.gate.plan`). */

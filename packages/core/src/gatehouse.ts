@@ -353,7 +353,12 @@ export class Gatehouse<S extends SchemaTypes = UntypedSchema> {
    * const rows = await prisma.document.findMany({ where: accessibleWhere(plan, { id: 'id', fields: { public: 'isPublic' } }) });
    * ```
    */
-  public async plan(subject: SubjectInput, action: string, resourceType: string, options?: PlanOptions): Promise<QueryPlan> {
+  public async plan<T extends EntityTypeOf<S> = EntityTypeOf<S>, X extends SubjectInput = SubjectInput>(
+    subject: SubjectParam<S, X>,
+    action: ActionOf<S, T>,
+    resourceType: T,
+    options?: PlanOptions,
+  ): Promise<QueryPlan> {
     const tenant = assertTenant(options?.tenant ?? this.defaultTenant);
     const request: PlanRequest = {
       tenant,
