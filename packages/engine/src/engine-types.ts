@@ -1,5 +1,6 @@
 import type { Attribute, AttributeInput, CheckContext, CheckRequest, Decision, Resource, Subject, SubjectInput, Tuple, TupleInput } from '@gatehouse/core';
 
+import type { EvaluationBudget } from './eval/budget.js';
 import type { ExplainNode } from './eval/evaluation.js';
 import type { ExpandTreeNode } from './eval/expand.js';
 import type { PermifyJson } from './schema/index.js';
@@ -23,6 +24,17 @@ export interface EngineOptions {
    * @defaultValue `5000`
    */
   readonly freshnessTimeoutMs?: number;
+  /**
+   * The step budget and request-size limits every evaluation runs under (docs/budgets.md). A request over its
+   * steps rejects with `BudgetExceededError` (`GH_ERR_BUDGET_EXCEEDED`); contextual data over a size limit with
+   * `InvalidRequestError`. @defaultValue {@link DEFAULT_BUDGET}
+   */
+  readonly budget?: EvaluationBudget;
+  /**
+   * The key lookup continuation tokens are signed with. Engines that serve one client's pages in turn (replicas
+   * behind a load balancer) need the same key; a random one per engine when absent.
+   */
+  readonly pageTokenKey?: string;
 }
 
 /** A committed change, as {@link Engine.watch} reports it (one per commit, in commit order). */
@@ -148,4 +160,4 @@ export interface ReadAttributesRequest {
   readonly continuousToken?: string;
 }
 
-export type { Attribute, ExpandTreeNode, ExplainNode, TenantRecord, Tuple };
+export type { Attribute, EvaluationBudget, ExpandTreeNode, ExplainNode, TenantRecord, Tuple };

@@ -19,6 +19,9 @@ import type {
   SubjectPermissionsEngineResult,
   WriteRequest,
 } from './engine-types.js';
+import { resolveBudget } from './eval/budget.js';
+import type { StepMeter } from './eval/budget.js';
+import { PageTokens } from './eval/page-token.js';
 import { validateAttribute, validateTuple } from './facade/data-validation.js';
 import { MAX_DEPTH, Queries } from './facade/queries.js';
 import { SchemaCache } from './facade/schema-cache.js';
@@ -60,6 +63,9 @@ export class Engine {
   private readonly queries: Queries;
   private readonly watchers = new Set<(e: EngineChange) => void>();
   private closed = false;
+  /** Steps of the requests before the latest one, and the latest one's meter. */
+  private stepsBefore = 0;
+  private lastMeter: StepMeter | undefined;
   /** The depth budget of plans (the engine's `maxDepth`). */
   private readonly planDepth: number;
 
@@ -80,14 +86,26 @@ export class Engine {
       },
     });
     this.planDepth = options.maxDepth ?? 20;
-    this.queries = new Queries({ view: () => this.follower.view, schemas: this.schemas, maxDepth: options.maxDepth ?? 20 });
+    this.queries = new Queries({
+      view: () => this.follower.view,
+      schemas: this.schemas,
+      maxDepth: options.maxDepth ?? 20,
+      budget: resolveBudget(options.budget),
+      tokens: new PageTokens(options.pageTokenKey),
+      onMeter: (meter) => {
+        this.stepsBefore += this.lastMeter?.used ?? 0;
+        this.lastMeter = meter;
+      },
+    });
   }
 
   /**
    * Creates an engine, loads the store into the in-memory view and writes the given schema to the default tenant
    * (unless it is already its head).
    * @param options - `schema` or `rbac` text, `store` (default a new `MemoryStore`), `defaultTenant` (`t1`),
-   *   `maxDepth` (20), `freshnessTimeoutMs` (5000: how long a request with a snap token waits for the view).
+   *   `maxDepth` (20), `freshnessTimeoutMs` (5000: how long a request with a snap token waits for the view),
+   *   `budget` (the step budget and request-size limits, {@link DEFAULT_BUDGET}), `pageTokenKey` (signs lookup
+   *   continuation tokens; shared by replicas that serve one walk).
    * @returns the engine, ready for checks.
    * @throws {@link SchemaParseError} / {@link SchemaCompileError} for a bad schema; {@link InvalidRequestError}
    *   for bad options.
@@ -103,6 +121,10 @@ export class Engine {
     }
     if (options.freshnessTimeoutMs !== undefined && (!Number.isInteger(options.freshnessTimeoutMs) || options.freshnessTimeoutMs < 0 || options.freshnessTimeoutMs > MAX_FRESHNESS_TIMEOUT_MS)) {
       throw InvalidRequestError.badValue('options.freshnessTimeoutMs', options.freshnessTimeoutMs, `an integer from 0 to ${String(MAX_FRESHNESS_TIMEOUT_MS)} (milliseconds)`);
+    }
+    resolveBudget(options.budget);
+    if (options.pageTokenKey !== undefined && (typeof options.pageTokenKey !== 'string' || options.pageTokenKey.length < 16)) {
+      throw InvalidRequestError.badValue('options.pageTokenKey', '(hidden)', 'a secret string of at least 16 characters');
     }
     if (options.schema !== undefined && options.rbac !== undefined) {
       throw InvalidRequestError.badValue('options', 'schema and rbac', 'either options.schema or options.rbac, not both');
@@ -290,6 +312,8 @@ export class Engine {
    */
   public async lookupEntity(request: LookupEntityRequest): Promise<{ ids: string[]; continuousToken: string }> {
     await this.follower.fresh(request.snapToken, request.tenant);
+    // A later page reads at the snapshot its walk began at: this view must hold it (a replica may lag).
+    await this.follower.fresh(PageTokens.peekSnap(request.continuousToken), request.tenant);
     return this.queries.lookupEntity(request);
   }
 
@@ -316,6 +340,8 @@ export class Engine {
   /** Ids of subjects of `subjectReference.type` (with its relation) that have `permission` on the entity. */
   public async lookupSubject(request: LookupSubjectRequest): Promise<{ ids: string[]; continuousToken: string }> {
     await this.follower.fresh(request.snapToken, request.tenant);
+    // A later page reads at the snapshot its walk began at: this view must hold it (a replica may lag).
+    await this.follower.fresh(PageTokens.peekSnap(request.continuousToken), request.tenant);
     return this.queries.lookupSubject(request);
   }
 
@@ -384,16 +410,18 @@ export class Engine {
   }
 
   /**
-   * Counters of the compiled-schema cache (each schema version is compiled once, then served from the cache):
-   * `schemaCompilations` (misses) and `schemaCacheHits` since the engine was created. The PDP server exports them
-   * on `/metrics`.
+   * Counters since the engine was created: of the compiled-schema cache (each schema version is compiled once,
+   * then served from the cache), `schemaCompilations` (misses) and `schemaCacheHits`; and `evaluationSteps`, the
+   * steps every evaluation request took (the unit of the step budget, docs/budgets.md), with `lastRequestSteps`
+   * those of the latest one. The PDP server exports the schema counters on `/metrics`.
    * @example
    * ```ts
-   * const { schemaCompilations, schemaCacheHits } = engine.stats();
+   * const { schemaCompilations, schemaCacheHits, evaluationSteps } = engine.stats();
    * ```
    */
-  public stats(): { readonly schemaCompilations: number; readonly schemaCacheHits: number } {
-    return this.schemas.stats();
+  public stats(): { readonly schemaCompilations: number; readonly schemaCacheHits: number; readonly evaluationSteps: number; readonly lastRequestSteps: number } {
+    const last = this.lastMeter?.used ?? 0;
+    return { ...this.schemas.stats(), evaluationSteps: this.stepsBefore + last, lastRequestSteps: last };
   }
 
   /** The newest snap token of the engine (tokens are one sequence across tenants). */

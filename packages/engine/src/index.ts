@@ -17,6 +17,8 @@ export type {
   SubjectPermissionsEngineResult,
   WriteRequest,
 } from './engine-types.js';
+export { DEFAULT_BUDGET } from './eval/budget.js';
+export type { EvaluationBudget } from './eval/budget.js';
 export type { ExplainNode } from './eval/evaluation.js';
 export type { ExpandSubject, ExpandTreeNode } from './eval/expand.js';
 export type { EnginePlan, PlanEngineRequest } from './query-plan/index.js';

@@ -1,9 +1,10 @@
-import { DepthExceededError, EvaluationError, GatehouseError, NotFoundError, parseAttribute, parseTuple } from '@gatehouse/core';
+import { BudgetExceededError, DepthExceededError, EvaluationError, GatehouseError, NotFoundError, parseAttribute, parseTuple } from '@gatehouse/core';
 import type { AttributeValue, CheckContext, Subject } from '@gatehouse/core';
 
 import type { MemoryStore } from '../store/memory-store.js';
 import { EXPIRED, NAME_LIMIT, REL_MASK, ROW, S_NODE, S_REL } from '../store/tenant-data.js';
 import type { TenantData } from '../store/tenant-data.js';
+import { StepMeter } from './budget.js';
 import { TENANT_ENTITY, zeroValue } from './plan.js';
 import type { EntityPlan, ExprPlan, MemberPlan, SchemaPlan } from './plan.js';
 
@@ -30,6 +31,8 @@ export interface EvaluationInput {
   /** Contextual attributes added by the caller (resource and subject attributes of a Permit-style request). */
   readonly extraAttributes?: readonly { readonly type: string; readonly id: string; readonly values: Readonly<Record<string, unknown>> }[];
   readonly maxDepth: number;
+  /** The step meter of the request (shared by its evaluations); unlimited when absent. */
+  readonly meter?: StepMeter | undefined;
 }
 
 interface ContextTuple {
@@ -77,6 +80,8 @@ export class Evaluation {
   private readonly atHead: boolean;
   public readonly tenant: string;
   public readonly maxDepth: number;
+  /** Counts this evaluation's steps against the request's budget. */
+  public readonly meter: StepMeter;
   /** The subject's node and relation id. */
   public readonly sNode: number;
   public readonly sRel: number;
@@ -100,6 +105,7 @@ export class Evaluation {
     this.atHead = input.at >= input.store.head;
     this.tenant = input.tenant;
     this.maxDepth = input.maxDepth;
+    this.meter = input.meter ?? StepMeter.unlimited();
     this.context = input.context;
     const s = input.subject;
     this.sNode = this.resolve(s.type, s.id);
@@ -170,7 +176,9 @@ export class Evaluation {
     const at = this.at;
     if (node >= 0) {
       const rows = data.rows;
+      const meter = this.meter;
       for (let r = data.first(node, rel); r !== -1; r = data.next(r)) {
+        meter.spend(1);
         const raw = rows[r * ROW + S_REL] ?? 0;
         if (this.atHead ? (raw & EXPIRED) !== 0 : !data.visible(r, at)) continue;
         if (fn(rows[r * ROW + S_NODE] ?? 0, raw & REL_MASK)) return true;
@@ -222,9 +230,11 @@ export class Evaluation {
   public invoke(e: number, ent: EntityPlan, m: MemberPlan, depth: number): boolean {
     if (depth < 0) throw new DepthExceededError(this.maxDepth, { tenant: this.tenant });
     this.checkCount++;
+    const stack = this.stack;
+    // One step, and the cycle scan below over a deep path.
+    this.meter.spend(1 + (stack.length >>> 4));
     if (e === this.sNode && m.id === this.sRel) return true;
     const key = e * L + m.id;
-    const stack = this.stack;
     for (const k of stack) {
       if (k === key) {
         this.cuts++;
@@ -268,14 +278,20 @@ export class Evaluation {
     if (e >= 0) {
       const rows = data.rows;
       const atHead = this.atHead;
+      let seen = 0;
       for (let r = data.first(e, m.id); r !== -1; r = data.next(r)) {
+        seen++;
         const o = r * ROW;
         const raw = rows[o + S_REL] ?? 0;
         if (atHead ? (raw & EXPIRED) !== 0 : !data.visible(r, at)) continue;
         const rel = raw & REL_MASK;
-        if (rows[o + S_NODE] === sNode && rel === sRel) return true;
+        if (rows[o + S_NODE] === sNode && rel === sRel) {
+          this.meter.spend(seen);
+          return true;
+        }
         if (rel !== 0) usersets = true;
       }
+      this.meter.spend(seen);
     }
     const extra = this.ctxTuples?.get(e * L + m.id);
     if (extra !== undefined) {
@@ -294,7 +310,7 @@ export class Evaluation {
       try {
         return this.invoke(node, target, member, depth - 1);
       } catch (err) {
-        error ??= asError(err);
+        error ??= pending(err);
         return false;
       }
     });
@@ -310,7 +326,7 @@ export class Evaluation {
         try {
           if (this.expr(e, ent, x.left, d)) return true;
         } catch (err) {
-          error = asError(err);
+          error = pending(err);
         }
         if (this.expr(e, ent, x.right, d)) return true;
         if (error !== undefined) throw error;
@@ -321,8 +337,9 @@ export class Evaluation {
         try {
           left = this.expr(e, ent, x.left, d);
         } catch (err) {
+          const failure = pending(err);
           if (!this.expr(e, ent, x.right, d)) return false;
-          throw asError(err);
+          throw failure;
         }
         return left && this.expr(e, ent, x.right, d);
       }
@@ -331,8 +348,9 @@ export class Evaluation {
         try {
           left = this.expr(e, ent, x.left, d);
         } catch (err) {
+          const failure = pending(err);
           if (this.expr(e, ent, x.right, d)) return false;
-          throw asError(err);
+          throw failure;
         }
         return left && !this.expr(e, ent, x.right, d);
       }
@@ -360,7 +378,7 @@ export class Evaluation {
       try {
         return this.invoke(node, target, member, d);
       } catch (err) {
-        error ??= asError(err);
+        error ??= pending(err);
         return false;
       }
     });
@@ -389,12 +407,17 @@ export class Evaluation {
   private call(e: number, x: Extract<ExprPlan, { kind: 'call' }>, d: number): boolean {
     if (d < 0) throw new DepthExceededError(this.maxDepth, { tenant: this.tenant });
     this.checkCount++;
+    this.meter.spend(1);
     try {
-      return x.rule.evaluate(this.ruleArgs(e, x), {
-        tuples: this.context?.tuples ?? [],
-        attributes: this.context?.attributes ?? [],
-        data: this.context?.data ?? {},
-      });
+      return x.rule.evaluate(
+        this.ruleArgs(e, x),
+        {
+          tuples: this.context?.tuples ?? [],
+          attributes: this.context?.attributes ?? [],
+          data: this.context?.data ?? {},
+        },
+        this.meter,
+      );
     } catch (err) {
       if (err instanceof GatehouseError) throw err;
       throw new EvaluationError(`rule "${x.rule.name}" failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err, tenant: this.tenant });
@@ -419,6 +442,7 @@ export class Evaluation {
   public typeLevel(ent: EntityPlan, m: MemberPlan, depth: number): Tri {
     if (depth < 0) throw new DepthExceededError(this.maxDepth, { tenant: this.tenant });
     this.checkCount++;
+    this.meter.spend(1);
     const key = -1 - m.id;
     if (this.stack.includes(key)) {
       this.cuts++;
@@ -492,6 +516,7 @@ export class Evaluation {
 
   private explainMember(e: number, ent: EntityPlan, m: MemberPlan, depth: number): ExplainNode {
     if (depth < 0) throw new DepthExceededError(this.maxDepth, { tenant: this.tenant });
+    this.meter.spend(1 + (this.stack.length >>> 4));
     const entity = this.nodeString(e);
     if (e === this.sNode && m.id === this.sRel) return { entity, name: m.name, kind: 'self', allowed: true, via: 'the subject is this userset' };
     const key = e * L + m.id;
@@ -607,6 +632,12 @@ export class Evaluation {
     this.ctxAttrs ??= new Map();
     this.ctxAttrs.set(this.resolve(type, id) * L + attr, value);
   }
+}
+
+/** A failure a branch may put aside while the other branch decides; an exhausted budget is never put aside. */
+function pending(err: unknown): Error {
+  if (err instanceof BudgetExceededError) throw err;
+  return asError(err);
 }
 
 function asError(err: unknown): Error {

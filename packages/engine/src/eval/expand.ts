@@ -35,6 +35,8 @@ const OPERATION = { union: 'OPERATION_UNION', intersection: 'OPERATION_INTERSECT
  */
 export function expandMember(ev: Evaluation, node: number, ent: EntityPlan, m: MemberPlan, depth = ev.maxDepth, path = new Set<number>()): ExpandTreeNode {
   if (depth < 0) throw new DepthExceededError(ev.maxDepth, { tenant: ev.tenant });
+  // One step per tree node (the tree repeats shared sub-graphs); listed subjects are counted by someTuple.
+  ev.meter.spend(1);
   const entity = { type: ev.typeName(node), id: ev.idOf(node) };
   const key = node * NAME_LIMIT + m.id;
   if (path.has(key)) return { entity, permission: m.name, arguments: [], leaf: { subjects: { subjects: [] } } };

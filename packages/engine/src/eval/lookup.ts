@@ -1,5 +1,3 @@
-import { ID_PATTERN, InvalidRequestError } from '@gatehouse/core';
-
 import { E_NODE, NAME_LIMIT, NEXT_F, NEXT_R, ROW } from '../store/tenant-data.js';
 import type { Evaluation } from './evaluation.js';
 import type { EntityPlan, ExprPlan } from './plan.js';
@@ -13,10 +11,15 @@ const L = NAME_LIMIT;
 export function hasFacts(ev: Evaluation, node: number, entity: EntityPlan | undefined, subjectRelations: readonly number[]): boolean {
   const data = ev.data;
   const at = ev.at;
+  const meter = ev.meter;
   const visible = (head: number, next: number): boolean => {
-    for (let r = head; r !== -1; r = data.rows[r * ROW + next] ?? -1) if (data.visible(r, at)) return true;
+    for (let r = head; r !== -1; r = data.rows[r * ROW + next] ?? -1) {
+      meter.spend(1);
+      if (data.visible(r, at)) return true;
+    }
     return false;
   };
+  meter.spend(1);
   if (visible(data.rev.get(node * L), NEXT_R)) return true;
   for (const rel of subjectRelations) if (visible(data.rev.get(node * L + rel), NEXT_R)) return true;
   if (entity !== undefined) {
@@ -26,55 +29,6 @@ export function hasFacts(ev: Evaluation, node: number, entity: EntityPlan | unde
     }
   }
   return false;
-}
-
-/** Candidate nodes of a type: stored nodes with visible facts, then nodes only the request's context names. */
-export function candidates(ev: Evaluation, type: string, typeId: number, extra: readonly number[]): number[] {
-  const entity = ev.plan.entities.get(type);
-  const subjectRelations: number[] = [];
-  if (entity !== undefined) for (const m of entity.members.values()) if (m.kind !== 'attribute') subjectRelations.push(m.id);
-  const out: number[] = [];
-  if (typeId >= 0) {
-    for (const node of ev.data.nodesOfType(typeId)) if (hasFacts(ev, node, entity, subjectRelations)) out.push(node);
-  }
-  for (const n of extra) if (n < 0 && ev.typeName(n) === type && !out.includes(n)) out.push(n);
-  return out;
-}
-
-/** The prefix of the page tokens lookups issue; the rest is the base64url of the last id of the page. */
-const PAGE_TOKEN_PREFIX = 'l1.';
-
-/** The continuous token that resumes a lookup after `lastId`. */
-export function encodePageToken(lastId: string): string {
-  return PAGE_TOKEN_PREFIX + Buffer.from(lastId, 'utf8').toString('base64url');
-}
-
-/**
- * The last id of the previous page, from a lookup's continuous token (`undefined` for the first page).
- * @throws {@link InvalidRequestError} for a token that a lookup of this engine did not issue.
- */
-export function decodePageToken(token: unknown): string | undefined {
-  if (token === undefined || token === '') return undefined;
-  const bad = (): InvalidRequestError =>
-    InvalidRequestError.badValue('continuousToken', token, 'the continuousToken of a previous page of the same lookup (or "" for the first page)');
-  if (typeof token !== 'string' || !token.startsWith(PAGE_TOKEN_PREFIX)) throw bad();
-  const body = token.slice(PAGE_TOKEN_PREFIX.length);
-  if (!/^[A-Za-z0-9_-]+$/.test(body)) throw bad();
-  const id = Buffer.from(body, 'base64url').toString('utf8');
-  if (!ID_PATTERN.test(id) || encodePageToken(id) !== token) throw bad();
-  return id;
-}
-
-/** Sorts ids and cuts one page after `after` (the last id of the previous page, decoded by {@link decodePageToken}). */
-export function page(ids: string[], pageSize: number | undefined, after: string | undefined): { ids: string[]; continuousToken: string } {
-  if (pageSize !== undefined && (!Number.isInteger(pageSize) || pageSize < 0)) throw InvalidRequestError.badValue('pageSize', pageSize, 'a positive integer');
-  ids.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const from = after === undefined ? 0 : ids.findIndex((id) => id > after);
-  const start = from === -1 ? ids.length : from;
-  const size = pageSize === undefined || pageSize === 0 ? 1000 : pageSize;
-  const slice = ids.slice(start, start + size);
-  const last = slice.at(-1);
-  return { ids: slice, continuousToken: start + size < ids.length && last !== undefined ? encodePageToken(last) : '' };
 }
 
 const opaqueCache = new WeakMap<object, Map<string, boolean>>();
@@ -147,13 +101,24 @@ export function grantsWithoutTuples(ev: Evaluation, entity: EntityPlan, member: 
  * only. Bounded by `limit` nodes visited.
  */
 export function reachableFrom(ev: Evaluation, start: number, startRel: number, typeId: number, limit = 1_000_000): number[] {
+  return reachableWithin(ev, start, startRel, typeId, limit).nodes;
+}
+
+/**
+ * {@link reachableFrom}, saying whether the walk completed: `complete` is false when it stopped at `limit` nodes
+ * visited (then `nodes` is only part of the answer). Each tuple row read costs a step of the evaluation's meter.
+ */
+export function reachableWithin(ev: Evaluation, start: number, startRel: number, typeId: number, limit: number): { nodes: number[]; complete: boolean } {
   const data = ev.data;
+  const meter = ev.meter;
   const out: number[] = [];
-  if (start < 0) return out;
+  if (start < 0) return { nodes: out, complete: true };
   const seen = new Set<number>([start]);
   const queue: number[] = [];
-  const visitChain = (head: number): void => {
-    for (let r = head; r !== -1; r = data.rows[r * ROW + NEXT_R] ?? -1) {
+  let head = 0;
+  const visitChain = (first: number): void => {
+    for (let r = first; r !== -1; r = data.rows[r * ROW + NEXT_R] ?? -1) {
+      meter.spend(1);
       if (!data.visible(r, ev.at)) continue;
       const e = data.rows[r * ROW + E_NODE] ?? 0;
       if (seen.has(e)) continue;
@@ -163,11 +128,34 @@ export function reachableFrom(ev: Evaluation, start: number, startRel: number, t
     }
   };
   visitChain(data.rev.get(start * L + startRel));
-  while (queue.length > 0 && seen.size < limit) {
-    const node = queue.shift() ?? 0;
+  while (head < queue.length && seen.size < limit) {
+    const node = queue[head++] ?? 0;
     const entity = ev.entityOf(node);
     visitChain(data.rev.get(node * L));
     if (entity !== undefined) for (const m of entity.members.values()) if (m.kind !== 'attribute') visitChain(data.rev.get(node * L + m.id));
   }
-  return out;
+  return { nodes: out, complete: head >= queue.length };
+}
+
+/**
+ * Candidate nodes in id order after `after`: the stored ones of `sorted` (sorted by id) from `from` on, merged
+ * with `extra` (nodes only the request names, any order). Stops when the caller stops pulling, so a page reads
+ * only as far as it needs.
+ */
+export function* inIdOrder(ev: Evaluation, sorted: readonly number[], from: number, extra: readonly number[], after: string | undefined): Generator<number> {
+  const ids = ev.data.nodeIds;
+  const more = extra.filter((n) => after === undefined || ev.idOf(n) > after).sort((a, b) => compareIds(ev.idOf(a), ev.idOf(b)));
+  let j = 0;
+  for (let i = from; i < sorted.length; i++) {
+    const node = sorted[i] ?? 0;
+    const id = ids[node] ?? '';
+    while (j < more.length && ev.idOf(more[j] ?? 0) < id) yield more[j++] ?? 0;
+    yield node;
+  }
+  while (j < more.length) yield more[j++] ?? 0;
+}
+
+/** The order of ids in lookup answers and pages (UTF-16 code units). */
+export function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -1,5 +1,5 @@
 import { assertTenant, DepthExceededError, EvaluationError, InvalidRequestError, NAME_PATTERN, NotFoundError, parseAttribute, parseResource, parseSubject, parseTuple } from '@gatehouse/core';
-import type { Resource, Subject } from '@gatehouse/core';
+import type { CheckContext, Resource, Subject } from '@gatehouse/core';
 
 import type {
   EngineCheckRequest,
@@ -14,10 +14,15 @@ import type {
 } from '../engine-types.js';
 import { Evaluation } from '../eval/evaluation.js';
 import { expandMember } from '../eval/expand.js';
-import { candidates, decodePageToken, grantsWithoutTuples, page, reachableFrom } from '../eval/lookup.js';
+import { StepMeter } from '../eval/budget.js';
+import type { EvaluationBudget } from '../eval/budget.js';
+import type { PageTokens } from '../eval/page-token.js';
 import type { EntityPlan, SchemaPlan } from '../eval/plan.js';
 import type { MemoryStore } from '../store/memory-store.js';
 import { formatSnapToken } from '../store/snap-token.js';
+import { lookupEntityPage, lookupSubjectPage } from './lookup-queries.js';
+import type { LookupScope } from './lookup-queries.js';
+import { checkRequestSize } from './request-limits.js';
 import type { SchemaCache } from './schema-cache.js';
 
 /** The largest depth budget a request or engine may ask for. */
@@ -29,6 +34,12 @@ export interface QueryEnvironment {
   readonly view: () => MemoryStore;
   readonly schemas: SchemaCache;
   readonly maxDepth: number;
+  /** The limits every request runs under. */
+  readonly budget: Readonly<Required<EvaluationBudget>>;
+  /** Signs and checks lookup continuation tokens. */
+  readonly tokens: PageTokens;
+  /** Sees each request's meter once it is made (the engine's step statistics). */
+  readonly onMeter?: (meter: StepMeter) => void;
 }
 
 /**
@@ -55,14 +66,14 @@ export class Queries {
     const action = name('action', request.action);
     const { plan } = this.env.schemas.resolve(view, tenant, request.schemaVersion);
     const entity = entityPlan(plan, resource.type, tenant);
-    const ev = this.evaluation(view, tenant, plan, subject, resource, request.context, request.depth);
+    const meter = this.meter(tenant, request.context, subject.attributes, resource.attributes);
+    const ev = this.evaluation(view, tenant, plan, subject, resource, request.context, request.depth, meter);
     const allowed = resource.id === undefined ? ev.checkType(entity, action) : ev.check(ev.resolve(resource.type, resource.id), entity, action);
     return { allowed, reason: allowed ? 'allowed' : 'denied', snapToken: formatSnapToken(view.head), checkCount: ev.checkCount };
   }
 
   public lookupEntity(request: LookupEntityRequest): { ids: string[]; continuousToken: string } {
     const view = this.env.view();
-    const after = decodePageToken(request.continuousToken);
     const tenant = this.tenant(request.tenant, view);
     const subject = parseSubject(request.subject);
     const type = name('entity type', request.entityType);
@@ -70,29 +81,12 @@ export class Queries {
     const { plan } = this.env.schemas.resolve(view, tenant, request.schemaVersion);
     const entity = entityPlan(plan, type, tenant);
     if (!entity.members.has(permission)) throw new NotFoundError(`entity "${type}" has no permission, relation or attribute named "${permission}"`, { tenant });
-    const ev = this.evaluation(view, tenant, plan, subject, undefined, request.context, request.depth);
-    const extra = contextNodes(ev, request.context);
-    if (subject.type === type) extra.push(ev.sNode);
-    const scope = request.scope?.[type];
-    const allow = scope === undefined ? undefined : new Set(scope);
-    const typeId = view.findName(type);
-    // Without attribute, rule or tenant grants, only entities reachable backwards from the subject can match.
-    // Contextual tuples may link the subject to stored entities, so they also take the full scan.
-    const scan = grantsWithoutTuples(ev, entity, permission) || (request.context?.tuples?.length ?? 0) > 0;
-    const nodes = scan ? candidates(ev, type, typeId, extra) : [...reachableFrom(ev, ev.sNode, ev.sRel, typeId), ...candidates(ev, type, -1, extra)];
-    if (!scan && ev.sNode >= 0 && subject.type === type) nodes.push(ev.sNode);
-    const ids: string[] = [];
-    for (const node of new Set(nodes)) {
-      const id = ev.idOf(node);
-      if (allow !== undefined && !allow.has(id)) continue;
-      if (ev.check(node, entity, permission)) ids.push(id);
-    }
-    return page(ids, request.pageSize, after);
+    const meter = this.meter(tenant, request.context, subject.attributes);
+    return lookupEntityPage(this.lookupScope(view, tenant, plan, meter, request.context, request.depth), request, entity, permission);
   }
 
   public lookupSubject(request: LookupSubjectRequest): { ids: string[]; continuousToken: string } {
     const view = this.env.view();
-    const after = decodePageToken(request.continuousToken);
     const tenant = this.tenant(request.tenant, view);
     const resource = parseResource(request.entity);
     if (resource.id === undefined) throw InvalidRequestError.badValue('entity', request.entity, 'an entity with an id');
@@ -101,16 +95,8 @@ export class Queries {
     const permission = name('permission', request.permission);
     const { plan } = this.env.schemas.resolve(view, tenant, request.schemaVersion);
     const entity = entityPlan(plan, resource.type, tenant);
-    const probe = this.evaluation(view, tenant, plan, { type, id: '*' }, resource, request.context, request.depth);
-    probe.member(entity, permission);
-    const ids: string[] = [];
-    for (const node of candidates(probe, type, view.findName(type), contextNodes(probe, request.context))) {
-      const id = probe.idOf(node);
-      const subject: Subject = relation === undefined ? { type, id } : { type, id, relation };
-      const ev = this.evaluation(view, tenant, plan, subject, resource, request.context, request.depth);
-      if (ev.check(ev.resolve(resource.type, resource.id), entity, permission)) ids.push(id);
-    }
-    return page(ids, request.pageSize, after);
+    const meter = this.meter(tenant, request.context, resource.attributes);
+    return lookupSubjectPage(this.lookupScope(view, tenant, plan, meter, request.context, request.depth), request, entity, permission, type, relation);
   }
 
   public subjectPermissions(request: SubjectPermissionsEngineRequest): SubjectPermissionsEngineResult {
@@ -120,7 +106,8 @@ export class Queries {
     const resource = parseResource(request.entity);
     const { plan } = this.env.schemas.resolve(view, tenant, request.schemaVersion);
     const entity = entityPlan(plan, resource.type, tenant);
-    const ev = this.evaluation(view, tenant, plan, subject, resource, request.context, request.depth);
+    const meter = this.meter(tenant, request.context, subject.attributes, resource.attributes);
+    const ev = this.evaluation(view, tenant, plan, subject, resource, request.context, request.depth, meter);
     const node = resource.id === undefined ? 0 : ev.resolve(resource.type, resource.id);
     const permissions: Record<string, boolean> = {};
     let errors: Record<string, string> | undefined;
@@ -144,7 +131,8 @@ export class Queries {
     if (resource.id === undefined) throw InvalidRequestError.badValue('entity', request.entity, 'an entity with an id');
     const { plan } = this.env.schemas.resolve(view, tenant, request.schemaVersion);
     const entity = entityPlan(plan, resource.type, tenant);
-    const ev = this.evaluation(view, tenant, plan, { type: resource.type, id: resource.id, relation: '' }, resource, request.context, undefined);
+    const meter = this.meter(tenant, request.context, resource.attributes);
+    const ev = this.evaluation(view, tenant, plan, { type: resource.type, id: resource.id, relation: '' }, resource, request.context, undefined, meter);
     const node = ev.resolve(resource.type, resource.id);
     const member = ev.member(entity, name('permission', request.permission));
     try {
@@ -162,12 +150,48 @@ export class Queries {
     const action = name('action', request.action);
     const { plan } = this.env.schemas.resolve(view, tenant, request.schemaVersion);
     const entity = entityPlan(plan, resource.type, tenant);
-    const ev = this.evaluation(view, tenant, plan, subject, resource, request.context, request.depth);
+    const meter = this.meter(tenant, request.context, subject.attributes, resource.attributes);
+    const ev = this.evaluation(view, tenant, plan, subject, resource, request.context, request.depth, meter);
     const tree = resource.id === undefined ? ev.explainType(entity, action) : ev.explain(ev.resolve(resource.type, resource.id), entity, action);
     return { allowed: tree.allowed, tree };
   }
 
-  private evaluation(view: MemoryStore, tenant: string, plan: SchemaPlan, subject: Subject, resource: Resource | undefined, context: EngineCheckRequest['context'], depth: number | undefined): Evaluation {
+  /**
+   * The step meter of one request, after checking its contextual data against the size limits (the data is
+   * charged once up front: each evaluation loads it).
+   */
+  private meter(tenant: string, context: CheckContext | undefined, ...attributes: (Readonly<Record<string, unknown>> | undefined)[]): StepMeter {
+    const budget = this.env.budget;
+    const size = checkRequestSize(budget, context, ...attributes);
+    const meter = new StepMeter(budget.maxSteps, tenant);
+    meter.spend(size);
+    this.env.onMeter?.(meter);
+    return meter;
+  }
+
+  private lookupScope(view: MemoryStore, tenant: string, plan: SchemaPlan, meter: StepMeter, context: CheckContext | undefined, depth: number | undefined): LookupScope {
+    return {
+      view,
+      tenant,
+      plan,
+      tokens: this.env.tokens,
+      meter,
+      evaluation: (subject, resource, at) => this.evaluation(view, tenant, plan, subject, resource, context, depth, meter, at),
+      contextNodes: (ev) => contextNodes(ev, context),
+    };
+  }
+
+  private evaluation(
+    view: MemoryStore,
+    tenant: string,
+    plan: SchemaPlan,
+    subject: Subject,
+    resource: Resource | undefined,
+    context: CheckContext | undefined,
+    depth: number | undefined,
+    meter: StepMeter,
+    at = view.head,
+  ): Evaluation {
     if (depth !== undefined && (!Number.isInteger(depth) || depth < 0 || depth > MAX_DEPTH)) {
       throw InvalidRequestError.badValue('depth', depth, `an integer from 0 to ${String(MAX_DEPTH)}`);
     }
@@ -176,11 +200,13 @@ export class Queries {
     const extra: { type: string; id: string; values: Readonly<Record<string, unknown>> }[] = [];
     if (subject.attributes !== undefined) extra.push({ type: subject.type, id: subject.id, values: subject.attributes });
     if (resource?.attributes !== undefined && resource.id !== undefined) extra.push({ type: resource.type, id: resource.id, values: resource.attributes });
-    return new Evaluation({ plan, store: view, data, tenant, at: view.head, subject, context, extraAttributes: extra, maxDepth: depth ?? this.env.maxDepth });
+    // Loading the contextual tuples and attributes is work each evaluation repeats.
+    meter.spend(1 + (context?.tuples?.length ?? 0) + (context?.attributes?.length ?? 0));
+    return new Evaluation({ plan, store: view, data, tenant, at, subject, context, extraAttributes: extra, maxDepth: depth ?? this.env.maxDepth, meter });
   }
 }
 
-function contextNodes(ev: Evaluation, context: EngineCheckRequest['context']): number[] {
+function contextNodes(ev: Evaluation, context: CheckContext | undefined): number[] {
   const out: number[] = [];
   for (const raw of context?.tuples ?? []) {
     const t = parseTuple(raw);

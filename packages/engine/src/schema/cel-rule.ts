@@ -1,9 +1,9 @@
-import { EvaluationError } from '@gatehouse/core';
+import { EvaluationError, GatehouseError } from '@gatehouse/core';
 import { Environment } from '@marcbachmann/cel-js';
 
 import type { RuleNode } from './ast.js';
 import { SchemaCompileError, type SourcePosition } from './errors.js';
-import type { AttributeType, RuleDefinition } from './ir.js';
+import type { AttributeType, RuleDefinition, StepSink } from './ir.js';
 import { LineIndex } from './lexer.js';
 import { RegexRejection, compileRegex, regexMatches } from './rule-regex.js';
 
@@ -158,16 +158,28 @@ export function compileRule(node: RuleNode): RuleDefinition {
     throw SchemaCompileError.expected(`rule "${node.name.name}" to have type bool`, `type ${checked.type}`, where(0));
   }
   useSafeRegex(node, program.ast, where);
+  meterEvaluation(program.ast);
   const params = node.params.map((p) => ({ name: p.name.name, type: p.type }));
   const name = node.name.name;
-  const evaluate = (args: Readonly<Record<string, unknown>>, context: Readonly<Record<string, unknown>>): boolean => {
+  const evaluate = (args: Readonly<Record<string, unknown>>, context: Readonly<Record<string, unknown>>, meter?: StepSink): boolean => {
     const vars: Record<string, unknown> = { context: { data: toCelData(context.data ?? {}) } };
-    for (const p of params) vars[p.name] = toCelArgument(p.type, args[p.name] ?? ZERO[p.type]);
+    let size = 0;
+    for (const p of params) {
+      const value = toCelArgument(p.type, args[p.name] ?? ZERO[p.type]);
+      if (Array.isArray(value)) size += value.length;
+      vars[p.name] = value;
+    }
     let result: unknown;
+    const outer = activeMeter;
+    activeMeter = meter;
     try {
+      meter?.spend(size);
       result = program(vars);
     } catch (error) {
+      if (error instanceof GatehouseError) throw error;
       throw new EvaluationError(`rule "${name}" failed: ${summary(error)}`, { cause: error });
+    } finally {
+      activeMeter = outer;
     }
     if (typeof result !== 'boolean') {
       throw new EvaluationError(`rule "${name}" returned ${typeof result}, expected a boolean`);
@@ -175,6 +187,68 @@ export function compileRule(node: RuleNode): RuleDefinition {
     return result;
   };
   return { name, params, body: node.body, evaluate };
+}
+
+/** The meter of the rule being evaluated (rules evaluate synchronously, one at a time). */
+let activeMeter: StepSink | undefined;
+
+/** cel-js's evaluate signature of an AST node. */
+type NodeEvaluate = (this: unknown, ev: unknown, ast: unknown, ctx: unknown) => unknown;
+
+/** The parts of a cel-js AST node {@link meterEvaluation} uses. */
+interface MeteredNode {
+  op: string;
+  evaluate: NodeEvaluate;
+  readonly meta: { readonly evaluate?: NodeEvaluate; readonly alternate?: MeteredNode; readonly macro?: { evaluate: NodeEvaluate } };
+}
+
+/** Steps a value costs on top of the node that produced it: its length for a list or map, per 64 characters for a string. */
+function sizeOf(value: unknown): number {
+  if (Array.isArray(value)) return value.length;
+  if (typeof value === 'string') return value.length >>> 6;
+  if (value instanceof Map) return value.size;
+  return 0;
+}
+
+/**
+ * Makes every node of a checked cel-js program charge the active meter when it is evaluated: one step per node
+ * (so each comprehension iteration costs the nodes of its step) plus the size of what the node yields, so work
+ * over long lists is counted by their length. cel-js has no cost hook of its own; it calls each node's own
+ * `evaluate`, which is replaced here by a wrapper around the node's resolved evaluator (its macro expansion
+ * — the comprehension of `all`, `exists`, `map`, `filter` — is reached through `meta.alternate` and wrapped too).
+ */
+function meterEvaluation(ast: unknown): void {
+  const seen = new Set<object>();
+  const visit = (value: unknown): void => {
+    if (typeof value !== 'object' || value === null || seen.has(value)) return;
+    seen.add(value);
+    if (Array.isArray(value)) {
+      for (const item of value) visit(item);
+      return;
+    }
+    if (isNode(value) && 'meta' in value) {
+      const node = value as unknown as MeteredNode;
+      const meta = node.meta;
+      const alternate = meta.alternate;
+      const macro = meta.macro;
+      const inner: NodeEvaluate | undefined =
+        alternate !== undefined ? (ev, _ast, ctx) => alternate.evaluate(ev, alternate, ctx)
+          : macro !== undefined ? (ev, _ast, ctx) => macro.evaluate(ev, macro, ctx)
+            : meta.evaluate;
+      if (inner !== undefined) {
+        node.evaluate = function metered(ev, astNode, ctx) {
+          const result = inner.call(this, ev, astNode, ctx);
+          activeMeter?.spend(1 + sizeOf(result));
+          return result;
+        };
+      }
+      if (alternate !== undefined) visit(alternate);
+    }
+    for (const [key, child] of Object.entries(value)) {
+      if (!SKIPPED_KEYS.has(key)) visit(child);
+    }
+  };
+  visit(ast);
 }
 
 /** A node of cel-js's checked AST, as far as {@link useSafeRegex} reads it. */
@@ -186,7 +260,7 @@ interface CelNode {
 }
 
 /** Type information and overload tables hanging off AST nodes: no sub-expressions there. */
-const SKIPPED_KEYS = new Set(['checkedType', 'candidates', 'argTypes', 'handle']);
+const SKIPPED_KEYS = new Set(['checkedType', 'candidates', 'argTypes', 'handle', 'iterCtx']);
 
 function isNode(value: unknown): value is CelNode {
   return typeof value === 'object' && value !== null && typeof (value as CelNode).op === 'string';

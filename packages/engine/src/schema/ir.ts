@@ -75,8 +75,15 @@ export interface RuleDefinition {
    * Evaluates the rule. `args` holds one value per parameter name (already defaulted to the type's zero value
    * when the attribute is missing); `context` is `{ tuples, attributes, data }`. Throws `EvaluationError` on a
    * CEL runtime error (for example a missing `context.data` key); returns the boolean result otherwise.
+   * `meter`, when given, is charged one step per CEL node evaluated (comprehension iterations included) plus one
+   * per element of each list a node yields, and may throw (the step budget) to stop the rule.
    */
-  readonly evaluate: (args: Readonly<Record<string, unknown>>, context: Readonly<Record<string, unknown>>) => boolean;
+  readonly evaluate: (args: Readonly<Record<string, unknown>>, context: Readonly<Record<string, unknown>>, meter?: StepSink) => boolean;
+}
+
+/** What a rule charges its evaluation steps to (the engine's step meter). */
+export interface StepSink {
+  spend(steps: number): void;
 }
 
 /** A whole compiled schema. Immutable; compiled once per schema version. */

@@ -507,6 +507,13 @@ export class MemoryStore implements Store {
   /** Moves the head forward to a token loaded from elsewhere. @internal */
   public advanceTo(token: number): void {
     if (token > this.seq) this.seq = token;
+    // A view loaded at `token` holds no history before it.
+    if (token > this.horizon) this.horizon = token;
+  }
+
+  /** The oldest snap token reads are exact at: history before it was compacted away or never loaded. */
+  public get oldestReadable(): number {
+    return this.horizon;
   }
 
   // ---- helpers ----

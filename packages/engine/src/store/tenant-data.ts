@@ -32,6 +32,12 @@ export interface AttrVersion {
   readonly prev: AttrVersion | undefined;
 }
 
+/** The nodes of one type sorted by id, covering the nodes created before `upTo`. */
+interface SortedIndex {
+  readonly nodes: readonly number[];
+  readonly upTo: number;
+}
+
 /**
  * The data of one tenant in memory. Entities and subjects are interned into *nodes* (`type:id` → int); tuples are
  * rows of typed-array columns with MVCC tokens (`created`, `expired`); two hash indexes chain the rows of one
@@ -65,6 +71,8 @@ export class TenantData {
   public readonly rev = new IntMap();
   /** `node * NAME_LIMIT + attribute` → newest version. */
   public readonly attrs = new Map<number, AttrVersion>();
+  /** Lookup paging's per-type id order ({@link TenantData.sortedNodesOfType}); built on first use. */
+  private sortedByType: Map<number, SortedIndex> | undefined;
 
   /** The node of `type:id`, or -1. */
   public nodeOf(typeId: number, id: string): number {
@@ -97,6 +105,55 @@ export class TenantData {
   public *nodesOfType(typeId: number): IterableIterator<number> {
     const info = this.nodeInfo;
     for (let n = 0; n < this.nodeIds.length; n++) if (info[n * 3] === typeId) yield n;
+  }
+
+  /**
+   * The nodes of a type sorted by id (UTF-16 code unit order, as lookups page), built on first use and extended
+   * by merging the nodes created since (nodes are never removed), so a lookup page finds its place by binary
+   * search instead of scanning the tenant.
+   */
+  public sortedNodesOfType(typeId: number): readonly number[] {
+    const byType = (this.sortedByType ??= new Map<number, SortedIndex>());
+    const index = byType.get(typeId);
+    const total = this.nodeIds.length;
+    if (index?.upTo === total) return index.nodes;
+    const info = this.nodeInfo;
+    const ids = this.nodeIds;
+    const added: number[] = [];
+    for (let n = index?.upTo ?? 0; n < total; n++) if (info[n * 3] === typeId) added.push(n);
+    const byId = (a: number, b: number): number => {
+      const x = ids[a] ?? '';
+      const y = ids[b] ?? '';
+      return x < y ? -1 : x > y ? 1 : 0;
+    };
+    added.sort(byId);
+    let nodes = added;
+    if (index !== undefined && index.nodes.length > 0 && added.length > 0) {
+      const old = index.nodes;
+      nodes = new Array<number>(old.length + added.length);
+      let i = 0;
+      let j = 0;
+      let k = 0;
+      while (i < old.length && j < added.length) nodes[k++] = byId(old[i] ?? 0, added[j] ?? 0) <= 0 ? (old[i++] ?? 0) : (added[j++] ?? 0);
+      while (i < old.length) nodes[k++] = old[i++] ?? 0;
+      while (j < added.length) nodes[k++] = added[j++] ?? 0;
+    } else if (index !== undefined && added.length === 0) {
+      nodes = index.nodes as number[];
+    }
+    byType.set(typeId, { nodes, upTo: total });
+    return nodes;
+  }
+
+  /** The position in `sorted` (nodes sorted by id) of the first node whose id is greater than `after`. */
+  public positionAfter(sorted: readonly number[], after: string): number {
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.nodeIds[sorted[mid] ?? 0] ?? '') <= after) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   /** The type id of a node. */

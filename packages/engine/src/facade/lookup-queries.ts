@@ -1,0 +1,150 @@
+import { InvalidRequestError, NotFoundError, parseResource, parseSubject } from '@gatehouse/core';
+import type { Subject } from '@gatehouse/core';
+
+import type { LookupEntityRequest, LookupSubjectRequest } from '../engine-types.js';
+import type { StepMeter } from '../eval/budget.js';
+import type { Evaluation } from '../eval/evaluation.js';
+import { compareIds, grantsWithoutTuples, hasFacts, inIdOrder, reachableWithin } from '../eval/lookup.js';
+import type { PageCursor, PageTokens } from '../eval/page-token.js';
+import type { EntityPlan, SchemaPlan } from '../eval/plan.js';
+import type { MemoryStore } from '../store/memory-store.js';
+
+/**
+ * The subject's reach is walked (and sorted) when it has at most this many nodes; past it, the lookup pages
+ * through the type's id index instead and checks each candidate until the page is full.
+ */
+const REACH_LIMIT = 4096;
+
+/** The page size of a lookup that names none. */
+const DEFAULT_PAGE_SIZE = 1000;
+
+/** What the lookups need from the query layer. @internal */
+export interface LookupScope {
+  readonly view: MemoryStore;
+  readonly tenant: string;
+  readonly plan: SchemaPlan;
+  readonly tokens: PageTokens;
+  readonly meter: StepMeter;
+  /** A new evaluation of `subject` at `at`, charged to the request's meter. */
+  readonly evaluation: (subject: Subject, resource: { type: string; id: string } | undefined, at: number) => Evaluation;
+  /** Nodes the request's contextual tuples and attributes name (for candidates only the request knows). */
+  readonly contextNodes: (ev: Evaluation) => number[];
+}
+
+/**
+ * One page of `lookupEntity`: walks candidates in id order from where the token says, checks each, and stops
+ * when the page is full. The work is that of the page (plus the subject's reach, when small), never the tenant.
+ */
+export function lookupEntityPage(scope: LookupScope, request: LookupEntityRequest, entity: EntityPlan, permission: string): { ids: string[]; continuousToken: string } {
+  const { view, tenant, tokens } = scope;
+  const subject = parseSubject(request.subject);
+  const fingerprint = ['lookup-entity', tenant, request.entityType, permission, subject, request.scope ?? null, request.context ?? null, request.schemaVersion ?? '', request.depth ?? null];
+  const cursor = tokens.open('lookup-entity', fingerprint, request.continuousToken);
+  const size = pageSize(request.pageSize);
+  const at = pinned(view, cursor, tenant);
+  const ev = scope.evaluation(subject, undefined, at);
+  const type = entity.name;
+  const extra = scope.contextNodes(ev).filter((n) => n < 0 && ev.typeName(n) === type);
+  const scoped = request.scope?.[type];
+  const allow = scoped === undefined ? undefined : new Set(scoped);
+  const typeId = view.findName(type);
+  const after = cursor?.after;
+  const subjectRelations = relationIds(entity);
+  if (subject.type === type && ev.sNode < 0 && !extra.includes(ev.sNode)) extra.push(ev.sNode);
+  let sequence: Iterable<number>;
+  let filterFacts = true;
+  // Without attribute, rule or tenant grants, only entities reachable backwards from the subject can match.
+  // Contextual tuples may link the subject to stored entities, so they take the index walk.
+  const byIndex = grantsWithoutTuples(ev, entity, permission) || (request.context?.tuples?.length ?? 0) > 0;
+  const reach = byIndex ? undefined : reachableWithin(ev, ev.sNode, ev.sRel, typeId, REACH_LIMIT);
+  if (reach?.complete === true) {
+    const nodes = reach.nodes;
+    if (ev.sNode >= 0 && subject.type === type) nodes.push(ev.sNode);
+    const sorted = [...new Set(nodes)].sort((a, b) => compareIds(ev.idOf(a), ev.idOf(b)));
+    sequence = inIdOrder(ev, sorted, after === undefined ? 0 : view.tenantData(tenant)?.positionAfter(sorted, after) ?? 0, extra, after);
+    filterFacts = false;
+  } else {
+    const data = ev.data;
+    const sorted = typeId >= 0 ? data.sortedNodesOfType(typeId) : [];
+    sequence = inIdOrder(ev, sorted, after === undefined ? 0 : data.positionAfter(sorted, after), extra, after);
+  }
+  const ids: string[] = [];
+  for (const node of sequence) {
+    scope.meter.spend(1);
+    const id = ev.idOf(node);
+    if (allow !== undefined && !allow.has(id)) continue;
+    if (filterFacts && node >= 0 && !hasFacts(ev, node, entity, subjectRelations)) continue;
+    if (ev.check(node, entity, permission)) {
+      ids.push(id);
+      if (ids.length === size) break;
+    }
+  }
+  return { ids, continuousToken: next(tokens, 'lookup-entity', fingerprint, at, ids, size) };
+}
+
+/**
+ * One page of `lookupSubject`: walks the subject type's ids in order from where the token says, checks each
+ * candidate subject, and stops when the page is full.
+ */
+export function lookupSubjectPage(scope: LookupScope, request: LookupSubjectRequest, entity: EntityPlan, permission: string, type: string, relation: string | undefined): { ids: string[]; continuousToken: string } {
+  const { view, tenant, tokens } = scope;
+  const resource = parseResource(request.entity);
+  if (resource.id === undefined) throw InvalidRequestError.badValue('entity', request.entity, 'an entity with an id');
+  const fingerprint = ['lookup-subject', tenant, resource, permission, type, relation ?? '', request.context ?? null, request.schemaVersion ?? '', request.depth ?? null];
+  const cursor = tokens.open('lookup-subject', fingerprint, request.continuousToken);
+  const size = pageSize(request.pageSize);
+  const at = pinned(view, cursor, tenant);
+  const target = { type: resource.type, id: resource.id };
+  const probe = scope.evaluation({ type, id: '*' }, target, at);
+  probe.member(entity, permission);
+  const subjectEntity = scope.plan.entities.get(type);
+  const subjectRelations = subjectEntity === undefined ? [] : relationIds(subjectEntity);
+  const typeId = view.findName(type);
+  const data = probe.data;
+  const sorted = typeId >= 0 ? data.sortedNodesOfType(typeId) : [];
+  const after = cursor?.after;
+  const extra = scope.contextNodes(probe).filter((n) => n < 0 && probe.typeName(n) === type);
+  const ids: string[] = [];
+  for (const node of inIdOrder(probe, sorted, after === undefined ? 0 : data.positionAfter(sorted, after), extra, after)) {
+    scope.meter.spend(1);
+    if (node >= 0 && !hasFacts(probe, node, subjectEntity, subjectRelations)) continue;
+    const id = probe.idOf(node);
+    const ev = scope.evaluation(relation === undefined ? { type, id } : { type, id, relation }, target, at);
+    if (ev.check(ev.resolve(target.type, target.id), entity, permission)) {
+      ids.push(id);
+      if (ids.length === size) break;
+    }
+  }
+  return { ids, continuousToken: next(tokens, 'lookup-subject', fingerprint, at, ids, size) };
+}
+
+function relationIds(entity: EntityPlan): number[] {
+  const out: number[] = [];
+  for (const m of entity.members.values()) if (m.kind !== 'attribute') out.push(m.id);
+  return out;
+}
+
+function pageSize(n: number | undefined): number {
+  if (n !== undefined && (!Number.isInteger(n) || n < 0)) throw InvalidRequestError.badValue('pageSize', n, 'a positive integer');
+  return n === undefined || n === 0 ? DEFAULT_PAGE_SIZE : n;
+}
+
+/**
+ * The snapshot a page reads: the head for a first page, the walk's pinned one after that.
+ * @throws {@link InvalidRequestError} when the pinned snapshot is no longer readable (history compacted or the
+ *   view reloaded since the walk began); {@link NotFoundError} for an unknown tenant.
+ */
+function pinned(view: MemoryStore, cursor: PageCursor | undefined, tenant: string): number {
+  if (view.tenantData(tenant) === undefined) throw new NotFoundError(`tenant ${JSON.stringify(tenant)} does not exist`, { tenant });
+  if (cursor === undefined) return view.head;
+  if (cursor.snap > view.head || cursor.snap < view.oldestReadable) {
+    throw InvalidRequestError.badValue('continuousToken', `a walk at snapshot ${String(cursor.snap)}`, `a walk whose snapshot this PDP still holds (from ${String(view.oldestReadable)} to ${String(view.head)}): start again from the first page`);
+  }
+  return cursor.snap;
+}
+
+/** The token of the next page: issued when this one is full (the next may then be empty), `''` at the end. */
+function next(tokens: PageTokens, kind: string, fingerprint: unknown, at: number, ids: readonly string[], size: number): string {
+  const last = ids.at(-1);
+  return ids.length === size && last !== undefined ? tokens.seal(kind, fingerprint, { snap: at, after: last }) : '';
+}
