@@ -1,3 +1,4 @@
+import { InvalidRequestError } from '@gatehouse/core';
 import { ANY_PERMISSION_METADATA } from './constants.js';
 import { classOrMethod, toRequirement } from './requirement.js';
 import type { ClassOrMethodDecorator, PermissionSpec, Requirement } from './requirement.js';
@@ -7,7 +8,7 @@ import type { ClassOrMethodDecorator, PermissionSpec, Requirement } from './requ
  * and with other `@AnyPermission()` (each group must have one allowing permission).
  *
  * @param specs - a non-empty list of `{ action, resourceType, id? }`
- * @throws TypeError when the list is empty or an item is malformed (at definition time)
+ * @throws {@link InvalidRequestError} when the list is empty or an item is malformed (at definition time)
  * @example
  * ```ts
  * @Delete(':id')
@@ -21,11 +22,11 @@ import type { ClassOrMethodDecorator, PermissionSpec, Requirement } from './requ
  */
 export function AnyPermission(specs: readonly PermissionSpec[]): ClassOrMethodDecorator {
   if (!Array.isArray(specs) || specs.length === 0) {
-    throw new TypeError('@AnyPermission(): expected a non-empty array of { action, resourceType, id? }');
+    throw new InvalidRequestError('@AnyPermission(): expected a non-empty array of { action, resourceType, id? }');
   }
   const group: Requirement[] = specs.map((spec: unknown, i) => {
     if (typeof spec !== 'object' || spec === null) {
-      throw new TypeError(`@AnyPermission(): expected item ${i} to be { action, resourceType, id? }`);
+      throw new InvalidRequestError(`@AnyPermission(): expected item ${i} to be { action, resourceType, id? }`);
     }
     const { action, resourceType, ...options } = spec as PermissionSpec;
     return toRequirement(`@AnyPermission() item ${i}`, action, resourceType, options);

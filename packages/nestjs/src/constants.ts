@@ -1,5 +1,12 @@
-/** Injection token of the normalised {@link GatehouseModuleOptions}. */
+/** Injection token of the module's options, as given to `forRoot()` / returned by `forRootAsync()`'s factory. */
 export const GATEHOUSE_OPTIONS = Symbol.for('gatehouse.nestjs.options');
+
+/**
+ * Injection token of the checked options (core's `AdapterConfig`: client, resolvers, policies) every part of the
+ * module reads, and that `@gatehouse/admin`'s Nest routes reuse. A plain object, never frozen (a provider proxy
+ * such as `@nestjs/observe`'s must be able to wrap the functions it holds).
+ */
+export const GATEHOUSE_CONFIG = Symbol.for('gatehouse.nestjs.config');
 
 /** @internal Metadata key of the `@Permission()` requirements (an array, all must allow). */
 export const PERMISSIONS_METADATA = 'gatehouse:permissions';

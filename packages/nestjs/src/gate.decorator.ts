@@ -2,7 +2,7 @@ import { createParamDecorator } from '@nestjs/common';
 import type { ExecutionContext } from '@nestjs/common';
 import type { BoundGate } from '@gatehouse/core';
 
-import type { GatehouseRequest } from './request-binder.js';
+import type { GatehouseRequest } from './request-binding.js';
 
 /**
  * Injects `req.gate`: the client bound to the request's tenant and subject, for checks inside a handler

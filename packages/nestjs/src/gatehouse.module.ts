@@ -1,44 +1,45 @@
 import { Inject, Injectable, Module } from '@nestjs/common';
 import type { DynamicModule, OnApplicationShutdown, Provider } from '@nestjs/common';
-import { Gatehouse } from '@gatehouse/core';
+import { Gatehouse, InvalidRequestError } from '@gatehouse/core';
+import { adapterConfig, checkAdapterOptions } from '@gatehouse/core/adapter';
+import type { AdapterConfig } from '@gatehouse/core/adapter';
 
-import { GATEHOUSE_OPTIONS } from './constants.js';
+import { GATEHOUSE_CONFIG, GATEHOUSE_OPTIONS } from './constants.js';
 import type { GatehouseModuleAsyncOptions, GatehouseModuleOptions } from './gatehouse-options.interface.js';
-import { normalizeOptions } from './normalize-options.js';
 import { PermissionGuard } from './permission.guard.js';
+
+const WHERE = 'GatehouseModule';
 
 /** Closes the client the module created (not one passed as `client`) once the app has stopped serving. */
 @Injectable()
 class GatehouseLifecycle implements OnApplicationShutdown {
-  public constructor(
-    @Inject(Gatehouse) private readonly gate: Gatehouse,
-    @Inject(GATEHOUSE_OPTIONS) private readonly options: GatehouseModuleOptions,
-  ) {}
+  public constructor(@Inject(GATEHOUSE_CONFIG) private readonly config: AdapterConfig) {}
 
   public async onApplicationShutdown(): Promise<void> {
-    if (this.options.client === undefined) await this.gate.close();
+    if (this.config.ownsClient) await this.config.client.close();
   }
 }
 
+// Every provider is a plain, extensible object or a class instance, never a frozen one: instrumentation such as
+// @nestjs/observe hands providers out through a Proxy whose `get` returns wrapped functions, and a Proxy may not
+// do that for a non-configurable, read-only property (it throws a TypeError on every read).
+const configProvider: Provider = {
+  provide: GATEHOUSE_CONFIG,
+  inject: [GATEHOUSE_OPTIONS],
+  useFactory: (options: GatehouseModuleOptions): AdapterConfig => adapterConfig(options, WHERE),
+};
+
 const clientProvider: Provider = {
   provide: Gatehouse,
-  inject: [GATEHOUSE_OPTIONS],
-  useFactory: (options: GatehouseModuleOptions): Gatehouse => {
-    if (options.client !== undefined) return options.client;
-    if (options.pdp === undefined) throw new TypeError('GatehouseModule: expected options.pdp or options.client');
-    return new Gatehouse({
-      ...options.clientOptions,
-      pdp: options.pdp,
-      ...(options.cache === undefined ? {} : { cache: options.cache }),
-      ...(options.defaultTenant === undefined ? {} : { defaultTenant: options.defaultTenant }),
-    });
-  },
+  inject: [GATEHOUSE_CONFIG],
+  useFactory: (config: AdapterConfig): Gatehouse => config.client,
 };
 
 /**
  * The Gatehouse module: a global module that provides the {@link Gatehouse} client, the options
- * ({@link GATEHOUSE_OPTIONS}) and the {@link PermissionGuard}. It registers no guard by itself: add
- * `{ provide: APP_GUARD, useClass: PermissionGuard }` or `@UseGuards(PermissionGuard)`.
+ * ({@link GATEHOUSE_OPTIONS}), the checked configuration ({@link GATEHOUSE_CONFIG}) and the
+ * {@link PermissionGuard}. It registers no guard by itself: add `{ provide: APP_GUARD, useClass: PermissionGuard }`
+ * or `@UseGuards(PermissionGuard)`.
  *
  * @example
  * ```ts
@@ -48,7 +49,7 @@ const clientProvider: Provider = {
  *     GatehouseModule.forRoot({
  *       pdp: new EmbeddedPdp(engine),
  *       tenant: firstOf(fromHeader('x-tenant-id'), fromSubdomain()),
- *       subject: (req) => (req.user as { id: string } | undefined)?.id,
+ *       subject: (req) => (req.user as { id: string } | undefined)?.id, // an opaque user id
  *     }),
  *   ],
  *   providers: [{ provide: APP_GUARD, useClass: PermissionGuard }],
@@ -60,18 +61,20 @@ const clientProvider: Provider = {
 @Module({})
 export class GatehouseModule {
   /**
-   * Configures the module with options known up front.
-   * @param options - `pdp` or `client`, and the `tenant` and `subject` resolvers
-   * @throws TypeError when an option is malformed
+   * Configures the module with options known up front (checked here).
+   * @param options - `pdp` or `client`, the `subject` and `tenant` resolvers, … (core's `AdapterOptions`)
+   * @throws {@link InvalidRequestError} when an option is malformed or unknown
    */
   public static forRoot(options: GatehouseModuleOptions): DynamicModule {
-    const normalized = normalizeOptions(options);
-    return GatehouseModule.build([{ provide: GATEHOUSE_OPTIONS, useValue: normalized }], []);
+    checkAdapterOptions(options, WHERE);
+    return GatehouseModule.build([{ provide: GATEHOUSE_OPTIONS, useValue: { ...options } }], []);
   }
 
   /**
    * Configures the module with options built by a factory (from `ConfigService`, an async `Engine.create`, …).
    * @param options - `useFactory`, with `inject` and `imports` for what it needs
+   * @throws {@link InvalidRequestError} when `useFactory` is not a function (and, when the app starts, when the
+   *   options it returns are malformed)
    * @example
    * ```ts
    * GatehouseModule.forRootAsync({
@@ -86,13 +89,17 @@ export class GatehouseModule {
    */
   public static forRootAsync(options: GatehouseModuleAsyncOptions): DynamicModule {
     if (typeof options.useFactory !== 'function') {
-      throw new TypeError('GatehouseModule.forRootAsync(): expected options.useFactory to be a function');
+      throw InvalidRequestError.badValue(`${WHERE}.forRootAsync() options.useFactory`, options.useFactory, 'a function returning the options');
     }
     const factory = options.useFactory as (...args: unknown[]) => GatehouseModuleOptions | Promise<GatehouseModuleOptions>;
     const provider: Provider = {
       provide: GATEHOUSE_OPTIONS,
       inject: [...(options.inject ?? [])],
-      useFactory: async (...args: unknown[]) => normalizeOptions(await factory(...args)),
+      useFactory: async (...args: unknown[]) => {
+        const given = await factory(...args);
+        checkAdapterOptions(given, WHERE);
+        return { ...given };
+      },
     };
     return GatehouseModule.build([provider], [...(options.imports ?? [])]);
   }
@@ -102,8 +109,8 @@ export class GatehouseModule {
       module: GatehouseModule,
       global: true,
       imports: imports ?? [],
-      providers: [...optionsProviders, clientProvider, PermissionGuard, GatehouseLifecycle],
-      exports: [Gatehouse, GATEHOUSE_OPTIONS, PermissionGuard],
+      providers: [...optionsProviders, configProvider, clientProvider, PermissionGuard, GatehouseLifecycle],
+      exports: [Gatehouse, GATEHOUSE_OPTIONS, GATEHOUSE_CONFIG, PermissionGuard],
     };
   }
 }

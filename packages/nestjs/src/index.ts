@@ -1,4 +1,4 @@
-export { ANY_PERMISSION_METADATA, GATEHOUSE_OPTIONS, PERMISSIONS_METADATA, PUBLIC_METADATA } from './constants.js';
+export { ANY_PERMISSION_METADATA, GATEHOUSE_CONFIG, GATEHOUSE_OPTIONS, PERMISSIONS_METADATA, PUBLIC_METADATA } from './constants.js';
 export { GatehouseModule } from './gatehouse.module.js';
 export type {
   GatehouseModuleAsyncOptions,
@@ -15,7 +15,8 @@ export { Tenant } from './tenant.decorator.js';
 export { Subject } from './subject.decorator.js';
 export { Gate } from './gate.decorator.js';
 export { createPermitCheckController, permitCheckHandler } from './permit-check.controller.js';
-export type { GatehouseRequest } from './request-binder.js';
+export type { PermitCheckHandlerOptions } from './permit-check.controller.js';
+export type { GatehouseRequest } from './request-binding.js';
 export type { ClassOrMethodDecorator, IdResolver, PermissionOptions, PermissionSpec, Requirement } from './requirement.js';
 export {
   firstOf,
@@ -29,3 +30,4 @@ export {
   fromSubdomain,
 } from '@gatehouse/core';
 export type { BoundGate, RequestLike, TenantResolver } from '@gatehouse/core';
+export type { AdapterConfig, AdapterOptions, RequestSubject } from '@gatehouse/core/adapter';

@@ -12,7 +12,7 @@ import type { ClassOrMethodDecorator, PermissionOptions } from './requirement.js
  * @param action - the permission or relation name, e.g. `'edit'`
  * @param resourceType - the entity type, e.g. `'document'`
  * @param options - `{ id }`: where the resource id comes from; none means a type-level check
- * @throws TypeError when an argument is malformed (at definition time)
+ * @throws {@link InvalidRequestError} when an argument is malformed (at definition time)
  * @example
  * ```ts
  * @Controller('documents')

@@ -1,222 +1,166 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { CanActivate, ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { Gatehouse } from '@gatehouse/core';
-import {
-  checkNow,
-  deniedAnswer,
-  describeCheck,
-  errorAnswer,
-  RequestGate,
-  resolveResource,
-} from '@gatehouse/core/adapter';
-import type { Decision, DecisionReason, SubjectInput } from '@gatehouse/core';
+import { bindRequest, deniedAnswer, describeCheck, errorAnswer, RequestGate } from '@gatehouse/core/adapter';
+import type { AdapterConfig, HttpAnswer } from '@gatehouse/core/adapter';
+import type { Decision } from '@gatehouse/core';
 
-import { ANY_PERMISSION_METADATA, GATEHOUSE_OPTIONS, PERMISSIONS_METADATA, PUBLIC_METADATA } from './constants.js';
-import type { GatehouseModuleOptions } from './gatehouse-options.interface.js';
+import { GATEHOUSE_CONFIG } from './constants.js';
 import { httpException } from './http-errors.js';
-import { resolveSubject, resolveTenant } from './request-binder.js';
-import type { GatehouseRequest } from './request-binder.js';
+import type { GatehouseRequest } from './request-binding.js';
+import { decideAll, describeRequirement, readRoutePolicy, resourceOf } from './route-policy.js';
+import type { Denial, RoutePolicy } from './route-policy.js';
 import type { Requirement } from './requirement.js';
-
-/** What a route requires, read once per (controller, handler) from metadata. */
-interface RoutePolicy {
-  readonly isPublic: boolean;
-  /** Every one must allow. */
-  readonly all: readonly Requirement[];
-  /** In each group, one must allow. */
-  readonly anyOf: readonly (readonly Requirement[])[];
-  /** The only requirement, when there is exactly one (the common case, checked without arrays). */
-  readonly single: Requirement | undefined;
-  /** No requirement at all: bind `req.gate` when possible, never reject. */
-  readonly open: boolean;
-}
-
-const EMPTY: readonly never[] = Object.freeze([]);
 
 /**
  * The guard behind `@Permission()`, `@AnyPermission()` and `@Public()`. Register it globally
  * (`{ provide: APP_GUARD, useClass: PermissionGuard }`) or per controller (`@UseGuards(PermissionGuard)`).
  *
- * Per request it resolves the subject (401 when absent) and the tenant (400 when malformed), sets
- * `req.gate` to the request-bound client, and checks the route's requirements: 403 with
- * `{ statusCode, error, message, reason }` on a denial, 503 on an outage with `surfaceOutages`.
- * Routes without requirements pass; `req.gate` is set on them when the request carries a subject.
- * Metadata is read once per handler and cached.
+ * Per request it binds the request (core's `bindRequest`: 401 without a subject, 400 for an invalid subject — a
+ * string is an opaque id, never parsed — or a missing or malformed tenant), sets `req.gate`, and checks the route's
+ * requirements: 403 `{ statusCode, error, message, reason }` on a denial, 503 on an outage with `surfaceOutages`
+ * (docs/adapters.md). Routes without requirements pass; `req.gate` is set on them when the request can be bound.
+ *
+ * Subclass it to change a step, as `@nestjs/throttler`'s `ThrottlerGuard` allows: the `protected` hooks are
+ * {@link PermissionGuard.shouldSkip}, {@link PermissionGuard.getRequest}, {@link PermissionGuard.bindRequest} and
+ * {@link PermissionGuard.authorizationError}.
  *
  * @example
  * ```ts
- * @Module({
- *   imports: [GatehouseModule.forRoot({ pdp, tenant: fromHeader('x-tenant-id'), subject: (req) => req.user?.id })],
- *   providers: [{ provide: APP_GUARD, useClass: PermissionGuard }],
- * })
- * export class AppModule {}
+ * @Injectable()
+ * export class AppPermissionGuard extends PermissionGuard {
+ *   protected override shouldSkip(context: ExecutionContext): boolean {
+ *     return context.getType() !== 'http'; // let microservice handlers through
+ *   }
+ * }
+ * // providers: [{ provide: APP_GUARD, useClass: AppPermissionGuard }]
  * ```
  * @publicApi
  */
 @Injectable()
 export class PermissionGuard implements CanActivate {
-  private readonly policies = new WeakMap<object, Map<object, RoutePolicy>>();
+  /** Route policies by handler; `controller` tells a handler shared by two controllers (inheritance) apart. */
+  private readonly policies = new Map<object, { controller: object; policy: RoutePolicy }>();
+  private readonly shared = new WeakMap<object, Map<object, RoutePolicy>>();
 
   public constructor(
-    @Inject(Reflector) private readonly reflector: Reflector,
-    @Inject(Gatehouse) private readonly gate: Gatehouse,
-    @Inject(GATEHOUSE_OPTIONS) private readonly options: GatehouseModuleOptions,
+    @Inject(Reflector) protected readonly reflector: Reflector,
+    @Inject(GATEHOUSE_CONFIG) protected readonly config: AdapterConfig,
   ) {}
 
   /** @internal Called by Nest for each request. */
   public canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const policy = this.policyFor(context.getClass(), context.getHandler());
-    if (policy.isPublic) return true;
+    if (policy.isPublic || this.shouldSkip(context)) return true;
     if (context.getType() !== 'http') {
       if (policy.open) return true;
       throw new Error(`PermissionGuard: @Permission() works on HTTP routes only, not in a "${context.getType()}" context`);
     }
-    // getArgByIndex(0) is the HTTP request; switchToHttp() would allocate three closures per request.
-    const req = context.getArgByIndex<GatehouseRequest>(0);
-    if (policy.open) {
-      this.tryBind(req);
-      return true;
+    const req = this.getRequest(context);
+    const bound = this.bindRequest(req);
+    if (!(bound instanceof RequestGate)) {
+      if (policy.open) return true;
+      throw this.authorizationError(context, bound);
     }
-    const subject = resolveSubject(this.options, req);
-    const tenant = resolveTenant(this.options, req, this.gate.defaultTenant);
-    this.bind(req, tenant, subject);
+    req.gate = bound;
+    if (policy.open) return true;
     const single = policy.single;
-    return single === undefined ? this.authorize(policy, req, tenant, subject) : this.authorizeOne(single, req, tenant, subject);
+    return single === undefined ? this.authorizeAll(context, policy, req, bound) : this.authorizeOne(context, single, req, bound);
   }
 
-  private bind(req: GatehouseRequest, tenant: string, subject: SubjectInput): void {
-    // The subject is validated by the check itself (400 when malformed); binding is deferred to first use.
-    req.gate = new RequestGate(this.gate, tenant, subject);
+  /**
+   * Whether to let the request through without resolving anything (after `@Public()`, which is read first).
+   * @returns false by default.
+   */
+  protected shouldSkip(_context: ExecutionContext): boolean {
+    return false;
   }
 
-  private tryBind(req: GatehouseRequest): void {
-    try {
-      const subject = this.options.subject(req);
-      if (subject !== undefined) req.gate = this.gate.bind(resolveTenant(this.options, req, this.gate.defaultTenant), subject);
-    } catch {
-      // An open route does not need the binding; @Gate() then gives undefined.
-    }
+  /**
+   * The HTTP request of the context (Express's `req`, Fastify's request); `req.gate` is set on it.
+   * @returns `context.getArgByIndex(0)` by default (what `switchToHttp().getRequest()` gives, without its closures).
+   */
+  protected getRequest(context: ExecutionContext): GatehouseRequest {
+    return context.getArgByIndex<GatehouseRequest>(0);
+  }
+
+  /**
+   * Binds the request to its subject and tenant: a `RequestGate`, or the answer that refuses the request (401, 400).
+   * Override to read them another way; call `super.bindRequest(req)` for the module's resolvers.
+   */
+  protected bindRequest(req: GatehouseRequest): RequestGate | HttpAnswer {
+    return bindRequest(this.config, req);
+  }
+
+  /**
+   * The error thrown for an answer: an `HttpException` with `{ statusCode, error, message, reason }`, or core's
+   * `AuthorizationFailure` with `onDeny: 'next'`.
+   */
+  protected authorizationError(_context: ExecutionContext, answer: HttpAnswer, cause?: unknown): Error {
+    return httpException(answer, this.config, cause);
   }
 
   /**
    * The common case, one requirement. An allowed cache hit returns `true` synchronously (no promise for Nest to
    * await); anything else — a miss, a denial, an error — is a promise.
    */
-  private authorizeOne(requirement: Requirement, req: GatehouseRequest, tenant: string, subject: SubjectInput): boolean | Promise<boolean> {
+  private authorizeOne(context: ExecutionContext, requirement: Requirement, req: GatehouseRequest, gate: RequestGate): boolean | Promise<boolean> {
     let decision: Decision | Promise<Decision>;
     try {
-      decision = checkNow(this.gate, { tenant, subject, action: requirement.action, resource: resourceOf(requirement, req) });
+      decision = gate.checkNow(requirement.action, resourceOf(requirement, req));
     } catch (err) {
-      return Promise.reject(this.asHttpError(err));
+      return Promise.reject(this.failure(context, err));
     }
-    if (decision instanceof Promise) return this.settleOne(decision, requirement, req);
+    if (decision instanceof Promise) return this.settleOne(context, decision, requirement, req);
     if (decision.allowed) return true;
-    return Promise.reject(this.deny({ requirement, reason: decision.reason ?? 'denied' }, req));
+    return Promise.reject(this.deny(context, { requirement, reason: decision.reason ?? 'denied' }, req));
   }
 
-  private async settleOne(pending: Promise<Decision>, requirement: Requirement, req: GatehouseRequest): Promise<boolean> {
+  private async settleOne(context: ExecutionContext, pending: Promise<Decision>, requirement: Requirement, req: GatehouseRequest): Promise<boolean> {
     let decision: Decision;
     try {
       decision = await pending;
     } catch (err) {
-      throw this.asHttpError(err);
+      throw this.failure(context, err);
     }
     if (decision.allowed) return true;
-    throw this.deny({ requirement, reason: decision.reason ?? 'denied' }, req);
+    throw this.deny(context, { requirement, reason: decision.reason ?? 'denied' }, req);
   }
 
-  private async authorize(policy: RoutePolicy, req: GatehouseRequest, tenant: string, subject: SubjectInput): Promise<boolean> {
+  private async authorizeAll(context: ExecutionContext, policy: RoutePolicy, req: GatehouseRequest, gate: RequestGate): Promise<boolean> {
     let denial: Denial | undefined;
     try {
-      denial = await this.checkAll(policy, req, tenant, subject);
+      denial = await decideAll(policy, req, gate);
     } catch (err) {
-      throw this.asHttpError(err);
+      throw this.failure(context, err);
     }
     if (denial === undefined) return true;
-    throw this.deny(denial, req);
-  }
-
-  private async checkAll(policy: RoutePolicy, req: GatehouseRequest, tenant: string, subject: SubjectInput): Promise<Denial | undefined> {
-    const denials = await Promise.all([
-      ...policy.all.map(async (r) => await this.denialOf(r, req, tenant, subject)),
-      ...policy.anyOf.map(async (group) => await this.groupDenial(group, req, tenant, subject)),
-    ]);
-    return denials.find((d) => d !== undefined);
-  }
-
-  private async groupDenial(
-    group: readonly Requirement[],
-    req: GatehouseRequest,
-    tenant: string,
-    subject: SubjectInput,
-  ): Promise<Denial | undefined> {
-    const denials = await Promise.all(group.map(async (r) => await this.denialOf(r, req, tenant, subject)));
-    if (denials.includes(undefined)) return undefined;
-    const shown = denials.find((d) => d?.reason === 'pdp_unavailable') ?? denials[0];
-    return shown === undefined ? undefined : { ...shown, anyOf: group };
-  }
-
-  private async denialOf(requirement: Requirement, req: GatehouseRequest, tenant: string, subject: SubjectInput): Promise<Denial | undefined> {
-    const decision = await this.check(requirement, req, tenant, subject);
-    return decision.allowed ? undefined : { requirement, reason: decision.reason ?? 'denied' };
-  }
-
-  private async check(requirement: Requirement, req: GatehouseRequest, tenant: string, subject: SubjectInput): Promise<Decision> {
-    return await this.gate.check({ tenant, subject, action: requirement.action, resource: resourceOf(requirement, req) });
+    throw this.deny(context, denial, req);
   }
 
   /** Maps what a check may reject with (a client with `throwOnError`, a bad id) to an HTTP answer. */
-  private asHttpError(err: unknown): Error {
-    const answer = errorAnswer(err, 'the request', this.options);
-    if (answer !== undefined) return httpException(answer);
+  private failure(context: ExecutionContext, err: unknown): Error {
+    const answer = errorAnswer(err, 'the request', this.config);
+    if (answer !== undefined) return this.authorizationError(context, answer, err);
     return err instanceof Error ? err : new Error(`a resource id resolver threw ${String(err)}`, { cause: err });
   }
 
-  private deny(denial: Denial, req: GatehouseRequest): Error {
+  private deny(context: ExecutionContext, denial: Denial, req: GatehouseRequest): Error {
     const { requirement, reason } = denial;
     const what = denial.anyOf === undefined
       ? describeCheck(requirement.action, describeRequirement(requirement, req))
       : `any of ${denial.anyOf.map((r) => describeCheck(r.action, describeRequirement(r, req))).join(', ')}`;
-    return httpException(deniedAnswer({ reason }, what, this.options));
+    return this.authorizationError(context, deniedAnswer({ reason }, what, this.config));
   }
 
   private policyFor(controller: object, handler: object): RoutePolicy {
-    let byHandler = this.policies.get(controller);
-    if (byHandler === undefined) this.policies.set(controller, (byHandler = new Map<object, RoutePolicy>()));
+    const known = this.policies.get(handler);
+    if (known?.controller === controller) return known.policy;
+    let byHandler = this.shared.get(controller);
+    if (byHandler === undefined) this.shared.set(controller, (byHandler = new Map<object, RoutePolicy>()));
     let policy = byHandler.get(handler);
-    if (policy === undefined) byHandler.set(handler, (policy = this.readPolicy(controller, handler)));
+    if (policy === undefined) byHandler.set(handler, (policy = readRoutePolicy(this.reflector, controller, handler)));
+    if (known === undefined) this.policies.set(handler, { controller, policy });
     return policy;
   }
-
-  private readPolicy(controller: object, handler: object): RoutePolicy {
-    const targets = [handler as () => unknown, controller as () => unknown];
-    const isPublic = this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_METADATA, targets) === true;
-    const all = [
-      ...(this.reflector.get<Requirement[] | undefined>(PERMISSIONS_METADATA, controller as () => unknown) ?? EMPTY),
-      ...(this.reflector.get<Requirement[] | undefined>(PERMISSIONS_METADATA, handler as () => unknown) ?? EMPTY),
-    ];
-    const anyOf = [
-      ...(this.reflector.get<Requirement[][] | undefined>(ANY_PERMISSION_METADATA, controller as () => unknown) ?? EMPTY),
-      ...(this.reflector.get<Requirement[][] | undefined>(ANY_PERMISSION_METADATA, handler as () => unknown) ?? EMPTY),
-    ];
-    const single = all.length === 1 && anyOf.length === 0 ? all[0] : undefined;
-    return Object.freeze({ isPublic, all, anyOf, single, open: all.length === 0 && anyOf.length === 0 });
-  }
-}
-
-interface Denial {
-  readonly requirement: Requirement;
-  readonly reason: DecisionReason;
-  readonly anyOf?: readonly Requirement[];
-}
-
-function resourceOf(requirement: Requirement, req: GatehouseRequest): string {
-  if (requirement.id === undefined) return requirement.resource ?? requirement.resourceType;
-  return resolveResource(requirement.resourceType, requirement.id, req);
-}
-
-function describeRequirement(requirement: Requirement, req: GatehouseRequest): string {
-  if (requirement.id === undefined) return requirement.resource ?? requirement.resourceType;
-  return `${requirement.resourceType}:${requirement.id(req) ?? ''}`;
 }

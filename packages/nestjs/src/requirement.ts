@@ -1,4 +1,4 @@
-import { ID_PATTERN, NAME_PATTERN } from '@gatehouse/core';
+import { ID_PATTERN, InvalidRequestError, NAME_PATTERN } from '@gatehouse/core';
 import type { RequestLike } from '@gatehouse/core';
 
 /** Reads a resource id from the request: `fromParam('id')`, `fromBody('doc.id')`, `fromQuery('id')` or your own. */
@@ -32,20 +32,20 @@ export interface Requirement {
 /** @internal Validates decorator arguments at definition time. */
 export function toRequirement(where: string, action: unknown, resourceType: unknown, options: unknown): Requirement {
   if (typeof action !== 'string' || !NAME_PATTERN.test(action)) {
-    throw new TypeError(`${where}: expected action to be a permission name of letters and "_" (e.g. "edit"), got ${show(action)}`);
+    throw new InvalidRequestError(`${where}: expected action to be a permission name of letters and "_" (e.g. "edit"), got ${show(action)}`);
   }
   if (typeof resourceType !== 'string' || !NAME_PATTERN.test(resourceType)) {
-    throw new TypeError(`${where}: expected resourceType to be an entity type of letters and "_" (e.g. "document"), got ${show(resourceType)}`);
+    throw new InvalidRequestError(`${where}: expected resourceType to be an entity type of letters and "_" (e.g. "document"), got ${show(resourceType)}`);
   }
   if (options === undefined) return { action, resourceType, id: undefined, resource: resourceType };
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TypeError(`${where}: expected options to be an object like { id: fromParam('id') }, got ${show(options)}`);
+    throw new InvalidRequestError(`${where}: expected options to be an object like { id: fromParam('id') }, got ${show(options)}`);
   }
   const id = (options as { id?: unknown }).id;
   if (id === undefined) return { action, resourceType, id: undefined, resource: resourceType };
   if (typeof id === 'function') return { action, resourceType, id: id as IdResolver, resource: undefined };
   if (typeof id === 'string' && ID_PATTERN.test(id)) return { action, resourceType, id: undefined, resource: `${resourceType}:${id}` };
-  throw new TypeError(`${where}: expected options.id to be a resolver such as fromParam('id') or a resource id, got ${show(id)}`);
+  throw new InvalidRequestError(`${where}: expected options.id to be a resolver such as fromParam('id') or a resource id, got ${show(id)}`);
 }
 
 /** The offending argument as the message shows it: compact JSON, truncated to 80 characters. */

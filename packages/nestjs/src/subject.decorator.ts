@@ -2,7 +2,7 @@ import { createParamDecorator } from '@nestjs/common';
 import type { ExecutionContext } from '@nestjs/common';
 import type { Subject as GatehouseSubject } from '@gatehouse/core';
 
-import type { GatehouseRequest } from './request-binder.js';
+import type { GatehouseRequest } from './request-binding.js';
 
 /**
  * Injects the request's subject (`{ type, id }`), as resolved by the {@link PermissionGuard}. `undefined`

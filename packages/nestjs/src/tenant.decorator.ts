@@ -1,7 +1,7 @@
 import { createParamDecorator } from '@nestjs/common';
 import type { ExecutionContext } from '@nestjs/common';
 
-import type { GatehouseRequest } from './request-binder.js';
+import type { GatehouseRequest } from './request-binding.js';
 
 /**
  * Injects the request's tenant id, as resolved by the {@link PermissionGuard}. `undefined` on `@Public()`

@@ -16,7 +16,7 @@ describe('permitCheckHandler()', () => {
     await engine.write({ tenant: 'acme', tuples: ['document:1#owner@user:alice'] });
     @Module({
       imports: [GatehouseModule.forRoot({ pdp: new EmbeddedPdp(engine), tenant: fromHeader('x-tenant-id'), subject: (req) => req.headers?.['x-user'] as string | undefined })],
-      controllers: [permitCheckHandler('api/permit-check')],
+      controllers: [permitCheckHandler({ path: 'api/permit-check' })],
     })
     class AppModule {}
     const ref = await Test.createTestingModule({ imports: [AppModule] }).compile();

@@ -5,7 +5,7 @@
  * `@gatehouse/admin` build on it; so can an adapter for another framework.
  * @packageDocumentation
  */
-export { adapterConfig, ADAPTER_OPTION_NAMES, positiveOption } from './options.js';
+export { adapterConfig, ADAPTER_OPTION_NAMES, checkAdapterOptions, positiveOption } from './options.js';
 export type { AdapterConfig, AdapterOptions, RequestResolver } from './options.js';
 export { bindRequest } from './bind-request.js';
 export { resolveRequestSubject } from './request-subject.js';

@@ -160,6 +160,24 @@ export function adapterConfig<TReq = RequestLike>(
   where: string,
   extraKeys: readonly string[] = [],
 ): AdapterConfig<TReq> {
+  checkAdapterOptions(options, where, extraKeys);
+  return buildConfig(options);
+}
+
+/**
+ * Checks an adapter's options without building anything (a Nest module checks them when it is defined and builds
+ * the client when the app starts). Same checks and errors as {@link adapterConfig}.
+ * @throws {@link InvalidRequestError} for a malformed or unknown option.
+ * @example
+ * ```ts
+ * checkAdapterOptions(options, 'GatehouseModule');
+ * ```
+ */
+export function checkAdapterOptions<TReq = RequestLike>(
+  options: AdapterOptions<TReq>,
+  where: string,
+  extraKeys: readonly string[] = [],
+): void {
   const given: unknown = options;
   if (typeof given !== 'object' || given === null || Array.isArray(given)) {
     throw InvalidRequestError.badValue(`${where} options`, given, 'an object { pdp | client, subject, tenant?, … }');
@@ -197,28 +215,33 @@ export function adapterConfig<TReq = RequestLike>(
   if (typeof subjectType !== 'string' || !NAME_PATTERN.test(subjectType)) {
     throw bad(where, 'subjectType', subjectType, 'a type name of letters and "_" only');
   }
-  const missingTenant = oneOf(where, 'missingTenant', raw.missingTenant, ['reject', 'default'], 'reject');
-  const onDeny = oneOf(where, 'onDeny', raw.onDeny, ['respond', 'next'], 'respond');
-  const surfaceOutages = flag(where, 'surfaceOutages', raw.surfaceOutages);
-  const allowSubjectRelations = flag(where, 'allowSubjectRelations', raw.allowSubjectRelations);
+  oneOf(where, 'missingTenant', raw.missingTenant, ['reject', 'default'], 'reject');
+  oneOf(where, 'onDeny', raw.onDeny, ['respond', 'next'], 'respond');
+  flag(where, 'surfaceOutages', raw.surfaceOutages);
+  flag(where, 'allowSubjectRelations', raw.allowSubjectRelations);
+}
 
-  const defaultTenant = raw.defaultTenant;
-  const client = hasClient
-    ? (raw.client as Gatehouse)
-    : new Gatehouse({
-        ...(raw.clientOptions as AdapterOptions['clientOptions']),
-        pdp: raw.pdp as Pdp,
-        ...(raw.cache === undefined ? {} : { cache: raw.cache as DecisionCacheOptions | false }),
-        ...(defaultTenant === undefined ? {} : { defaultTenant }),
-      });
+/** Builds the configuration of options {@link checkAdapterOptions} accepted. */
+function buildConfig<TReq>(options: AdapterOptions<TReq>): AdapterConfig<TReq> {
+  const { client: given, pdp, cache, clientOptions, tenant, defaultTenant, subject } = options;
+  let client = given;
+  if (client === undefined) {
+    if (pdp === undefined) throw new InvalidRequestError('adapter options: exactly one of options.pdp and options.client');
+    client = new Gatehouse({
+      ...clientOptions,
+      pdp,
+      ...(cache === undefined ? {} : { cache }),
+      ...(defaultTenant === undefined ? {} : { defaultTenant }),
+    });
+  }
   return {
     client,
-    ownsClient: !hasClient,
-    tenant: typeof tenant === 'string' ? () => tenant : (tenant as RequestResolver<TReq> | undefined),
-    tenantPolicy: { defaultTenant: defaultTenant ?? client.defaultTenant, missingTenant },
-    subject: raw.subject as (req: TReq) => RequestSubject,
-    subjectPolicy: { subjectType, allowSubjectRelations },
-    onDeny,
-    surfaceOutages,
+    ownsClient: given === undefined,
+    tenant: typeof tenant === 'string' ? () => tenant : tenant,
+    tenantPolicy: { defaultTenant: defaultTenant ?? client.defaultTenant, missingTenant: options.missingTenant ?? 'reject' },
+    subject,
+    subjectPolicy: { subjectType: options.subjectType ?? 'user', allowSubjectRelations: options.allowSubjectRelations ?? false },
+    onDeny: options.onDeny ?? 'respond',
+    surfaceOutages: options.surfaceOutages ?? false,
   };
 }

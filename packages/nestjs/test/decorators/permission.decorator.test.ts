@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { InvalidRequestError } from '@gatehouse/core';
 import { AnyPermission, fromParam, Permission, PERMISSIONS_METADATA, ANY_PERMISSION_METADATA } from '@gatehouse/nestjs';
 import type { Requirement } from '@gatehouse/nestjs';
 
@@ -54,7 +55,7 @@ describe('@Permission()', () => {
 
   it('throws at definition time for an action that is not a name', () => {
     expect(() => Permission('ed it', 'document')).toThrow(/@Permission\(\): expected action .* got "ed it"/);
-    expect(() => Permission('', 'document')).toThrow(TypeError);
+    expect(() => Permission('', 'document')).toThrow(InvalidRequestError);
   });
 
   it('throws at definition time for a malformed resource type', () => {
