@@ -73,15 +73,22 @@ export class StepMeter {
     return new StepMeter(Number.MAX_SAFE_INTEGER);
   }
 
-  /** Counts `steps`. @throws {@link BudgetExceededError} when the total passes the limit. */
+  private error: BudgetExceededError | undefined;
+
+  /**
+   * Counts `steps`. Once the total has passed the limit every call throws (also `spend(0)`), so code that catches
+   * errors to try another branch (CEL's `all`/`exists`, `||`) cannot get further work done.
+   * @throws {@link BudgetExceededError} when the total passes the limit.
+   */
   public spend(steps: number): void {
     if ((this.used += steps) > this.limit) this.exceeded();
   }
 
   private exceeded(): never {
-    throw new BudgetExceededError(
+    // One error per request: thrown again on every later step without capturing a new stack each time.
+    throw (this.error ??= new BudgetExceededError(
       `evaluation exceeded the step budget of ${String(this.limit)} steps (see docs/budgets.md: a rule, graph or lookup this large needs a larger budget or a smaller request)`,
       { limit: this.limit, ...(this.tenant === undefined ? {} : { tenant: this.tenant }) },
-    );
+    ));
   }
 }

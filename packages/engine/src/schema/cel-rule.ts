@@ -175,6 +175,9 @@ export function compileRule(node: RuleNode): RuleDefinition {
     try {
       meter?.spend(size);
       result = program(vars);
+      // CEL absorbs errors where another branch decides (`e || true`, `exists`): a rule that ran out of steps has
+      // no result even when cel-js produced one.
+      meter?.spend(0);
     } catch (error) {
       if (error instanceof GatehouseError) throw error;
       throw new EvaluationError(`rule "${name}" failed: ${summary(error)}`, { cause: error });

@@ -277,8 +277,8 @@ export class MemoryStore implements Store {
       const size = pageSize(options.pageSize);
       const tuples: Tuple[] = [];
       let next = '';
-      for (const r of this.matchRows(data, this.compileTupleFilter(filter), at)) {
-        if (r < from) continue;
+      // One more than the page says whether another page follows; the scan starts at the page's first row.
+      for (const r of this.matchRows(data, this.compileTupleFilter(filter), at, from, size + 1)) {
         if (tuples.length === size) {
           next = String(r);
           break;
@@ -586,7 +586,8 @@ export class MemoryStore implements Store {
   }
 
   /** Rows visible at `at` matching the filter, ascending. */
-  private matchRows(data: TenantData, f: CompiledFilter, at: number): number[] {
+  /** Rows matching `f` at `at`, in row order, from row `from` on, at most `limit` of them. */
+  private matchRows(data: TenantData, f: CompiledFilter, at: number, from = 0, limit = Infinity): number[] {
     const out: number[] = [];
     if (f.eType === NONE || f.rel === NONE || f.sType === NONE || f.sRel === NONE) return out;
     const test = (r: number): boolean => {
@@ -604,11 +605,11 @@ export class MemoryStore implements Store {
       for (const id of f.eIds) {
         const e = data.nodeOf(f.eType, id);
         if (e < 0) continue;
-        for (let r = data.fwd.get(e * NAME_LIMIT + f.rel); r !== -1; r = data.rows[r * ROW + NEXT_F] ?? -1) if (test(r)) out.push(r);
+        for (let r = data.fwd.get(e * NAME_LIMIT + f.rel); r !== -1; r = data.rows[r * ROW + NEXT_F] ?? -1) if (r >= from && test(r)) out.push(r);
       }
-      return out.sort((a, b) => a - b);
+      return out.sort((a, b) => a - b).slice(0, limit);
     }
-    for (let r = 0; r < data.rowCount; r++) if (test(r)) out.push(r);
+    for (let r = from; r < data.rowCount && out.length < limit; r++) if (test(r)) out.push(r);
     return out;
   }
 

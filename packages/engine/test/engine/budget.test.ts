@@ -1,0 +1,161 @@
+// The step budget (issue 14 item 2): every evaluation counts steps and stops with GH_ERR_BUDGET_EXCEEDED; contextual
+// data is bounded before anything runs. Budgets here are small where the point is the mechanism, the defaults where
+// the point is the review's probe.
+import { BudgetExceededError, EvaluationError, Gatehouse, InvalidRequestError } from '@gatehouse/core';
+import { DEFAULT_BUDGET, EmbeddedPdp, Engine } from '@gatehouse/engine';
+import { describe, expect, it } from '@jest/globals';
+
+const SCHEMA = `
+entity user {}
+entity group { relation member @user @group#member }
+entity document {
+  relation viewer @user @group#member
+  attribute xs integer[]
+  attribute public boolean
+  permission view = viewer or public
+  permission big = cube(xs)
+  permission small = some(xs)
+}
+rule cube(xs integer[]) { xs.all(x, xs.all(y, xs.all(z, x + y + z > 0))) }
+rule some(xs integer[]) { xs.exists(x, x > 5) }`;
+
+const thousand = Array.from({ length: 1000 }, (_, i) => i + 1);
+const xsOf = (id: string, xs: number[]) => ({ entity: { type: 'document', id }, attribute: 'xs', value: xs });
+const user = (id: string) => ({ type: 'user', id });
+
+async function rejection(p: Promise<unknown>): Promise<unknown> {
+  try {
+    await p;
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected a rejection');
+}
+
+/** document:wide is viewable through `groups` groups of `members` users each. */
+async function wide(engine: Engine, groups: number, members: number): Promise<void> {
+  const tuples: string[] = [];
+  for (let g = 0; g < groups; g++) {
+    tuples.push(`document:wide#viewer@group:g${String(g)}#member`);
+    for (let m = 0; m < members; m++) tuples.push(`group:g${String(g)}#member@user:u${String(g)}-${String(m)}`);
+  }
+  for (let i = 0; i < tuples.length; i += 1000) await engine.write({ tenant: 't1', tuples: tuples.slice(i, i + 1000) });
+}
+
+describe('the step budget', () => {
+  it('stops the review\'s cubic rule over a contextual 1,000-integer list with the default budget', async () => {
+    const engine = await Engine.create({ schema: SCHEMA });
+    const err = await rejection(engine.check({ tenant: 't1', subject: user('a'), action: 'big', resource: 'document:1', context: { attributes: [xsOf('1', thousand)] } }));
+    expect(err).toBeInstanceOf(BudgetExceededError);
+    expect(err).toBeInstanceOf(EvaluationError);
+    expect((err as BudgetExceededError).code).toBe('GH_ERR_BUDGET_EXCEEDED');
+    expect((err as BudgetExceededError).limit).toBe(DEFAULT_BUDGET.maxSteps);
+    // The request stopped at its budget: the steps it took are the budget and the last (small) charge over it.
+    const { lastRequestSteps } = engine.stats();
+    expect(lastRequestSteps).toBeGreaterThan(DEFAULT_BUDGET.maxSteps);
+    // (later steps after the first failure are counted too, but cost nothing: each throws at once)
+    expect(lastRequestSteps).toBeLessThan(DEFAULT_BUDGET.maxSteps * 20);
+    // The same rule over a short list answers, and a small rule over the long list too.
+    await expect(engine.check({ tenant: 't1', subject: user('a'), action: 'big', resource: 'document:1', context: { attributes: [xsOf('1', [1, 2, 3])] } })).resolves.toMatchObject({ allowed: true });
+    await expect(engine.check({ tenant: 't1', subject: user('a'), action: 'small', resource: 'document:1', context: { attributes: [xsOf('1', thousand)] } })).resolves.toMatchObject({ allowed: true });
+  });
+
+  it('counts comprehension iterations: the cost grows with the list, and a budget between two sizes splits them', async () => {
+    const engine = await Engine.create({ schema: SCHEMA, budget: { maxSteps: 200_000 } });
+    const steps = async (n: number): Promise<number> => {
+      await engine.check({ tenant: 't1', subject: user('a'), action: 'big', resource: 'document:1', context: { attributes: [xsOf('1', thousand.slice(0, n))] } });
+      return engine.stats().lastRequestSteps;
+    };
+    const s10 = await steps(10);
+    const s20 = await steps(20);
+    // n³ iterations: doubling n costs about eight times the steps.
+    expect(s20 / s10).toBeGreaterThan(6);
+    await expect(steps(40)).rejects.toBeInstanceOf(BudgetExceededError);
+  });
+
+  it('stops a wide graph walk, explain and expand on it, and counts stored tuple rows', async () => {
+    const engine = await Engine.create({ schema: SCHEMA, budget: { maxSteps: 2000 } });
+    await wide(engine, 50, 50);
+    const outsider = { tenant: 't1', subject: user('nobody'), action: 'view', resource: 'document:wide' } as const;
+    await expect(engine.check(outsider)).rejects.toBeInstanceOf(BudgetExceededError);
+    await expect(engine.explain(outsider)).rejects.toBeInstanceOf(BudgetExceededError);
+    await expect(engine.expand({ tenant: 't1', entity: { type: 'document', id: 'wide' }, permission: 'view' })).rejects.toBeInstanceOf(BudgetExceededError);
+    const roomy = await Engine.create({ schema: SCHEMA });
+    await wide(roomy, 50, 50);
+    await expect(roomy.check(outsider)).resolves.toMatchObject({ allowed: false });
+    // 50 group rows, 50 group visits and 2,500 member rows: more than the small budget allowed.
+    expect(roomy.stats().lastRequestSteps).toBeGreaterThan(2500);
+    await expect(roomy.check({ ...outsider, subject: user('u7-7') })).resolves.toMatchObject({ allowed: true });
+  });
+
+  it('stops a deep graph walk before the depth limit does', async () => {
+    const engine = await Engine.create({ schema: SCHEMA, budget: { maxSteps: 3000 } });
+    const tuples = ['document:deep#viewer@group:c0#member'];
+    for (let i = 0; i < 400; i++) tuples.push(`group:c${String(i)}#member@group:c${String(i + 1)}#member`);
+    await engine.write({ tenant: 't1', tuples });
+    const err = await rejection(engine.check({ tenant: 't1', subject: user('nobody'), action: 'view', resource: 'document:deep', depth: 5000 }));
+    expect(err).toBeInstanceOf(BudgetExceededError);
+  });
+
+  it('stops lookups and subject-permission lists, which share one budget per request', async () => {
+    const engine = await Engine.create({ schema: SCHEMA, budget: { maxSteps: 3000 } });
+    const attributes = Array.from({ length: 1000 }, (_, i) => ({ entity: { type: 'document', id: `d${String(i).padStart(4, '0')}` }, attribute: 'public', value: false }));
+    await engine.write({ tenant: 't1', attributes });
+    await expect(engine.lookupEntity({ tenant: 't1', entityType: 'document', permission: 'view', subject: 'user:nobody', pageSize: 1 })).rejects.toBeInstanceOf(BudgetExceededError);
+    await wide(engine, 60, 60);
+    await expect(engine.lookupSubject({ tenant: 't1', entity: { type: 'document', id: 'wide' }, permission: 'view', subjectReference: { type: 'user' }, pageSize: 5000 })).rejects.toBeInstanceOf(BudgetExceededError);
+    const request = { tenant: 't1', entity: { type: 'document', id: 'wide' }, subject: user('nobody') } as const;
+    await expect(engine.subjectPermissions(request)).rejects.toBeInstanceOf(BudgetExceededError);
+    // Failing closed per permission: every permission after the budget ran out is false and says why.
+    const { permissions, errors } = await engine.subjectPermissions({ ...request, onError: 'deny' });
+    expect(permissions.view).toBe(false);
+    expect(errors?.view).toMatch(/step budget of 3000/);
+  });
+
+  it('makes a client check a denial with reason budget_exceeded that is not cached', async () => {
+    const engine = await Engine.create({ schema: SCHEMA });
+    const gate = new Gatehouse({ pdp: new EmbeddedPdp(engine) });
+    const ask = () => gate.check({ tenant: 't1', subject: 'user:a', action: 'big', resource: 'document:1', context: { attributes: [xsOf('1', thousand)] } });
+    await expect(ask()).resolves.toMatchObject({ allowed: false, reason: 'budget_exceeded' });
+    const before = engine.stats().evaluationSteps;
+    await expect(ask()).resolves.toMatchObject({ allowed: false, reason: 'budget_exceeded' });
+    // Asked again (not served from the decision cache).
+    expect(engine.stats().evaluationSteps - before).toBeGreaterThan(DEFAULT_BUDGET.maxSteps);
+    await expect(new Gatehouse({ pdp: new EmbeddedPdp(engine), throwOnError: true }).check({ tenant: 't1', subject: 'user:a', action: 'big', resource: 'document:1', context: { attributes: [xsOf('1', thousand)] } })).rejects.toBeInstanceOf(BudgetExceededError);
+    await gate.close();
+  });
+});
+
+describe('request-size limits', () => {
+  const base = { tenant: 't1', subject: user('a'), action: 'view', resource: 'document:1' } as const;
+
+  it('refuses too many contextual tuples or attributes, and too long lists, before evaluating', async () => {
+    const engine = await Engine.create({ schema: SCHEMA, budget: { maxContextTuples: 3, maxContextAttributes: 2, maxListLength: 5, maxContextDataValues: 6 } });
+    const tuples = Array.from({ length: 4 }, (_, i) => `document:1#viewer@user:x${String(i)}`);
+    const cases: [string, Promise<unknown>][] = [
+      ['tuples', engine.check({ ...base, context: { tuples } })],
+      ['attributes', engine.check({ ...base, context: { attributes: [xsOf('1', [1]), xsOf('2', [1]), xsOf('3', [1])] } })],
+      ['subject and resource attributes count too', engine.check({ ...base, subject: { type: 'user', id: 'a', attributes: { a: 1, b: 2 } }, resource: { type: 'document', id: '1', attributes: { public: true } } })],
+      ['list length', engine.check({ ...base, action: 'small', context: { attributes: [xsOf('1', [1, 2, 3, 4, 5, 6])] } })],
+      ['context.data values', engine.check({ ...base, context: { data: { a: [1, 2], b: { c: 1, d: 2 } } } })],
+      ['lists in context.data', engine.check({ ...base, context: { data: { a: [1, 2, 3, 4, 5, 6] } } })],
+      ['lookups too', engine.lookupEntity({ tenant: 't1', entityType: 'document', permission: 'view', subject: 'user:a', context: { tuples } })],
+    ];
+    for (const [what, p] of cases) {
+      const err = await rejection(p);
+      expect([what, err instanceof InvalidRequestError]).toEqual([what, true]);
+      expect((err as Error).message).toMatch(/budget\.max|levels/);
+    }
+    // At the limits it answers.
+    await expect(engine.check({ ...base, context: { tuples: tuples.slice(0, 3), attributes: [xsOf('1', [1, 2, 3, 4, 5])] } })).resolves.toMatchObject({ allowed: false });
+  });
+
+  it('rejects bad budget options with the field named', async () => {
+    for (const budget of [{ maxSteps: 0 }, { maxSteps: 1.5 }, { maxSteps: '10' }, { maxListLength: -1 }, { nope: 1 }, 'big']) {
+      const err = await rejection(Engine.create({ schema: SCHEMA, budget: budget as never }));
+      expect(err).toBeInstanceOf(InvalidRequestError);
+      expect((err as Error).message).toContain('options.budget');
+    }
+    await expect(Engine.create({ schema: SCHEMA, pageTokenKey: 'short' })).rejects.toBeInstanceOf(InvalidRequestError);
+  });
+});
