@@ -34,6 +34,8 @@ export default {
     '^@gatehouse/nestjs$': '<rootDir>/packages/nestjs/src/index.ts',
     '^@gatehouse/express$': '<rootDir>/packages/express/src/index.ts',
     '^@gatehouse/casl$': '<rootDir>/packages/casl/src/index.ts',
+    '^@gatehouse/prisma$': '<rootDir>/packages/prisma/src/index.ts',
+    '^@gatehouse/drizzle$': '<rootDir>/packages/drizzle/src/index.ts',
     '^@gatehouse/casl/(browser|nest|express)$': '<rootDir>/packages/casl/src/$1/index.ts',
     '^@gatehouse/elements$': '<rootDir>/packages/elements/src/index.ts',
     '^@gatehouse/admin$': '<rootDir>/packages/admin/src/index.ts',
