@@ -12,6 +12,7 @@ import { ValidateView } from './views/ValidateView.js';
 
 const TABS = ['Schema', 'Data', 'Check', 'Lookups', 'Live', 'Validate'] as const;
 type Tab = (typeof TABS)[number];
+const DEFAULT_TENANT = 't1';
 
 interface Session {
   readonly api: Api;
@@ -53,7 +54,8 @@ function SignIn(props: { onSignedIn: (s: Session) => void; error: string | undef
 
 function Console(props: { session: Session; onSignOut: () => void }): ReactNode {
   const { api, tenants } = props.session;
-  const [tenant, setTenant] = useState(tenants[0] ?? '');
+  // The default tenant first when the key may use it.
+  const [tenant, setTenant] = useState(tenants.includes(DEFAULT_TENANT) ? DEFAULT_TENANT : (tenants[0] ?? ''));
   const [tab, setTab] = useState<Tab>('Check');
   const [visited, setVisited] = useState<ReadonlySet<Tab>>(new Set(['Check']));
   const feed = useFeed(api, tenant);

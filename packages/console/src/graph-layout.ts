@@ -30,7 +30,7 @@ export interface Layout {
 
 /** Children drawn per node; the rest are summed up in one "… n more" node. */
 export const MAX_CHILDREN = 24;
-const CHAR = 7.2;
+const CHAR = 7.8;
 const PAD = 14;
 const NODE_H = 46;
 const GAP_X = 18;
@@ -58,13 +58,39 @@ interface Box {
   span: number;
 }
 
+/**
+ * The children that decided a node's outcome: for an allow through `or` (or a relation, or a hop) the first allowed
+ * one; for a denial through `and` the first denied one; for `not` the operand that decided it; otherwise every
+ * evaluated child (a denied `or` needed all its operands denied).
+ */
+export function decisiveChildren(node: ExplanationNode): Set<number> {
+  const out = new Set<number>();
+  const first = (state: ExplanationState): void => {
+    const i = node.children.findIndex((c) => c.state === state);
+    if (i >= 0) out.add(i);
+  };
+  const evaluated = (): void => {
+    node.children.forEach((c, i) => {
+      if (c.state !== 'not_evaluated') out.add(i);
+    });
+  };
+  if (node.kind === 'exclusion') {
+    const [left, right] = node.children;
+    if (node.state === 'allowed') evaluated();
+    else if (left?.state === 'denied' || left?.state === 'cut') out.add(0);
+    else if (right !== undefined) out.add(1);
+  } else if (node.state === 'allowed' && node.kind !== 'intersection') first('allowed');
+  else if (node.state === 'denied' && node.kind === 'intersection') first('denied');
+  else evaluated();
+  return out;
+}
+
 function boxOf(node: ExplanationNode, onPath: boolean): Box {
   const label = clip(node.label);
   const note = clip(noteOf(node));
   const shown = node.children.slice(0, MAX_CHILDREN);
-  // The decisive child: the first whose outcome is the parent's (for `not`, the operand that decided it).
-  const decisive = onPath ? shown.findIndex((c) => c.state === node.state || (node.kind === 'exclusion' && c.state !== 'not_evaluated')) : -1;
-  const children = shown.map((c, i) => boxOf(c, i === decisive));
+  const decisive = onPath ? decisiveChildren(node) : new Set<number>();
+  const children = shown.map((c, i) => boxOf(c, decisive.has(i)));
   if (node.children.length > MAX_CHILDREN) {
     const more = node.children.length - MAX_CHILDREN;
     children.push({ label: `… ${String(more)} more`, note: 'not drawn', state: 'not_evaluated', node: undefined, onPath: false, children: [], ownWidth: 120, span: 0 });
@@ -116,10 +142,19 @@ export function layoutExplanation(tree: ExplanationNode): Layout {
   return { nodes, edges, width: root.span, height: (depth + 1) * NODE_H + depth * GAP_Y };
 }
 
-/** The path that decided the root, as text: `document:1#view → or → document:1#viewer [document:1#viewer@user:alice]`. */
+function describe(n: PlacedNode): string {
+  return n.node?.tuples === undefined ? n.label : `${n.label} [${n.node.tuples.join(', ')}]`;
+}
+
+/**
+ * What decided the root, as text. One chain: `deciding path: document:1#view → or → document:1#viewer
+ * [document:1#viewer@user:alice]`; several branches (a denied `or`): `decided by: a; b; c` (the branches' ends).
+ */
 export function decidingPath(layout: Layout): string {
-  return layout.nodes
-    .filter((n) => n.onPath)
-    .map((n) => (n.node?.tuples === undefined ? n.label : `${n.label} [${n.node.tuples.join(', ')}]`))
-    .join(' → ');
+  const onPath = layout.nodes.filter((n) => n.onPath);
+  const children = new Map<number, number>();
+  for (const e of layout.edges) if (e.from.onPath && e.to.onPath) children.set(e.from.id, (children.get(e.from.id) ?? 0) + 1);
+  if ([...children.values()].every((k) => k <= 1)) return `deciding path: ${onPath.map(describe).join(' → ')}`;
+  const ends = onPath.filter((n) => !children.has(n.id));
+  return `decided by: ${ends.map(describe).join('; ')}`;
 }

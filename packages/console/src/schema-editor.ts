@@ -70,14 +70,29 @@ const marksField = StateField.define<Marks>({
 });
 
 /**
- * Mounts the editor.
+ * The editor's own styles. CodeMirror mounts styles in a constructable style sheet only inside a shadow root (in a
+ * document it adds a `<style>` element, which the console's CSP forbids), so the editor lives in one and brings these.
+ */
+const theme = EditorView.theme({
+  '&': { fontSize: '13px', backgroundColor: '#fff', maxHeight: '50vh', minHeight: '200px', border: '1px solid #d5d9e0', borderRadius: '5px' },
+  '&.cm-focused': { outline: '2px solid #2855c5', outlineOffset: '2px' },
+  '.cm-scroller': { fontFamily: "ui-monospace, 'DejaVu Sans Mono', Menlo, monospace", overflow: 'auto' },
+  '.cm-diagnostic': { textDecoration: 'underline wavy #c62828', textUnderlineOffset: '3px', backgroundColor: '#fdecea' },
+  '.cm-diagnostic-gutter': { width: '14px' },
+  '.cm-diagnostic-marker': { color: '#c62828', fontSize: '11px' },
+});
+
+/**
+ * Mounts the editor in a shadow root of `parent`.
  * @param parent - the element to mount in.
  * @param text - the initial schema text.
  * @param onChange - called with the text after each edit.
  */
 export function createSchemaEditor(parent: HTMLElement, text: string, onChange: (text: string) => void): SchemaEditor {
+  const shadow = parent.shadowRoot ?? parent.attachShadow({ mode: 'open' });
   const view = new EditorView({
-    parent,
+    parent: shadow,
+    root: shadow,
     state: EditorState.create({
       doc: text,
       extensions: [
@@ -88,6 +103,7 @@ export function createSchemaEditor(parent: HTMLElement, text: string, onChange: 
         bracketMatching(),
         highlightActiveLine(),
         schemaLanguage,
+        theme,
         syntaxHighlighting(defaultHighlightStyle),
         keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
         EditorView.contentAttributes.of({ 'aria-label': 'Schema', spellcheck: 'false' }),

@@ -66,15 +66,23 @@ export function CheckView(props: { api: Api; tenant: string; lastChange: ChangeE
   return (
     <div className="check-view">
       <form onSubmit={submit} className="check-form">
-        <label htmlFor="check-subject">Subject</label>
-        <input {...field('subject')} placeholder="user:alice" required />
-        <label htmlFor="check-permission">Permission</label>
-        <input {...field('permission')} placeholder="view" required />
-        <label htmlFor="check-entity">Entity</label>
-        <input {...field('entity')} placeholder="document:1" required />
-        <label htmlFor="check-context">Contextual data (optional JSON)</label>
-        <textarea {...field('context')} rows={2} placeholder='{"tuples": ["document:1#viewer@user:bob"], "attributes": [], "data": {}}' />
+        <span className="field">
+          <label htmlFor="check-subject">Subject</label>
+          <input {...field('subject')} placeholder="user:alice" required />
+        </span>
+        <span className="field">
+          <label htmlFor="check-permission">Permission</label>
+          <input {...field('permission')} placeholder="view" required />
+        </span>
+        <span className="field">
+          <label htmlFor="check-entity">Entity</label>
+          <input {...field('entity')} placeholder="document:1" required />
+        </span>
         <button type="submit" disabled={busy}>Check</button>
+        <span className="field wide">
+          <label htmlFor="check-context">Contextual data (optional JSON)</label>
+          <textarea {...field('context')} rows={2} placeholder='{"tuples": ["document:1#viewer@user:bob"], "attributes": [], "data": {}}' />
+        </span>
       </form>
       <div role="status" aria-live="polite" className={`result ${result === undefined ? '' : result.answer.allowed ? 'allowed' : 'denied'}`}>
         {result === undefined ? null : (

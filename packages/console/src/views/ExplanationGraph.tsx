@@ -45,7 +45,7 @@ export function ExplanationGraph(props: { tree: ExplanationNode; title: string }
   const drag = useRef<{ x: number; y: number; start: View } | undefined>(undefined);
   const width = layout.width + 2 * MARGIN;
   const height = layout.height + 2 * MARGIN;
-  const summary = `Explanation of ${props.title}: ${props.tree.state === 'allowed' ? 'allowed' : 'denied'}; deciding path: ${decidingPath(layout)}`;
+  const summary = `Explanation of ${props.title}: ${props.tree.state === 'allowed' ? 'allowed' : 'denied'}; ${decidingPath(layout)}`;
 
   const zoomBy = (factor: number, cx = width / 2, cy = height / 2): void => {
     setView((v) => {
