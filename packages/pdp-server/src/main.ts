@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { GatehouseError } from '@gatehouse/core';
+import { auditCommand } from './commands/audit-command.js';
 import { CHECK_USAGE, checkCommand } from './commands/check-command.js';
 import { COMPILE_USAGE, compileCommand } from './commands/compile-command.js';
 import { GENERATE_USAGE, generateCommand } from './commands/generate-command.js';
@@ -50,6 +51,7 @@ Commands:
   check --schema F [--data F] QUERY            answer one check: "document:1#edit@user:alice"
   generate --schema F [--out F] [--check]      write TypeScript types of a schema
   serve [--schema F] [--data F] [--port N] …   run the PDP server
+  audit tail --url U --tenant T [--api-key K]   print a tenant's audit trail as NDJSON
 
 Run "gatehouse <command> --help" for a command's options; "gatehouse --version" prints the version.`;
 
@@ -164,6 +166,7 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
             dev: { type: 'boolean' },
             postgres: { type: 'string' },
             'postgres-schema': { type: 'string' },
+            'audit-retention-days': { type: 'string' },
             'rate-limit': { type: 'string' },
             'body-limit': { type: 'string' },
             'heartbeat-ms': { type: 'string' },
@@ -180,6 +183,8 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
         const { help: _h, ...flags } = values;
         return await serveCommand(flags, cli);
       }
+      case 'audit':
+        return await auditCommand(rest, cli);
       default:
         return usageError(cli, `unknown command ${JSON.stringify(command)}`, USAGE);
     }

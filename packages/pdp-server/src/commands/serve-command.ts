@@ -5,6 +5,7 @@ import { parseApiKey, parseApiKeyList } from '../api-keys.js';
 import { devHostRefusal, isLoopbackHost } from '../loopback.js';
 import type { ApiKeySpec } from '../api-keys.js';
 import type { CliIo } from '../main.js';
+import { ADMIN_SERVE_USAGE, adminServeOptions } from './admin-serve-options.js';
 import type { ServerOptions } from '../options.js';
 import { parseSeedData } from '../seed.js';
 import { createServer } from '../server.js';
@@ -32,6 +33,7 @@ Options (each also an environment variable):
   --postgres URL       GATEHOUSE_POSTGRES     store in PostgreSQL (@gatehouse/store-postgres), e.g.
                                               postgres://postgres@127.0.0.1:5432/gatehouse
   --postgres-schema S  GATEHOUSE_POSTGRES_SCHEMA  PostgreSQL schema (namespace) of the tables (default public)
+${ADMIN_SERVE_USAGE}
   --rate-limit N       GATEHOUSE_RATE_LIMIT   at most N requests per second per API key;
                                               failed authentications per client address (off by default)
   --body-limit BYTES   GATEHOUSE_BODY_LIMIT   largest request body (default 1048576)
@@ -59,6 +61,7 @@ export interface ServeFlags {
   dev?: boolean | undefined;
   postgres?: string | undefined;
   'postgres-schema'?: string | undefined;
+  'audit-retention-days'?: string | undefined;
   'rate-limit'?: string | undefined;
   'body-limit'?: string | undefined;
   'heartbeat-ms'?: string | undefined;
@@ -131,11 +134,13 @@ export async function serveOptions(flags: ServeFlags, env: Readonly<Record<strin
   // --dev takes requests without a key: never from another machine.
   if (dev && host !== undefined && !isLoopbackHost(host)) throw new InvalidRequestError(devHostRefusal(host));
   const logLevel = pick(flags['log-level'], 'GATEHOUSE_LOG_LEVEL');
+  const admin = await adminServeOptions(postgres, pick(flags['postgres-schema'], 'GATEHOUSE_POSTGRES_SCHEMA'), pick(flags['audit-retention-days'], 'GATEHOUSE_AUDIT_RETENTION_DAYS'));
   return {
     ...(schemaFile === undefined ? {} : { schema: await readFile(schemaFile, 'utf8') }),
     ...(rbacFile === undefined ? {} : { rbac: await readFile(rbacFile, 'utf8') }),
     ...(dataFile === undefined ? {} : { data: parseSeedData(await readFile(dataFile, 'utf8')) }),
     ...(postgres === undefined ? {} : { store: await postgresStore(postgres, pick(flags['postgres-schema'], 'GATEHOUSE_POSTGRES_SCHEMA')) }),
+    ...(admin === undefined ? {} : { admin }),
     ...(reseed ? { reseed } : {}),
     ...(ui ? { ui } : {}),
     apiKeys: keys,
@@ -160,6 +165,7 @@ export async function serveCommand(flags: ServeFlags, io: CliIo): Promise<number
     server = await createServer(options);
   } catch (err) {
     await options.store?.close();
+    await options.admin?.store?.close();
     throw err;
   }
   const { url } = await server.listen();
