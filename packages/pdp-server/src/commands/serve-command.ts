@@ -86,7 +86,7 @@ async function postgresStore(url: string, schema: string | undefined): Promise<S
     mod = (await import(name)) as Record<string, unknown>;
   } catch (err) {
     throw new InvalidRequestError(
-      `--postgres needs @gatehouse/store-postgres, which could not be loaded (${(err as Error).message}); run "npm run build" at the repository root`,
+      `--postgres needs @gatehouse/store-postgres, an optional peer dependency of @gatehouse/pdp-server, which could not be loaded (${(err as Error).message}): install it next to the server ("npm install @gatehouse/store-postgres"; in the Gatehouse repository run "npm run build")`,
       { cause: err },
     );
   }
