@@ -1,0 +1,99 @@
+// Tenant administration under concurrent requests (memory store): the audit trail stays in commit order with each
+// change once, two managers removing each other cannot lock the tenant out, and an invitation is accepted once.
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { AdminService, AuditTrail, MemoryAdminStore } from '@gatehouse/admin';
+import { InvalidRequestError } from '@gatehouse/core';
+import { EmbeddedPdp, Engine } from '@gatehouse/engine';
+import { ADMIN_SCHEMA, startAdminServer } from './fixtures/admin/harness.js';
+import type { AdminHarness } from './fixtures/admin/harness.js';
+
+describe('admin routes under concurrency', () => {
+  let h: AdminHarness;
+  beforeEach(async () => {
+    h = await startAdminServer();
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  it('records 40 concurrent changes once each, in commit order', async () => {
+    const calls = [];
+    for (let i = 0; i < 20; i++) {
+      calls.push(h.post('acme', 'members/roles/assign', { actor: 'alice', user_id: `u${String(i)}`, role: 'viewer' }));
+      calls.push(h.post('acme', 'data/write', { tuples: [`document:c${String(i)}#owner@user:alice`] }));
+    }
+    const results = await Promise.all(calls);
+    expect(results.every((r) => r.status === 200)).toBe(true);
+    const trail = await h.post('acme', 'audit/list', { page_size: 1000 });
+    const entries = (trail.body.entries as { id: string; action: string; target: string; details: any; snap_token: string }[]).slice(1); // after the harness's setup write
+    expect(entries).toHaveLength(40);
+    const tokens = entries.map((e) => Number(e.snap_token));
+    for (let i = 1; i < tokens.length; i++) expect(tokens[i]).toBeGreaterThan(tokens[i - 1] as number);
+    const answered = new Set(results.map((r) => Number(r.body.snap_token)));
+    expect(new Set(tokens)).toEqual(answered);
+    const assigned = entries.filter((e) => e.action === 'member.role.assign').map((e) => e.target).sort();
+    expect(assigned).toEqual(Array.from({ length: 20 }, (_, i) => `user:u${String(i)}`).sort());
+  });
+
+  it('lets only one of two managers removing each other at once succeed', async () => {
+    await h.post('acme', 'members/roles/assign', { actor: 'alice', user_id: 'bob', role: 'admin' });
+    const [a, b] = await Promise.all([
+      h.post('acme', 'members/remove', { actor: 'alice', user_id: 'bob' }),
+      h.post('acme', 'members/remove', { actor: 'bob', user_id: 'alice' }),
+    ]);
+    expect([a.status, b.status].sort()).toEqual([200, 403]);
+    const managers = await h.post('acme', 'permissions/lookup-subject', {
+      entity: { type: 'tenant', id: 'acme' },
+      permission: 'manage_members',
+      subject_reference: { type: 'user', relation: '' },
+    });
+    expect(managers.body.subject_ids).toHaveLength(1);
+  });
+
+  it('accepts an invitation once when ten accepts race', async () => {
+    const inv = await h.post('acme', 'members/invite', { actor: 'alice', email: 'dave@example.com', roles: ['editor'] });
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => h.post('acme', 'invitations/accept', { token: inv.body.token, user_id: `racer${String(i)}` })));
+    expect(results.filter((r) => r.status === 200)).toHaveLength(1);
+    expect(results.filter((r) => r.status === 410)).toHaveLength(9);
+    const members = await h.post('acme', 'members/list', { actor: 'alice', query: 'racer' });
+    expect(members.body.members).toHaveLength(1);
+  });
+});
+
+describe('AdminService', () => {
+  it('refuses bad options with InvalidRequestError', async () => {
+    const engine = await Engine.create({ schema: ADMIN_SCHEMA });
+    expect(() => new AdminService({ engine, pdp: undefined as never })).toThrow(InvalidRequestError);
+    expect(() => new AdminService({ engine, pdp: new EmbeddedPdp(engine), invitationTtlMs: -1 })).toThrow(InvalidRequestError);
+    expect(() => new MemoryAdminStore({ auditCapacity: 0 })).toThrow(InvalidRequestError);
+    expect(() => new AuditTrail({ store: new MemoryAdminStore(), retentionDays: 0 })).toThrow(InvalidRequestError);
+    await engine.close();
+  });
+
+  it('keeps only the newest entries in the memory ring, and pages members with opaque tokens', async () => {
+    const engine = await Engine.create({ schema: ADMIN_SCHEMA });
+    await engine.createTenant('acme');
+    await engine.write({ tenant: 'acme', tuples: ['tenant:acme#admin@user:alice'] });
+    const admin = new AdminService({ engine, pdp: new EmbeddedPdp(engine), store: new MemoryAdminStore({ auditCapacity: 3 }) });
+    const alice = { userId: 'alice' };
+    for (const u of ['b', 'c', 'd', 'e', 'f']) await admin.assignRole({ tenant: 'acme', actor: alice, userId: u, role: 'viewer' });
+    const trail = await admin.listAudit({ tenant: 'acme', actor: alice });
+    expect(trail.items.map((e) => e.target)).toEqual(['user:d', 'user:e', 'user:f']);
+    await admin.invite({ tenant: 'acme', actor: { trusted: 'ops' }, email: 'g@example.com', roles: ['viewer'] });
+
+    const seen: (string | null)[] = [];
+    let token = '';
+    do {
+      const page = await admin.listMembers({ tenant: 'acme', actor: alice, pageSize: 2, continuousToken: token });
+      seen.push(...page.items.map((m) => m.id ?? `invited:${m.email ?? ''}`));
+      token = page.continuousToken;
+    } while (token !== '');
+    expect(seen).toEqual(['alice', 'b', 'c', 'd', 'e', 'f', 'invited:g@example.com']);
+    const invitations = await admin.listInvitations({ tenant: 'acme', actor: alice, pageSize: 1 });
+    expect(invitations.items[0]?.invitedBy).toBe('ops');
+    const audit = await admin.listAudit({ tenant: 'acme', actor: alice, pageSize: 1 });
+    await expect(admin.listMembers({ tenant: 'acme', actor: alice, continuousToken: audit.continuousToken })).rejects.toThrow(InvalidRequestError);
+    await expect(admin.listMembers({ tenant: 'acme', actor: alice, continuousToken: 'not a token' })).rejects.toThrow(InvalidRequestError);
+    await engine.close();
+  });
+});
