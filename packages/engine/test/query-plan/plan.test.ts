@@ -85,6 +85,24 @@ describe('query plans of the embedded engine', () => {
     await engine.close();
   });
 
+  it('evaluates entity by entity when a path can come back to the row itself (its own attributes read again)', async () => {
+    const engine = await Engine.create({
+      schema: `entity user {}
+        entity doc { relation owner @user relation parent @doc attribute flag boolean
+          permission edit = flag
+          permission view = owner or parent.edit }`,
+    });
+    // d1 is its own parent: view(d1) reads edit(d1) = d1's own flag, which lives in the row. d2's parent d3 has a
+    // stored flag (another entity's fact).
+    await engine.write({ tenant: 't1', tuples: ['doc:d1#parent@doc:d1', 'doc:d2#parent@doc:d3'], attributes: ['doc:d3$flag|boolean:true'] });
+    const plan = await engine.plan({ tenant: 't1', subject: 'user:alice', permission: 'view', entityType: 'doc' });
+    expect(plan).toMatchObject({
+      kind: 'conditional',
+      condition: { or: [{ and: [{ field: 'id', in: ['d1'] }, { field: 'flag', eq: true }] }, { field: 'id', in: ['d2'] }] },
+    });
+    await engine.close();
+  });
+
   it('never returns ids of another tenant', async () => {
     const engine = await engineWith({ tuples: ['document:b1#owner@user:alice'] }, 'other');
     await engine.write({ tenant: 't1', tuples: ['document:a1#owner@user:alice'] });
