@@ -71,7 +71,8 @@ export class AdminClient {
     this.#init = typeof init === 'function' ? () => init() ?? {} : () => init ?? {};
     const f = options.fetch ?? globalThis.fetch;
     if (typeof f !== 'function') throw new TypeError('AdminClient: no fetch available');
-    this.#fetch = f;
+    // Called as a plain function: the browser's fetch throws "Illegal invocation" when `this` is not the window.
+    this.#fetch = async (input, init) => await f(input, init);
   }
 
   /** POSTs `body` to `<baseUrl>/<path>` and answers the parsed JSON; a non-2xx answer throws {@link AdminRequestError}. */

@@ -41,6 +41,7 @@ export const elementsCss = `
 .gh-admin .gh-who { font-weight: normal; }
 .gh-admin .gh-who .gh-name { display: block; font-weight: 600; }
 .gh-admin .gh-muted { color: var(--gh-color-muted, #5b6475); font-size: 0.9em; }
+.gh-admin .gh-roles + .gh-badge { margin-left: 12px; }
 .gh-admin .gh-roles { border: 0; padding: 0; margin: 0; display: inline-flex; flex-wrap: wrap; gap: 4px 12px; }
 .gh-admin .gh-check { display: inline-flex; gap: 4px; align-items: center; }
 .gh-admin .gh-badge {

@@ -125,6 +125,15 @@ describe('AdminClient', () => {
     });
   });
 
+  it('calls fetch without binding it to the client (the browser refuses fetch called on another object)', async () => {
+    function windowFetch(this: unknown): Promise<Response> {
+      if (this !== undefined && this !== globalThis) throw new TypeError("Failed to execute 'fetch' on 'Window': Illegal invocation");
+      return Promise.resolve(json(200, { snap_token: 's' }));
+    }
+    const client = new AdminClient({ baseUrl: '/admin', fetch: windowFetch });
+    await expect(client.removeMember('bob')).resolves.toBe('s');
+  });
+
   it('rejects a base URL that is not a string', () => {
     expect(() => new AdminClient({ baseUrl: 42 as unknown as string })).toThrow(TypeError);
   });

@@ -38,7 +38,7 @@ const credentialValues: readonly RequestCredentials[] = ['omit', 'same-origin', 
 
 /** What both elements pass to their view. */
 interface CommonProps {
-  readonly key: number;
+  readonly refreshKey: number;
   readonly baseUrl: string;
   readonly fetchInit: RequestInit;
   readonly strings: Partial<ElementsStrings> | undefined;
@@ -104,7 +104,7 @@ abstract class GatehouseElement extends HTMLElement {
     this.#render();
   }
 
-  /** Loads the view again from the server. */
+  /** Loads the view's data again from the server, keeping what it shows meanwhile. */
   refresh(): void {
     this.#generation += 1;
     this.#render();
@@ -126,7 +126,7 @@ abstract class GatehouseElement extends HTMLElement {
       ...this.#fetchInit,
     };
     this.#root.render(this.view({
-      key: this.#generation,
+      refreshKey: this.#generation,
       baseUrl: this.getAttribute('base-url') ?? '',
       fetchInit,
       strings: this.#strings,

@@ -2,7 +2,7 @@
  * `<AuditLog>`: the tenant's audit trail, oldest first (commit order), with filters (actor, action, target,
  * since, until) and "Load more", which also fetches entries written since the last page.
  */
-import { useCallback, useEffect, useId, useState } from 'react';
+import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import type { SyntheticEvent, ReactElement } from 'react';
 
 import { auditFilterOf, detailsText, emptyAuditFilterForm, timeText } from '../audit-model.js';
@@ -38,16 +38,22 @@ export function AuditLog(props: AuditLogProps): ReactElement {
   const [error, setError] = useState('');
   const [notice, setNotice] = useState('');
 
+  const { refreshKey } = props;
+  const loaded = useRef(false);
+
   const load = useCallback(
-    async (applied: AuditFilter, signal?: AbortSignal): Promise<void> => {
+    async (applied: AuditFilter, signal?: AbortSignal, background = false): Promise<void> => {
       setLoading(true);
       try {
         const page = await client.listAudit({ filter: applied, pageSize }, signal);
         setEntries([...page.items]);
         setNext(page.continuousToken);
-        setError('');
+        if (!background) setError('');
       } catch (err) {
-        if (signal?.aborted !== true) setError(errorText(s, err));
+        if (signal?.aborted !== true) {
+          setError(errorText(s, err));
+          setNotice('');
+        }
       } finally {
         if (signal?.aborted !== true) setLoading(false);
       }
@@ -57,9 +63,13 @@ export function AuditLog(props: AuditLogProps): ReactElement {
 
   useEffect(() => {
     const controller = new AbortController();
-    void load(filter, controller.signal);
-    return () => { controller.abort(); };
-  }, [load, filter]);
+    const background = loaded.current;
+    loaded.current = true;
+    void load(filter, controller.signal, background);
+    return () => {
+      controller.abort();
+    };
+  }, [load, filter, refreshKey]);
 
   function apply(event: SyntheticEvent): void {
     event.preventDefault();
@@ -95,13 +105,13 @@ export function AuditLog(props: AuditLogProps): ReactElement {
   }
 
   const input = (key: keyof AuditFilterForm, type: string): ReactElement => (
-    <label className="gh-field" htmlFor={`${id}-${key}`} key={key}>
-      <span>{s[key]}</span>
+    <div className="gh-field" key={key}>
+      <label htmlFor={`${id}-${key}`}>{s[key]}</label>
       <input id={`${id}-${key}`} type={type} value={form[key]} onChange={(e) => {
         const value = e.currentTarget.value;
         setForm((f) => ({ ...f, [key]: value }));
       }} />
-    </label>
+    </div>
   );
 
   return (

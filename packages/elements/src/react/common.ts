@@ -17,6 +17,11 @@ export interface ViewProps {
   readonly strings?: Partial<ElementsStrings> | undefined;
   /** Extra class names on the view's root element. */
   readonly className?: string | undefined;
+  /**
+   * Change this value to make the view load its data again, keeping what it shows until the answer arrives
+   * (for instance on your app's own change event). The first value loads nothing extra.
+   */
+  readonly refreshKey?: unknown;
 }
 
 /** The view's client: `props.client`, or one made from `baseUrl` that reads the latest `fetchInit` per call. */

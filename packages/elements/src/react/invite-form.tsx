@@ -55,22 +55,22 @@ export function InviteForm(props: InviteFormProps): ReactElement {
     <form className="gh-invite" aria-labelledby={`${id}-title`} onSubmit={(e) => void submit(e)} noValidate>
       <h3 id={`${id}-title`} className="gh-subtitle">{s.inviteTitle}</h3>
       <div className="gh-fields">
-        <label className="gh-field" htmlFor={`${id}-email`}>
-          <span>{s.email}</span>
+        <div className="gh-field">
+          <label htmlFor={`${id}-email`}>{s.email}</label>
           <input id={`${id}-email`} type="email" autoComplete="off" required value={email} onChange={(e) => { setEmail(e.currentTarget.value); }} />
-        </label>
-        <label className="gh-field" htmlFor={`${id}-name`}>
-          <span>{s.name}</span>
+        </div>
+        <div className="gh-field">
+          <label htmlFor={`${id}-name`}>{s.name}</label>
           <input id={`${id}-name`} type="text" autoComplete="off" value={name} onChange={(e) => { setName(e.currentTarget.value); }} />
-        </label>
-        <label className="gh-field" htmlFor={`${id}-role`}>
-          <span>{s.role}</span>
+        </div>
+        <div className="gh-field">
+          <label htmlFor={`${id}-role`}>{s.role}</label>
           <select id={`${id}-role`} value={chosen} onChange={(e) => { setRole(e.currentTarget.value); }}>
             {choices.map((r) => (
               <option key={r} value={r}>{r}</option>
             ))}
           </select>
-        </label>
+        </div>
         <button type="submit" className="gh-button gh-primary" disabled={busy}>{s.invite}</button>
       </div>
     </form>

@@ -65,7 +65,7 @@ export function MemberRow(props: MemberRowProps): ReactElement {
         {member.email === undefined && member.id !== label ? <span className="gh-muted">{member.id}</span> : null}
       </th>
       <td>{member.status === 'invited' ? s.statusInvited : member.status === 'active' ? s.statusActive : member.status}</td>
-      <td>
+      <td className="gh-role-cell">
         {active && controls.editable.length > 0 ? (
           <fieldset className="gh-roles">
             <legend className="gh-visually-hidden">{format(s.rolesOf, { member: label })}</legend>
@@ -86,13 +86,13 @@ export function MemberRow(props: MemberRowProps): ReactElement {
           <span key={role} className="gh-badge">{role}</span>
         ))}
       </td>
-      <td className="gh-actions">
-        {!active && props.canManage ? (
+      {props.canManage ? <td className="gh-actions">
+        {!active ? (
           <button type="button" className="gh-button gh-danger-outline" aria-describedby={`${id}-who`} disabled={pending !== undefined} onClick={() => void run(props.onRevoke)}>
             {s.revoke}
           </button>
         ) : null}
-        {active && props.canManage && !confirming ? (
+        {active && !confirming ? (
           <button type="button" ref={removeRef} className="gh-button gh-danger-outline" aria-describedby={`${id}-who`} disabled={pending !== undefined} onClick={() => { setConfirming(true); }}>
             {s.remove}
           </button>
@@ -105,7 +105,7 @@ export function MemberRow(props: MemberRowProps): ReactElement {
             <button type="button" className="gh-button" onClick={() => { setConfirming(false); }}>{s.cancel}</button>
           </>
         ) : null}
-      </td>
+      </td> : null}
     </tr>
   );
 }

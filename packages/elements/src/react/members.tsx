@@ -2,7 +2,7 @@
  * `<Members>`: the tenant's members and pending invitations, the role checkboxes the viewer may use, Remove
  * and Revoke when the viewer may manage members, and the invite form.
  */
-import { useCallback, useEffect, useId, useState } from 'react';
+import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import type { SyntheticEvent, ReactElement } from 'react';
 
 import { appendPage, assignableRoles, memberKey, memberLabel, withRole } from '../members-model.js';
@@ -51,10 +51,19 @@ export function Members(props: MembersProps): ReactElement {
   const [error, setError] = useState('');
   const [notice, setNotice] = useState('');
   const [invited, setInvited] = useState<InviteResult | undefined>(undefined);
-  const { onChange, onInvite } = props;
+  const { onChange, onInvite, refreshKey } = props;
+  const searched = useRef('');
+  const loaded = useRef(false);
 
+  function fail(err: unknown): void {
+    setError(errorText(s, err));
+    setNotice('');
+  }
+
+  /** Loads roles and the first page; a background load (a refresh) keeps an error on show. */
   const load = useCallback(
-    async (search: string, signal?: AbortSignal): Promise<void> => {
+    async (search: string, signal?: AbortSignal, background = false): Promise<void> => {
+      searched.current = search;
       setLoading(true);
       try {
         const roles = await client.listRoles(signal);
@@ -67,9 +76,12 @@ export function Members(props: MembersProps): ReactElement {
         const page = await client.listMembers({ pageSize, query: search }, signal);
         setMembers([...page.items]);
         setNext(page.continuousToken);
-        setError('');
+        if (!background) setError('');
       } catch (err) {
-        if (signal?.aborted !== true) setError(errorText(s, err));
+        if (signal?.aborted !== true) {
+          setError(errorText(s, err));
+          setNotice('');
+        }
       } finally {
         if (signal?.aborted !== true) setLoading(false);
       }
@@ -79,19 +91,23 @@ export function Members(props: MembersProps): ReactElement {
 
   useEffect(() => {
     const controller = new AbortController();
-    void load('', controller.signal);
-    return () => { controller.abort(); };
-  }, [load]);
+    const background = loaded.current;
+    loaded.current = true;
+    void load(searched.current, controller.signal, background);
+    return () => {
+      controller.abort();
+    };
+  }, [load, refreshKey]);
 
   async function more(): Promise<void> {
     if (next === undefined) return;
     setLoading(true);
     try {
-      const page = await client.listMembers({ pageSize, query, continuousToken: next });
+      const page = await client.listMembers({ pageSize, query: searched.current, continuousToken: next });
       setMembers((current) => appendPage(current, page.items, memberKey));
       setNext(page.continuousToken);
     } catch (err) {
-      setError(errorText(s, err));
+      fail(err);
     } finally {
       setLoading(false);
     }
@@ -112,7 +128,7 @@ export function Members(props: MembersProps): ReactElement {
       setNotice(format(held ? s.roleAssigned : s.roleRevoked, { role, member: label }));
       onChange?.({ action: held ? 'member.role.assign' : 'member.role.revoke', userId: member.id, role, snapToken });
     } catch (err) {
-      setError(errorText(s, err));
+      fail(err);
     }
   }
 
@@ -125,7 +141,7 @@ export function Members(props: MembersProps): ReactElement {
       setNotice(format(s.memberRemoved, { member: memberLabel(member) }));
       onChange?.({ action: 'member.remove', userId: member.id, snapToken });
     } catch (err) {
-      setError(errorText(s, err));
+      fail(err);
     }
   }
 
@@ -138,7 +154,7 @@ export function Members(props: MembersProps): ReactElement {
       setNotice(format(s.invitationRevoked, { email: member.email ?? '' }));
       onChange?.({ action: 'invitation.revoke', invitationId: member.invitationId });
     } catch (err) {
-      setError(errorText(s, err));
+      fail(err);
     }
   }
 
@@ -147,7 +163,7 @@ export function Members(props: MembersProps): ReactElement {
     if (props.showToken !== false && result.token !== undefined) setInvited(result);
     onInvite?.(result);
     onChange?.({ action: 'member.invite', invitationId: result.invitation.id });
-    void load(query.trim());
+    void load(searched.current, undefined, true);
   }
 
   const roles = access?.roles ?? [];
@@ -161,22 +177,25 @@ export function Members(props: MembersProps): ReactElement {
       <p role="status" className={classes('gh-notice', notice === '' && 'gh-empty')}>{notice}</p>
       {access !== undefined && !access.permissions.view_members ? <p>{s.notAllowed}</p> : null}
       {invited?.token !== undefined ? (
-        <div className="gh-token" role="group" aria-labelledby={`${id}-token-label`}>
-          <label id={`${id}-token-label`} htmlFor={`${id}-token`}>{s.invitationToken}</label>
+        <div className="gh-token">
+          <label htmlFor={`${id}-token`}>{s.invitationToken}</label>
           <input id={`${id}-token`} readOnly value={invited.token} onFocus={(e) => { e.currentTarget.select(); }} />
           <button type="button" className="gh-button" onClick={() => { setInvited(undefined); }}>{s.dismiss}</button>
         </div>
       ) : null}
       {mayInvite ? (
-        <InviteForm client={client} roles={roles} strings={s} onInvited={invitedOne} onError={setError} onNotice={setNotice} />
+        <InviteForm client={client} roles={roles} strings={s} onInvited={invitedOne} onError={(text) => {
+          setError(text);
+          setNotice('');
+        }} onNotice={setNotice} />
       ) : null}
       {access?.permissions.view_members === true ? (
         <>
           <form className="gh-search" role="search" onSubmit={search}>
-            <label className="gh-field" htmlFor={`${id}-search`}>
-              <span>{s.search}</span>
+            <div className="gh-field">
+              <label htmlFor={`${id}-search`}>{s.search}</label>
               <input id={`${id}-search`} type="search" value={query} onChange={(e) => { setQuery(e.currentTarget.value); }} />
-            </label>
+            </div>
             <button type="submit" className="gh-button">{s.searchButton}</button>
           </form>
           <table className="gh-table">
@@ -185,7 +204,7 @@ export function Members(props: MembersProps): ReactElement {
                 <th scope="col">{s.member}</th>
                 <th scope="col">{s.status}</th>
                 <th scope="col">{s.roles}</th>
-                <th scope="col">{s.actions}</th>
+                {canManage ? <th scope="col">{s.actions}</th> : null}
               </tr>
             </thead>
             <tbody>
