@@ -69,7 +69,13 @@ type ActionMap = Map<string, ResourceMap>;
 type SubjectMap = Map<string, ActionMap>;
 
 class TenantNode {
+  /** Entries of an older generation are misses. */
   public gen = 0;
+  /**
+   * Entries of a generation below this one are not served even stale-if-error. A change moves it up to `gen`; a
+   * feed `gap` does not, so what was cached before an outage can still be served stale while the PDP fails.
+   */
+  public staleGen = 0;
   /** PDP calls in flight for this tenant; a node with none and no entries is dropped. */
   public pending = 0;
   public lastSnap: string | undefined = undefined;
@@ -110,7 +116,7 @@ function positiveInt(name: string, value: number | undefined, fallback: number, 
 }
 
 /**
- * The client's decision cache (DESIGN §5.1): bounded by entries and TTL, keyed by tenant, subject, action,
+ * The client's decision cache (docs/architecture.md#the-decision-cache): bounded by entries and TTL, keyed by tenant, subject, action,
  * resource and a stable text of the context, invalidated per tenant by the PDP's change events. Identical
  * concurrent misses share one PDP call; the misses of one event-loop turn go out as bulk checks.
  *
@@ -257,7 +263,7 @@ export class DecisionCache {
     const node = this.#tenants.get(key.tenant);
     if (node === undefined) return undefined;
     const entry = this.#find(node, key);
-    if (entry?.gen !== node.gen) return undefined;
+    if (entry === undefined || entry.gen < node.staleGen) return undefined;
     if (coarseNow() > entry.freshUntil + this.#maxStaleMs || !this.#lru.has(entry)) return undefined;
     this.#staleServed++;
     return entry.decision;
@@ -308,7 +314,7 @@ export class DecisionCache {
   /** Drops every entry. */
   public clear(): void {
     this.#lru.clear();
-    for (const node of this.#tenants.values()) node.gen++;
+    for (const node of this.#tenants.values()) node.staleGen = ++node.gen;
   }
 
   /** Stops listening to the PDP's change events and drops every entry. */
@@ -337,13 +343,15 @@ export class DecisionCache {
   }
 
   #onChange(event: ChangeEvent): void {
+    // A gap (the feed was cut) ends every entry as a fresh answer; only a change also ends it as a stale one.
+    const bump = event.kind === 'gap' ? (n: TenantNode): void => { n.gen++; } : (n: TenantNode): void => { n.staleGen = ++n.gen; };
     if (event.tenant === '*') {
-      for (const node of this.#tenants.values()) node.gen++;
+      for (const node of this.#tenants.values()) bump(node);
       return;
     }
     const node = this.#tenants.get(event.tenant);
     if (node === undefined) return;
-    node.gen++;
+    bump(node);
     const snap = event.snapToken;
     if (snap !== undefined && (node.lastSnap === undefined || (this.#compare(snap, node.lastSnap) ?? 0) > 0)) {
       node.lastSnap = snap;

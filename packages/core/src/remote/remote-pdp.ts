@@ -308,6 +308,9 @@ export class RemotePdp implements Pdp {
       retargetDelayMs: 20,
     });
     this.#stream.add(tenant);
+    // The PDP answered: a feed waiting out its reconnect backoff reconnects now, so an outage's missed changes
+    // (a revoke) reach the cache as soon as the PDP is back rather than up to backoff.maxMs later.
+    this.#stream.wake();
   }
 
   /** Stops watching tenants nobody asked about for `watchIdleMs`, ending their cached decisions. */

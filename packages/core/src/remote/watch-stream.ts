@@ -54,7 +54,10 @@ function unrefConnector(): buildConnector.connector {
  *   filter that resumes from the last event id, so the tenants already covered miss nothing.
  * - A `reset` is emitted for a tenant whenever its coverage may have had a gap: when a connection first
  *   covers it (it was added, or the previous connection failed), since anything may have changed while
- *   nobody listened. A failed connection is retried with jittered exponential backoff and `Last-Event-ID`.
+ *   nobody listened. A failed connection is retried with jittered exponential backoff and `Last-Event-ID`;
+ *   {@link WatchStream.wake} (called when a PDP call succeeds) cuts the backoff short.
+ * - When a live connection is lost, every tenant it covered gets a `gap` event at once: its cached decisions
+ *   stop being fresh until the `reset` of the next connection.
  * - With no tenant left the connection is closed (idle) until a tenant is added again.
  */
 export class WatchStream {
@@ -75,6 +78,8 @@ export class WatchStream {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #wake: (() => void) | undefined;
   #retarget: ReturnType<typeof setTimeout> | undefined;
+  /** When the last connection attempt started (`Date.now()`). */
+  #attemptedAt = 0;
   /** Times the stream was (re)connected; for tests and stats. */
   public connections = 0;
 
@@ -111,6 +116,16 @@ export class WatchStream {
     }
     // A stream waiting out a backoff keeps waiting: the new tenant is in its next attempt.
     if (!this.#running) void this.#run();
+  }
+
+  /**
+   * Cuts a reconnect backoff short: the owner just heard from the PDP, so the feed is tried again now instead of
+   * after up to `backoff.maxMs`. At most one attempt per `backoff.initialMs`; a no-op while connected or idle.
+   */
+  public wake(): void {
+    const wake = this.#wake;
+    if (wake === undefined || Date.now() - this.#attemptedAt < this.#options.backoff.initialMs) return;
+    wake();
   }
 
   /** Stops watching a tenant; the connection closes when none is left. */
@@ -156,8 +171,11 @@ export class WatchStream {
         this.#connected = false;
         if (this.#stopped()) return;
         if (abort.signal.aborted && abort.signal.reason === RETARGET) continue;
-        // The connection failed or ended: everything covered may now miss events until the next connection.
+        // The connection failed or ended: everything covered may now miss events until the next connection, so
+        // nothing derived until now may be served as fresh (a `reset` follows once a connection covers it again).
+        const cut = this.#covered;
         this.#covered = new Set();
+        for (const tenant of cut) this.#options.emit({ tenant, kind: 'gap' });
         await this.#pause();
       }
     } finally {
@@ -169,6 +187,7 @@ export class WatchStream {
     const headers: Record<string, string> = { ...this.#options.headers, accept: 'text/event-stream' };
     if (this.#lastEventId !== undefined) headers['last-event-id'] = this.#lastEventId;
     const query = filter === undefined ? '' : `?${[...filter].map((t) => `tenant=${encodeURIComponent(t)}`).join('&')}`;
+    this.#attemptedAt = Date.now();
     const res = await this.#client.request({ method: 'GET', path: `${this.#options.path}${query}`, headers, signal });
     if (res.statusCode !== 200) {
       await res.body.dump();
@@ -244,6 +263,7 @@ export class WatchStream {
       this.#timer = setTimeout(resolve, delay);
       this.#timer.unref();
     });
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#wake = undefined;
   }
