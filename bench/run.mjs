@@ -8,7 +8,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const ORDER = ['cache-hit', 'rbac-miss', 'rebac-miss', 'remote', 'express', 'nestjs', 'scale', 'memory', 'coalesce', 'invalidate', 'postgres'];
+const ORDER = [
+  'cache-hit', 'rbac-miss', 'rebac-miss', 'remote', 'express', 'nestjs', 'nestjs-fastify', 'scale', 'memory', 'coalesce',
+  'invalidate', 'postgres', 'budget', 'lookup-page', 'filter', 'typecheck',
+];
 const LIMIT_MS = Number(process.env.GATEHOUSE_BENCH_LIMIT_MS ?? 6 * 60_000);
 const wanted = process.argv.slice(2);
 const ids = (wanted.length > 0 ? wanted : ORDER).filter((id) => {

@@ -15,6 +15,7 @@ export async function correct(): Promise<void> {
   await gate.can('team:eng#member', 'view', { type: 'document', id: '1', attributes: { is_public: true, min_level: 3 } });
   await gate.can({ type: 'user', id: 'alice' }, 'owner', 'document:1', { tenant: 'acme' });
   await gate.can('alice', 'member', 'team:eng');
+  await gate.can({ type: 'team', id: 'eng', relation: 'member' }, 'view', 'document:1');
   await gate.check({ subject: 'alice', action: 'read_secret', resource: 'document:1' });
   await gate.checkMany([
     { subject: 'alice', action: 'edit', resource: 'document:1' },
@@ -47,6 +48,8 @@ export async function typos(): Promise<void> {
   await gate.can('usr:alice', 'edit', 'document:1');
   // @ts-expect-error -- a misspelt subject type in object form
   await gate.can({ type: 'usr', id: 'alice' }, 'edit', 'document:1');
+  // @ts-expect-error -- a misspelt userset relation of a subject object
+  await gate.can({ type: 'team', id: 'eng', relation: 'membr' }, 'view', 'document:1');
   // @ts-expect-error -- an attribute value of the wrong type
   await gate.can('alice', 'view', { type: 'document', id: '1', attributes: { is_public: 'yes' } });
   // @ts-expect-error -- an attribute the entity does not declare

@@ -29,6 +29,7 @@ import { CheckTracer } from './tracing.js';
 import type { TracingOptions } from './tracing.js';
 import type {
   ActionOf,
+  CheckInputFor,
   CheckInputOf,
   CheckOptionsOf,
   ContextParam,
@@ -197,7 +198,7 @@ export class Gatehouse<S extends SchemaTypes = UntypedSchema> {
    * const { allowed, reason } = await gate.check({ tenant: 'acme', subject: 'alice', action: 'edit', resource: 'document:1' });
    * ```
    */
-  public check(typed: CheckInputOf<S>, options?: CallOptions): Promise<Decision> {
+  public check<T extends EntityTypeOf<S> = EntityTypeOf<S>>(typed: CheckInputFor<S, T>, options?: CallOptions): Promise<Decision> {
     const input = typed as CheckInput;
     const cache = this.#cache;
     // The hit path: the caller's own strings into nested Maps, the entry's resolved promise back.
@@ -238,7 +239,7 @@ export class Gatehouse<S extends SchemaTypes = UntypedSchema> {
   ): Promise<boolean> {
     const plain = options as CheckOptions | undefined;
     const decision = await this.check(
-      toCheckInput(subject, action, resource, plain) as CheckInputOf<S>,
+      toCheckInput(subject, action, resource, plain) as CheckInputFor<S, T>,
       plain,
     );
     return decision.allowed;
@@ -285,7 +286,7 @@ export class Gatehouse<S extends SchemaTypes = UntypedSchema> {
     const list = inputs as readonly CheckInput[];
     if (!Array.isArray(inputs)) throw InvalidRequestError.badValue('checks', inputs, 'an array of checks');
     for (const input of list) normalizeCheck(input, this.defaultTenant);
-    return await Promise.all(list.map(async (input) => await this.check(input as CheckInputOf<S>, options)));
+    return await Promise.all(list.map(async (input) => await this.check(input as CheckInputFor<S, EntityTypeOf<S>>, options)));
   }
 
   /**

@@ -59,6 +59,7 @@ export type {
   AnyActionOf,
   AttributesOf,
   AttributeTypeValue,
+  CheckInputFor,
   CheckInputOf,
   CheckOptionsOf,
   ContextParam,

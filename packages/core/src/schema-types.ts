@@ -88,7 +88,15 @@ export type SubjectArg<S extends SchemaTypes, X> = X extends string
         ? X
         : `${EntityTypeOf<S>}:${string}`
       : X
-  : SubjectObjectOf<S>;
+  : X extends { readonly type: infer Type extends string }
+    ? Type extends EntityTypeOf<S>
+      ? X extends { readonly relation: infer R }
+        ? R extends undefined | S['entities'][Type]['relations'] | S['entities'][Type]['permissions']
+          ? X
+          : { readonly relation?: S['entities'][Type]['relations'] | S['entities'][Type]['permissions'] }
+        : X
+      : { readonly type: EntityTypeOf<S> }
+    : SubjectObjectOf<S>;
 
 /** A contextual attribute of one entity type, typed by its declaration. */
 export type ContextAttributeOf<S extends SchemaTypes> = {
@@ -137,17 +145,20 @@ export type CheckOptionsOf<S extends SchemaTypes> = IsUntyped<S> extends true
   ? CheckOptions
   : Omit<CheckOptions, 'context'> & { readonly context?: ContextParam<S> };
 
-/** A check in object form, typed by the schema (one member per entity type). */
+/** A check in object form on an entity type `T` of the schema ({@link CheckInput} for untyped use). */
+export type CheckInputFor<S extends SchemaTypes, T extends EntityTypeOf<S>> = IsUntyped<S> extends true
+  ? CheckInput
+  : Omit<CheckInput, 'subject' | 'action' | 'resource' | 'context'> & {
+      readonly subject: string | SubjectObjectOf<S>;
+      readonly action: ActionOf<S, T>;
+      readonly resource: ResourceOf<S, T>;
+      readonly context?: ContextParam<S>;
+    };
+
+/** A check in object form on any entity type of the schema (one member per entity type; for lists). */
 export type CheckInputOf<S extends SchemaTypes> = IsUntyped<S> extends true
   ? CheckInput
-  : {
-      [T in EntityTypeOf<S>]: Omit<CheckInput, 'subject' | 'action' | 'resource' | 'context'> & {
-        readonly subject: string | SubjectObjectOf<S>;
-        readonly action: ActionOf<S, T>;
-        readonly resource: ResourceOf<S, T>;
-        readonly context?: ContextParam<S>;
-      };
-    }[EntityTypeOf<S>];
+  : { [T in EntityTypeOf<S>]: CheckInputFor<S, T> }[EntityTypeOf<S>];
 
 /** The permissions map of an entity type (`permissions()`): name → allowed. */
 export type PermissionMapOf<S extends SchemaTypes, T extends EntityTypeOf<S>> = IsUntyped<S> extends true
