@@ -15,7 +15,7 @@ describe('the NestJS example app on a remote PDP (GATEHOUSE_PDP_URL)', () => {
   beforeAll(async () => {
     server = await createServer({ apiKeys: ['example-key'], logLevel: 'silent' });
     const { url } = await server.listen({ host: '127.0.0.1', port: 0 });
-    ({ app } = await createApp({ pdpUrl: url, apiKey: 'example-key' }));
+    app = await createApp({ pdpUrl: url, apiKey: 'example-key' });
     await app.init();
     http = request(app.getHttpServer());
   });

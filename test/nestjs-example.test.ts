@@ -10,7 +10,7 @@ describe('the NestJS example app (embedded PDP)', () => {
   const as = (user: string, tenant = 'acme') => ({ authorization: `Bearer ${user}`, 'x-tenant-id': tenant });
 
   beforeAll(async () => {
-    ({ app } = await createApp());
+    app = await createApp();
     await app.init();
     http = request(app.getHttpServer());
   });

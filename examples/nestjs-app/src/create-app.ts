@@ -1,30 +1,33 @@
 import { NestFactory } from '@nestjs/core';
-import { ConsoleLogger, Logger } from '@nestjs/common';
+import { ConsoleLogger } from '@nestjs/common';
 import type { INestApplication, LogLevel } from '@nestjs/common';
 
-import { AppModule } from './app.module.js';
-import type { PolicySetup } from './policy-setup.js';
+import { AppModule, ObserveInstrument } from './app.module.js';
+import { configurePolicy } from './policy.module.js';
+import type { PolicyOptions } from './policy.module.js';
 
 /** Options of {@link createApp}. */
-export interface CreateAppOptions {
-  /** A Gatehouse PDP server to use instead of the embedded engine. */
-  readonly pdpUrl?: string | undefined;
-  /** Its API key, when it wants one. */
-  readonly apiKey?: string | undefined;
+export interface CreateAppOptions extends PolicyOptions {
   /** Nest log levels; none by default. */
   readonly logger?: LogLevel[] | false;
 }
 
-/** Builds the document service (not listening yet), on the embedded engine or a remote PDP. */
-export async function createApp(options: CreateAppOptions = {}): Promise<{ app: INestApplication; setup: PolicySetup }> {
-  // Loaded on demand: the remote mode never loads the engine, the embedded mode never loads undici.
-  const setup = options.pdpUrl === undefined
-    ? await (await import('./embedded-policy.js')).embeddedPolicy()
-    : await (await import('./remote-policy.js')).remotePolicy(options.pdpUrl, options.apiKey);
-  // Plain text, no colour codes: the example's output is meant to be read and copied.
-  const levels = options.logger ?? false;
-  Logger.overrideLogger(levels === false ? false : new ConsoleLogger({ logLevels: levels, colors: false }));
-  const app = await NestFactory.create(AppModule.register(setup));
-  app.enableShutdownHooks();
-  return { app, setup };
+/**
+ * Builds the document service (not listening yet) the way `main.ts` does — `AppModule` with Observe's
+ * `instrument` — on the embedded engine or a remote PDP. For tests and embedding.
+ */
+export async function createApp(options: CreateAppOptions = {}): Promise<INestApplication> {
+  configurePolicy({ pdpUrl: options.pdpUrl, apiKey: options.apiKey });
+  try {
+    const levels = options.logger ?? false;
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- Nest's options are a plain object in every Nest app
+    const app = await NestFactory.create(AppModule, {
+      instrument: ObserveInstrument,
+      logger: levels === false ? false : new ConsoleLogger({ logLevels: levels, colors: false }),
+    });
+    app.enableShutdownHooks();
+    return app;
+  } finally {
+    configurePolicy(undefined);
+  }
 }
