@@ -1,4 +1,4 @@
-import { E_NODE, NAME_LIMIT, NEXT_F, NEXT_R, ROW } from '../store/tenant-data.js';
+import { E_NODE, NAME_LIMIT, NEXT_F, NEXT_R, ROW, S_NODE } from '../store/tenant-data.js';
 import type { Evaluation } from './evaluation.js';
 import type { EntityPlan, ExprPlan } from './plan.js';
 
@@ -158,4 +158,37 @@ export function* inIdOrder(ev: Evaluation, sorted: readonly number[], from: numb
 /** The order of ids in lookup answers and pages (UTF-16 code units). */
 export function compareIds(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Nodes of `typeId` reachable forwards from `start` through stored tuples (any relation, to any subject), at the
+ * evaluation's snapshot: a superset of the subjects a tuple-only permission of `start` can grant. Stops after
+ * `limit` nodes visited (`complete` false); each tuple row read costs a step of the evaluation's meter.
+ */
+export function forwardWithin(ev: Evaluation, start: number, typeId: number, limit: number): { nodes: number[]; complete: boolean } {
+  const data = ev.data;
+  const meter = ev.meter;
+  const out: number[] = [];
+  if (start < 0) return { nodes: out, complete: true };
+  const seen = new Set<number>([start]);
+  const queue: number[] = [start];
+  let head = 0;
+  while (head < queue.length && seen.size < limit) {
+    const node = queue[head++] ?? 0;
+    const entity = ev.entityOf(node);
+    if (entity === undefined) continue;
+    for (const m of entity.members.values()) {
+      if (m.kind !== 'relation') continue;
+      for (let r = data.first(node, m.id); r !== -1; r = data.next(r)) {
+        meter.spend(1);
+        if (!data.visible(r, ev.at)) continue;
+        const s = data.rows[r * ROW + S_NODE] ?? 0;
+        if (seen.has(s)) continue;
+        seen.add(s);
+        queue.push(s);
+        if (data.typeOf(s) === typeId) out.push(s);
+      }
+    }
+  }
+  return { nodes: out, complete: head >= queue.length };
 }

@@ -4,14 +4,20 @@ import type { Subject } from '@gatehouse/core';
 import type { LookupEntityRequest, LookupSubjectRequest } from '../engine-types.js';
 import type { StepMeter } from '../eval/budget.js';
 import type { Evaluation } from '../eval/evaluation.js';
-import { compareIds, grantsWithoutTuples, hasFacts, inIdOrder, reachableWithin } from '../eval/lookup.js';
+import { compareIds, forwardWithin, grantsWithoutTuples, hasFacts, inIdOrder, reachableWithin } from '../eval/lookup.js';
 import type { PageCursor, PageTokens } from '../eval/page-token.js';
 import type { EntityPlan, SchemaPlan } from '../eval/plan.js';
 import type { MemoryStore } from '../store/memory-store.js';
 
 /**
- * The subject's reach is walked (and sorted) when it has at most this many nodes; past it, the lookup pages
- * through the type's id index instead and checks each candidate until the page is full.
+ * A lookup first walks the type's ids in order and checks each candidate: this many (plus 8 per id of the page)
+ * before it considers the subject's reach instead.
+ */
+const INDEX_PROBE = 64;
+
+/**
+ * The subject's reach is walked (and sorted) when it has at most this many nodes; past it, the lookup keeps
+ * walking the type's ids until the page is full.
  */
 const REACH_LIMIT = 4096;
 
@@ -51,32 +57,42 @@ export function lookupEntityPage(scope: LookupScope, request: LookupEntityReques
   const after = cursor?.after;
   const subjectRelations = relationIds(entity);
   if (subject.type === type && ev.sNode < 0 && !extra.includes(ev.sNode)) extra.push(ev.sNode);
-  let sequence: Iterable<number>;
-  let filterFacts = true;
-  // Without attribute, rule or tenant grants, only entities reachable backwards from the subject can match.
-  // Contextual tuples may link the subject to stored entities, so they take the index walk.
-  const byIndex = grantsWithoutTuples(ev, entity, permission) || (request.context?.tuples?.length ?? 0) > 0;
-  const reach = byIndex ? undefined : reachableWithin(ev, ev.sNode, ev.sRel, typeId, REACH_LIMIT);
-  if (reach?.complete === true) {
-    const nodes = reach.nodes;
-    if (ev.sNode >= 0 && subject.type === type) nodes.push(ev.sNode);
-    const sorted = [...new Set(nodes)].sort((a, b) => compareIds(ev.idOf(a), ev.idOf(b)));
-    sequence = inIdOrder(ev, sorted, after === undefined ? 0 : view.tenantData(tenant)?.positionAfter(sorted, after) ?? 0, extra, after);
-    filterFacts = false;
-  } else {
-    const data = ev.data;
-    const sorted = typeId >= 0 ? data.sortedNodesOfType(typeId) : [];
-    sequence = inIdOrder(ev, sorted, after === undefined ? 0 : data.positionAfter(sorted, after), extra, after);
-  }
+  const data = ev.data;
+  const sorted = typeId >= 0 ? data.sortedNodesOfType(typeId) : [];
   const ids: string[] = [];
-  for (const node of sequence) {
-    scope.meter.spend(1);
-    const id = ev.idOf(node);
-    if (allow !== undefined && !allow.has(id)) continue;
-    if (filterFacts && node >= 0 && !hasFacts(ev, node, entity, subjectRelations)) continue;
-    if (ev.check(node, entity, permission)) {
-      ids.push(id);
-      if (ids.length === size) break;
+  let lastSeen = after;
+  /** Checks candidates from `it` until the page is full, `limit` were examined or `it` ends (then true). */
+  const take = (it: Iterator<number>, filterFacts: boolean, limit: number): boolean => {
+    for (let examined = 0; examined < limit && ids.length < size; examined++) {
+      const step = it.next();
+      if (step.done === true) return true;
+      const node = step.value;
+      scope.meter.spend(1);
+      const id = ev.idOf(node);
+      lastSeen = id;
+      if (allow !== undefined && !allow.has(id)) continue;
+      if (filterFacts && node >= 0 && !hasFacts(ev, node, entity, subjectRelations)) continue;
+      if (ev.check(node, entity, permission)) ids.push(id);
+    }
+    return false;
+  };
+  const byIndex = inIdOrder(ev, sorted, after === undefined ? 0 : data.positionAfter(sorted, after), extra, after);
+  // With attribute, rule or tenant grants any entity of the type may match: walk the type's ids in order.
+  // Contextual tuples may link the subject to stored entities, so they take that walk too.
+  if (grantsWithoutTuples(ev, entity, permission) || (request.context?.tuples?.length ?? 0) > 0) {
+    take(byIndex, true, Infinity);
+  } else if (!take(byIndex, true, INDEX_PROBE + 8 * size) && ids.length < size) {
+    // Tuples only, and the matches are sparse in the type's ids: the entities reachable backwards from the
+    // subject are all the candidates there are. When that reach is small, walk it (in id order) instead.
+    const reach = reachableWithin(ev, ev.sNode, ev.sRel, typeId, REACH_LIMIT);
+    if (reach.complete) {
+      const nodes = reach.nodes;
+      if (ev.sNode >= 0 && subject.type === type) nodes.push(ev.sNode);
+      const from = lastSeen;
+      const reachSorted = [...new Set(nodes)].filter((n) => from === undefined || ev.idOf(n) > from).sort((x, y) => compareIds(ev.idOf(x), ev.idOf(y)));
+      take(inIdOrder(ev, reachSorted, 0, extra, from), false, Infinity);
+    } else {
+      take(byIndex, true, Infinity);
     }
   }
   return { ids, continuousToken: next(tokens, 'lookup-entity', fingerprint, at, ids, size) };
@@ -105,14 +121,34 @@ export function lookupSubjectPage(scope: LookupScope, request: LookupSubjectRequ
   const after = cursor?.after;
   const extra = scope.contextNodes(probe).filter((n) => n < 0 && probe.typeName(n) === type);
   const ids: string[] = [];
-  for (const node of inIdOrder(probe, sorted, after === undefined ? 0 : data.positionAfter(sorted, after), extra, after)) {
-    scope.meter.spend(1);
-    if (node >= 0 && !hasFacts(probe, node, subjectEntity, subjectRelations)) continue;
-    const id = probe.idOf(node);
-    const ev = scope.evaluation(relation === undefined ? { type, id } : { type, id, relation }, target, at);
-    if (ev.check(ev.resolve(target.type, target.id), entity, permission)) {
-      ids.push(id);
-      if (ids.length === size) break;
+  let lastSeen = after;
+  const take = (it: Iterator<number>, filterFacts: boolean, limit: number): boolean => {
+    for (let examined = 0; examined < limit && ids.length < size; examined++) {
+      const step = it.next();
+      if (step.done === true) return true;
+      const node = step.value;
+      scope.meter.spend(1);
+      const id = probe.idOf(node);
+      lastSeen = id;
+      if (filterFacts && node >= 0 && !hasFacts(probe, node, subjectEntity, subjectRelations)) continue;
+      const ev = scope.evaluation(relation === undefined ? { type, id } : { type, id, relation }, target, at);
+      if (ev.check(ev.resolve(target.type, target.id), entity, permission)) ids.push(id);
+    }
+    return false;
+  };
+  const byIndex = inIdOrder(probe, sorted, after === undefined ? 0 : data.positionAfter(sorted, after), extra, after);
+  if (grantsWithoutTuples(probe, entity, permission) || (request.context?.tuples?.length ?? 0) > 0) {
+    take(byIndex, true, Infinity);
+  } else if (!take(byIndex, true, INDEX_PROBE + 8 * size) && ids.length < size) {
+    // Tuples only, and the matches are sparse among the type's ids: the subjects reachable forwards from the
+    // entity are all the candidates there are. When that reach is small, walk it (in id order) instead.
+    const reach = forwardWithin(probe, probe.resolve(target.type, target.id), typeId, REACH_LIMIT);
+    if (reach.complete) {
+      const from = lastSeen;
+      const reachSorted = reach.nodes.filter((n) => from === undefined || probe.idOf(n) > from).sort((x, y) => compareIds(probe.idOf(x), probe.idOf(y)));
+      take(inIdOrder(probe, reachSorted, 0, extra, from), false, Infinity);
+    } else {
+      take(byIndex, true, Infinity);
     }
   }
   return { ids, continuousToken: next(tokens, 'lookup-subject', fingerprint, at, ids, size) };
