@@ -158,9 +158,10 @@ export class Queries {
 
   /**
    * The step meter of one request, after checking its contextual data against the size limits (the data is
-   * charged once up front: each evaluation loads it).
+   * charged once up front: each evaluation loads it). Every evaluation entry point (plans too) makes one.
+   * @throws {@link InvalidRequestError} for contextual data over a size limit.
    */
-  private meter(tenant: string, context: CheckContext | undefined, ...attributes: (Readonly<Record<string, unknown>> | undefined)[]): StepMeter {
+  public meter(tenant: string, context: CheckContext | undefined, ...attributes: (Readonly<Record<string, unknown>> | undefined)[]): StepMeter {
     const budget = this.env.budget;
     const size = checkRequestSize(budget, context, ...attributes);
     const meter = new StepMeter(budget.maxSteps, tenant);
