@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// cache-hit (DESIGN §9): `await gate.check()` answered from a warm decision cache, against @casl/ability
+// cache-hit (docs/architecture.md#performance-targets): `await gate.check()` answered from a warm decision cache, against @casl/ability
 // `ability.can()` on a 20-rule ability (18 plain rules, one conditional, one inverted; peers.md), in the same run.
 // The PDP behind the cache is the real embedded engine (@gatehouse/engine EmbeddedPdp) with an RBAC + ownership
 // schema in 10 tenants; 1,000 distinct warm keys are cycled. `gate.peek()` (synchronous, cache only) is reported

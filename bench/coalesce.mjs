@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// coalesce (DESIGN §9): 100 concurrent distinct checks through Gatehouse + RemotePdp against a local node:http server
+// coalesce (docs/architecture.md#performance-targets): 100 concurrent distinct checks through Gatehouse + RemotePdp against a local node:http server
 // that speaks the Gatehouse protocol's check and bulk-check (it evaluates a small role table and counts requests).
 // ratio = HTTP requests made for the 100 checks (lower is better), target <= 2. Five rounds, each on a fresh client
 // (cold cache), reports the worst round.

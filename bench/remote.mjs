@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// remote (DESIGN §9): a PDP check over loopback, 32 in flight, no decision cache. Ours: `gatehouse serve` (the
+// remote (docs/architecture.md#performance-targets): a PDP check over loopback, 32 in flight, no decision cache. Ours: `gatehouse serve` (the
 // package's bin, its own process) with bench/remote.perm, asked through our real client, RemotePdp (protocol
 // 'gatehouse', `pdp.check()` called directly: no Gatehouse cache, no coalescing into bulk calls). Peer: the Cerbos
 // PDP 0.55.0 binary (its own process) with bench/cerbos/policies/document.yaml, asked through @cerbos/grpc 0.25.0

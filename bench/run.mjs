@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs every benchmark of DESIGN §9 in its own child process (after `npm run build`), collects the one JSON line each
+// Runs every benchmark of docs/architecture.md#performance-targets in its own child process (after `npm run build`), collects the one JSON line each
 // prints last, writes bench/results.json and prints a table. `node bench/run.mjs cache-hit remote` runs a subset.
 import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';

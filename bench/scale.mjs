@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// scale (DESIGN §9): check p99 at 1 M tuples ÷ the same check's p99 at 10 K tuples (also 100 K), in the memory
+// scale (docs/architecture.md#performance-targets): check p99 at 1 M tuples ÷ the same check's p99 at 10 K tuples (also 100 K), in the memory
 // store, decision cache off. Each check is timed alone (`await engine.check()`); a mix of deep allowed, direct and
 // denied checks over data of the same per-entity shape. p99 is the median of 5 runs of 20,000 checks.
 import { performance } from 'node:perf_hooks';

@@ -89,7 +89,7 @@ function planOf(options: AbilityOptions): Plan {
 
 /**
  * Computes the CASL rules of a subject in a tenant from Gatehouse decisions. Only `can` rules are made:
- * an action allowed by type (DESIGN §3: allowed for every instance) becomes a rule without conditions; other
+ * an action allowed by type (docs/architecture.md#tenancy: allowed for every instance) becomes a rule without conditions; other
  * actions become `{ [fieldName]: { $in: ids } }` from a lookup (types) and from the listed instances'
  * permissions; with `schema`, attribute-only parts of permissions become conditions on the object's fields.
  * @param gate - a `Gatehouse` client or a `BoundGate`.

@@ -1,7 +1,7 @@
 import { InvalidRequestError } from './errors.js';
 import type { DecisionReason } from './types.js';
 
-/** One decision, as the audit trail records it (DESIGN §5.3). */
+/** One decision, as the audit trail records it (docs/architecture.md#the-decision-log). */
 export interface DecisionEvent {
   readonly tenant: string;
   /** The subject in its string form (`user:alice`, `team:eng#member`). */

@@ -10,7 +10,7 @@ import type { AttributeFilter, DataChange, Store, TenantRecord, TupleFilter } fr
 export interface EngineOptions {
   /** Schema-language text for the default tenant. */
   readonly schema?: string;
-  /** RBAC YAML (DESIGN §4.3), compiled to a schema for the default tenant. */
+  /** RBAC YAML (docs/semantics.md#the-rbac-file), compiled to a schema for the default tenant. */
   readonly rbac?: string;
   /** The system of record. @defaultValue `new MemoryStore()` */
   readonly store?: Store;

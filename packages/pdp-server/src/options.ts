@@ -36,7 +36,7 @@ export interface ServerOptions {
   readonly engine?: Engine;
   /** Schema-language text of the default tenant. */
   readonly schema?: string;
-  /** RBAC YAML (DESIGN §4.3) of the default tenant, instead of `schema`. */
+  /** RBAC YAML (docs/semantics.md#the-rbac-file) of the default tenant, instead of `schema`. */
   readonly rbac?: string;
   /** The engine's store. @defaultValue a new MemoryStore */
   readonly store?: Store;

@@ -1,6 +1,6 @@
 /**
  * Normalises the Permit PDP's inputs the way the permitio SDK may send them (strings or objects, extra
- * fields, the tenant `"default"`) into Gatehouse requests. permit.md §3, DESIGN §3.
+ * fields, the tenant `"default"`) into Gatehouse requests. permit.md §3; tenancy: docs/architecture.md#tenancy.
  */
 import { InvalidRequestError, parseResource, parseSubject } from '@gatehouse/core';
 import type { Resource, Subject } from '@gatehouse/core';

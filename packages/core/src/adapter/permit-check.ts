@@ -4,7 +4,7 @@ import type { Resource } from '../types.js';
 import { httpAnswer } from './http-answer.js';
 import type { HttpAnswer, HttpErrorBody } from './http-answer.js';
 
-/** The most checks one bulk request may carry: the client's batch size (DESIGN §5). */
+/** The most checks one bulk request may carry: the client's batch size (docs/architecture.md#the-client). */
 export const PERMIT_CHECK_MAX_BULK = 100;
 
 /** What the handler reads of an HTTP request. */

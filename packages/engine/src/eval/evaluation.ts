@@ -428,7 +428,7 @@ export class Evaluation {
 
   /**
    * Checks `member` on the type itself (no id): only `tenant.x` and the subject's own standing are known, every
-   * instance fact is unknown, and unknown is a denial (DESIGN §3).
+   * instance fact is unknown, and unknown is a denial (docs/architecture.md#tenancy).
    */
   public checkType(entity: EntityPlan, member: string): boolean {
     const m = this.member(entity, member);

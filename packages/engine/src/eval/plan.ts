@@ -63,7 +63,7 @@ export interface SchemaPlan {
 
 export const TENANT_ENTITY = 'tenant';
 
-/** Interns every name of a schema in the store and resolves the implicit `tenant` relation (DESIGN §3). */
+/** Interns every name of a schema in the store and resolves the implicit `tenant` relation (docs/architecture.md#tenancy). */
 export function planSchema(schema: CompiledSchema, store: MemoryStore): SchemaPlan {
   const hasTenant = schema.entities.has(TENANT_ENTITY);
   const entities = new Map<string, EntityPlan>();

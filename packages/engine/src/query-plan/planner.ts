@@ -18,7 +18,7 @@ type TupleToUserSet = Extract<ExprPlan, { kind: 'tupleToUserSet' }>;
 const FRESH_ID = '\u0000row';
 
 /**
- * The partial evaluation of one permission for one subject over every entity of one type (DESIGN §11).
+ * The partial evaluation of one permission for one subject over every entity of one type (docs/data-filtering.md).
  *
  * The resource is a row of the application. What the check of `type:<row id>` (with the row's attributes as
  * contextual attributes) would read is split in two:

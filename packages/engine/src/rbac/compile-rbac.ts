@@ -24,7 +24,7 @@ interface Grant {
 }
 
 /**
- * Compiles the RBAC file (DESIGN §4.3) to schema-language text. Roles become relations of `entity tenant`
+ * Compiles the RBAC file (docs/semantics.md#the-rbac-file) to schema-language text. Roles become relations of `entity tenant`
  * (assigned as `tenant:<t>#<role>@user:<id>`); each action of a resource becomes a permission that is the
  * union of `tenant.<role>` over the roles granting it, `and`-ed with a rule call when the grant has a
  * condition. `extends` lists roles whose grants a role derives.

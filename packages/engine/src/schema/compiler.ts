@@ -13,7 +13,7 @@ import type {
 } from './ir.js';
 import { parseSchema } from './parser.js';
 
-/** The name of the entity that stands for the request's tenant (DESIGN §3). */
+/** The name of the entity that stands for the request's tenant (docs/architecture.md#tenancy). */
 export const TENANT_ENTITY = 'tenant';
 
 type Members = ReadonlyMap<string, MemberNode>;
@@ -30,7 +30,7 @@ function describeMember(member: MemberNode): string {
 /**
  * Parses and compiles schema text: every static check of permify.md §1.3, then each rule body compiled once
  * as CEL. When the schema declares `entity tenant`, every other entity without a member named `tenant` gets
- * an implicit relation `tenant @tenant` (DESIGN §3), marked `implicit` in the result.
+ * an implicit relation `tenant @tenant` (docs/architecture.md#tenancy), marked `implicit` in the result.
  *
  * @param text - The schema source.
  * @returns The compiled schema the evaluator walks.

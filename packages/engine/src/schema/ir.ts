@@ -25,7 +25,7 @@ export interface RelationDefinition {
   readonly references: readonly RelationReference[];
   /**
    * True for the implicit `tenant @tenant` relation the compiler adds to an entity that declares no member
-   * named `tenant` when the schema has `entity tenant` (DESIGN §3): its one subject is `tenant:<request
+   * named `tenant` when the schema has `entity tenant` (docs/architecture.md#tenancy): its one subject is `tenant:<request
    * tenant>`, never a stored tuple. Absent on relations written in the schema.
    */
   readonly implicit?: boolean;

@@ -79,7 +79,7 @@ class Malformed extends Error {
 }
 
 /**
- * Runs a Permify validation file (permify.md §3, DESIGN §4.4) in a fresh engine, in tenant `t1`: compiles
+ * Runs a Permify validation file (docs/semantics.md#validation-files) in a fresh engine, in tenant `t1`: compiles
  * the schema, writes every relationship and attribute line, then runs every check, entity filter and subject
  * filter assertion. Lists compare without regard to order. A query that errors counts as a failure. A key the
  * format does not define (a misspelt `assertions:` or `relationships:`) is an error of the file, at its line and

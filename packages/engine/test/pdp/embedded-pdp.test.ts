@@ -18,7 +18,7 @@ entity document {
 }`;
 
 describe('EmbeddedPdp', () => {
-  it('runs the quick start of DESIGN §5 exactly as written: a delete is seen by the very next check', async () => {
+  it('runs the quick start of docs/architecture.md#the-client exactly as written: a delete is seen by the very next check', async () => {
     const engine = await Engine.create({ schema: SCHEMA });
     await engine.createTenant('acme');
     const written = await engine.write({
