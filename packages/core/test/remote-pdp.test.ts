@@ -305,8 +305,10 @@ describe('RemotePdp watch stream', () => {
     server.dropWatchers();
     await eventually(() => server.watchers.length === 1);
     expect(server.watchers[0]?.lastEventId).toBe(token);
-    await eventually(() => events.length === 2);
-    expect(events.map((e) => `${e.tenant} ${e.kind}`).sort()).toEqual(['acme reset', 't1 reset']);
+    // A gap for each tenant the moment the stream drops (cached decisions stop being fresh), a reset once it is back.
+    await eventually(() => events.length === 4);
+    expect(events.slice(0, 2).map((e) => `${e.tenant} ${e.kind}`).sort()).toEqual(['acme gap', 't1 gap']);
+    expect(events.slice(2).map((e) => `${e.tenant} ${e.kind}`).sort()).toEqual(['acme reset', 't1 reset']);
   });
 
   it('keeps retrying a watch endpoint that fails, without affecting checks, and emits reset once it connects', async () => {
