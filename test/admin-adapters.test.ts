@@ -195,6 +195,40 @@ describe('an app whose PDP key is scoped to one tenant', () => {
   });
 });
 
+describe('the Nest admin module inside an app using GatehouseModule', () => {
+  it('resolves tenant and subject with the module’s resolvers when given none', async () => {
+    const { GatehouseModule } = await import('@gatehouse/nestjs');
+    const { backend, done } = await embedded();
+    const guardEngine = await Engine.create({ schema: ADMIN_SCHEMA });
+    @Module({
+      imports: [
+        GatehouseModule.forRoot({
+          pdp: new EmbeddedPdp(guardEngine),
+          tenant: fromHeader('x-tenant-id'),
+          subject: (req: { headers: Record<string, unknown> }) => (typeof req.headers['x-user'] === 'string' ? req.headers['x-user'] : undefined),
+        }),
+        GatehouseAdminModule.forRoot({ backend }),
+      ],
+    })
+    class AppModule {}
+    Logger.overrideLogger(false);
+    const nest = await NestFactory.create(AppModule, new ExpressAdapter());
+    await nest.listen(0, '127.0.0.1');
+    const a: App = { url: `http://127.0.0.1:${String((nest.getHttpServer().address() as AddressInfo).port)}/admin`, close: () => nest.close() };
+    try {
+      expect((await call(a, 'roles/list', 'carol', 'acme')).body.viewer).toBe('carol');
+      expect((await call(a, 'members/list', 'alice', 'globex')).status).toBe(403);
+      expect((await call(a, 'members/list', undefined, 'acme')).status).toBe(401);
+      const noTenant = await fetch(`${a.url}/members/list`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-user': 'alice' }, body: '{}' });
+      expect(noTenant.status).toBe(400);
+    } finally {
+      await a.close();
+      await guardEngine.close();
+      await done();
+    }
+  });
+});
+
 describe('the admin routes read req.gate when given no resolvers', () => {
   it('uses the tenant and subject an earlier middleware bound', async () => {
     const { backend, done } = await embedded();

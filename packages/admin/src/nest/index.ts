@@ -1,6 +1,7 @@
-import { Controller, HttpCode, HttpException, Inject, Module, Post, Req } from '@nestjs/common';
+import { Controller, HttpCode, HttpException, Inject, Module, Optional, Post, Req } from '@nestjs/common';
 import type { DynamicModule, FactoryProvider, ModuleMetadata, Type } from '@nestjs/common';
 import type { GateRequest, RequestLike } from '@gatehouse/core';
+import type { AdapterConfig } from '@gatehouse/core/adapter';
 import { answerAdminRequest } from '../app-handler.js';
 import type { AdminRoutesOptions } from '../app-handler.js';
 import { ADMIN_PATHS } from '../http-handler.js';
@@ -10,6 +11,25 @@ export type { AdminAppErrorBody, AdminRoutesOptions } from '../app-handler.js';
 
 /** The injection token of the module's options. */
 export const GATEHOUSE_ADMIN_OPTIONS = Symbol.for('gatehouse.admin.options');
+
+/** `@gatehouse/nestjs`'s `GATEHOUSE_CONFIG` token (the same `Symbol.for`), read when `GatehouseModule` is imported. */
+const NEST_ADAPTER_CONFIG = Symbol.for('gatehouse.nestjs.config');
+
+/**
+ * The routes' options, completed from `GatehouseModule`'s adapter configuration when they name no `subject`: the
+ * admin routes then resolve the tenant and the subject exactly as the app's guard does.
+ */
+function withModuleConfig(options: AdminRoutesOptions, config: AdapterConfig | undefined): AdminRoutesOptions {
+  if (options.subject !== undefined || config === undefined) return options;
+  return {
+    ...options,
+    subject: config.subject,
+    ...(options.tenant === undefined && config.tenant !== undefined ? { tenant: config.tenant } : {}),
+    ...(options.tenant === undefined && config.tenant === undefined ? { tenant: config.tenantPolicy.defaultTenant } : {}),
+    defaultTenant: options.defaultTenant ?? config.tenantPolicy.defaultTenant,
+    missingTenant: options.missingTenant ?? config.tenantPolicy.missingTenant,
+  };
+}
 
 /** Options of {@link GatehouseAdminModule.forRoot}. */
 export interface GatehouseAdminModuleOptions extends AdminRoutesOptions {
@@ -38,7 +58,10 @@ function methodName(path: AdminPath): string {
 function adminController(path: string): Type {
   @Controller(path)
   class GatehouseAdminController {
-    public constructor(@Inject(GATEHOUSE_ADMIN_OPTIONS) public readonly options: AdminRoutesOptions) {}
+    public readonly options: AdminRoutesOptions;
+    public constructor(@Inject(GATEHOUSE_ADMIN_OPTIONS) options: AdminRoutesOptions, @Optional() @Inject(NEST_ADAPTER_CONFIG) config?: AdapterConfig) {
+      this.options = withModuleConfig(options, config);
+    }
   }
   const proto = GatehouseAdminController.prototype as unknown as Record<string, unknown>;
   for (const p of ADMIN_PATHS) {
@@ -64,8 +87,8 @@ function adminController(path: string): Type {
  * The tenant-admin routes in a Nest app: `POST /{path}/roles/list`, `/members/list`, `/members/invite`,
  * `/members/remove`, `/members/roles/assign`, `/members/roles/revoke`, `/invitations/accept`, `/invitations/list`,
  * `/invitations/revoke`, `/audit/list` — the same bodies and answers as the Express router (`@gatehouse/admin/express`).
- * The actor is the request's subject (the `subject` option, else `req.gate`), the tenant the request's tenant;
- * never the body's. Works on platform-express and platform-fastify.
+ * The actor is the request's subject and the tenant the request's tenant, never the body's: from the `subject` and
+ * `tenant` options, else from `GatehouseModule`'s configuration (the same resolvers as the guard), else `req.gate`. Works on platform-express and platform-fastify.
  * @example
  * ```ts
  * @Module({
