@@ -278,6 +278,24 @@ describe('PDP server routes for the console', () => {
     expect(find(zed.body.tree, (n) => n.state === 'cut')).toMatchObject({ kind: 'cycle', label: 'team:a#member' });
   });
 
+  it('explain lists at most 100 children of a node and counts the rest', async () => {
+    const tuples = Array.from({ length: 150 }, (_, i) => `document:9#viewer@team:t${String(i)}#member`);
+    await server.server.engine.write({ tenant: 't1', tuples });
+    const r = await call(server, '/v1/tenants/t1/permissions/explain', {
+      entity: { type: 'document', id: '9' },
+      permission: 'view',
+      subject: { type: 'user', id: 'nobody' },
+    });
+    expect(r.body.can).toBe('CHECK_RESULT_DENIED');
+    const viewer = find(r.body.tree, (n) => n.label === 'document:9#viewer');
+    expect(viewer?.children).toHaveLength(100);
+    expect(viewer?.omitted).toBe(50);
+    for (const child of viewer?.children ?? []) {
+      expect(child).toMatchObject({ state: 'denied', label: expect.stringMatching(/^team:t\d+#member$/) });
+      expect(child.tuples).toEqual([`document:9#viewer@${child.label}`]);
+    }
+  });
+
   it('explain takes contextual tuples for that request only', async () => {
     const body = {
       entity: { type: 'document', id: '3' },

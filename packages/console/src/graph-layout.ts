@@ -91,8 +91,8 @@ function boxOf(node: ExplanationNode, onPath: boolean): Box {
   const shown = node.children.slice(0, MAX_CHILDREN);
   const decisive = onPath ? decisiveChildren(node) : new Set<number>();
   const children = shown.map((c, i) => boxOf(c, decisive.has(i)));
-  if (node.children.length > MAX_CHILDREN) {
-    const more = node.children.length - MAX_CHILDREN;
+  const more = node.children.length - shown.length + (node.omitted ?? 0);
+  if (more > 0) {
     children.push({ label: `… ${String(more)} more`, note: 'not drawn', state: 'not_evaluated', node: undefined, onPath: false, children: [], ownWidth: 120, span: 0 });
   }
   const ownWidth = Math.max(label.length, note.length) * CHAR + 2 * PAD;

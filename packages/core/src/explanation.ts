@@ -41,12 +41,6 @@ export interface ExplanationNode {
   readonly tuples?: readonly string[];
   /** Operands, hops and members, left to right as evaluated (skipped operands included as `not_evaluated`). */
   readonly children: readonly ExplanationNode[];
-}
-
-/** A decision with its explanation. */
-export interface Explanation {
-  readonly allowed: boolean;
-  /** The snap token the decision was made at. */
-  readonly snapToken: string;
-  readonly tree: ExplanationNode;
+  /** How many further children were evaluated but left out, to keep the tree a size a person can read. */
+  readonly omitted?: number;
 }

@@ -74,7 +74,7 @@ export type {
   SubjectParam,
   UntypedSchema,
 } from './schema-types.js';
-export type { Explanation, ExplanationKind, ExplanationNode, ExplanationState } from './explanation.js';
+export type { ExplanationKind, ExplanationNode, ExplanationState } from './explanation.js';
 export {
   COMPARISON_OPERATORS,
   comparisonOf,

@@ -38,9 +38,11 @@ export function explanationText(tree: ExplanationNode, options: ExplanationTextO
     const detail = node.detail === undefined ? '' : `  (${printable(node.detail)})`;
     lines.push(`${lead}${branch}${paint(node.state, `${MARK[node.state]} ${printable(node.label)}  ${WORD[node.state]}`)}${tuples}${detail}`);
     const next = lead + (branch === '' ? '' : branch === '└─ ' ? '   ' : '│  ');
+    const omitted = node.omitted ?? 0;
     node.children.forEach((child, i) => {
-      walk(child, next, i === node.children.length - 1 ? '└─ ' : '├─ ');
+      walk(child, next, i === node.children.length - 1 && omitted === 0 ? '└─ ' : '├─ ');
     });
+    if (omitted > 0) lines.push(`${next}└─ … ${String(omitted)} more, not listed`);
   };
   walk(tree, '', '');
   return `${lines.join('\n')}\n`;

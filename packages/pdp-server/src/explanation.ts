@@ -9,6 +9,11 @@ import type { CompiledSchema, ExplainNode, PermissionExpr } from '@gatehouse/eng
 
 const OPERATOR = { union: 'or', intersection: 'and', exclusion: 'not' } as const;
 
+/** Children listed per node; the rest are counted in `omitted`. */
+export const MAX_EXPLANATION_CHILDREN = 100;
+/** Nodes in one tree; past it, subtrees are left out (counted in their parent's `omitted`). */
+export const MAX_EXPLANATION_NODES = 5000;
+
 function typeOf(entity: string): string {
   const colon = entity.indexOf(':');
   return colon === -1 ? entity : entity.slice(0, colon);
@@ -41,7 +46,19 @@ export function expressionText(expr: PermissionExpr): string {
 }
 
 class Shaper {
+  private nodes = 0;
+
   public constructor(private readonly schema: CompiledSchema | undefined) {}
+
+  /** Shapes the children that fit the limits; the count of the rest. */
+  private some(children: readonly ExplainNode[], shape: (c: ExplainNode) => ExplanationNode): { list: ExplanationNode[]; omitted: number } {
+    const list: ExplanationNode[] = [];
+    for (const c of children) {
+      if (list.length >= MAX_EXPLANATION_CHILDREN || this.nodes >= MAX_EXPLANATION_NODES) break;
+      list.push(shape(c));
+    }
+    return { list, omitted: children.length - list.length };
+  }
 
   public member(node: ExplainNode, leadingTuple?: string): ExplanationNode {
     const kind = node.kind as ExplanationKind;
@@ -49,8 +66,10 @@ class Shaper {
     const label = node.kind === 'rule' ? node.name : `${node.entity}${sep}${node.name}`;
     const tuples: string[] = [];
     if (leadingTuple !== undefined) tuples.push(leadingTuple);
+    this.nodes++;
     let detail: string | undefined = node.via;
     let children: ExplanationNode[] = [];
+    let omitted = 0;
     if (node.kind === 'permission') {
       const expr = this.schema?.entities.get(typeOf(node.entity))?.permissions.get(node.name)?.expr;
       children = [this.expr(node.children?.[0], expr, node.entity)];
@@ -60,15 +79,15 @@ class Shaper {
         tuples.push(node.via.replace(/ \(implicit\)$/, ''));
         detail = node.via.endsWith('(implicit)') ? 'implicit tenant relation' : undefined;
       }
-      children = (node.children ?? []).map((c) => {
+      ({ list: children, omitted } = this.some(node.children ?? [], (c) => {
         const hop = c.via?.startsWith('via ') === true ? c.via.slice(4) : undefined;
         if (hop === undefined) return this.member(c);
         const { via: _via, ...rest } = c;
         return this.member(rest, hop);
-      });
+      }));
       if (children.length === 0 && !node.allowed && detail === undefined) detail = 'no tuple grants it';
     }
-    return shaped(kind, label, node.entity, stateOf(node), detail, tuples, children);
+    return shaped(kind, label, node.entity, stateOf(node), detail, tuples, children, omitted);
   }
 
   private expr(node: ExplainNode | undefined, expr: PermissionExpr | undefined, entity: string): ExplanationNode {
@@ -79,6 +98,7 @@ class Shaper {
       case 'exclusion': {
         const binary = expr?.kind === node.kind ? expr : undefined;
         const [left, right] = node.children ?? [];
+        this.nodes++;
         const children = [this.expr(left, binary?.left, entity)];
         if (right !== undefined || binary !== undefined) children.push(this.expr(right, binary?.right, entity));
         return shaped(node.kind, OPERATOR[node.kind], entity, stateOf(node), undefined, [], children);
@@ -86,11 +106,12 @@ class Shaper {
       case 'tupleToUserSet': {
         const [tupleSet] = node.name.split('.');
         const implicit = tupleSet !== undefined && this.schema?.entities.get(typeOf(entity))?.relations.get(tupleSet)?.implicit === true;
-        const children = (node.children ?? []).map((c) =>
+        this.nodes++;
+        const { list, omitted } = this.some(node.children ?? [], (c) =>
           this.member(c, implicit ? undefined : `${entity}#${tupleSet ?? ''}@${c.entity}`),
         );
-        const detail = children.length === 0 ? `no ${tupleSet ?? ''} tuple leads anywhere` : undefined;
-        return shaped('tupleToUserSet', node.name, entity, stateOf(node), detail, [], children);
+        const detail = list.length === 0 && omitted === 0 ? `no ${tupleSet ?? ''} tuple leads anywhere` : undefined;
+        return shaped('tupleToUserSet', node.name, entity, stateOf(node), detail, [], list, omitted);
       }
       case 'permission':
       case 'relation':
@@ -105,6 +126,7 @@ class Shaper {
 
   /** An operand a short-circuit skipped: one node naming the whole sub-expression. */
   private skipped(expr: PermissionExpr | undefined, entity: string): ExplanationNode {
+    this.nodes++;
     if (expr === undefined) return shaped('permission', '(unknown operand)', entity, 'not_evaluated', 'skipped', [], []);
     let kind: ExplanationKind;
     switch (expr.kind) {
@@ -135,6 +157,7 @@ function shaped(
   detail: string | undefined,
   tuples: readonly string[],
   children: readonly ExplanationNode[],
+  omitted = 0,
 ): ExplanationNode {
   return {
     kind,
@@ -144,6 +167,7 @@ function shaped(
     ...(detail === undefined ? {} : { detail }),
     ...(tuples.length === 0 ? {} : { tuples }),
     children,
+    ...(omitted === 0 ? {} : { omitted }),
   };
 }
 
