@@ -3,7 +3,8 @@
 import { subject } from '@casl/ability';
 import { abilityFor } from '@gatehouse/casl';
 import type { BoundGate } from '@gatehouse/core';
-import { fromParam, typedAuthorize } from '@gatehouse/express';
+import { fromParam, gatehouse, typedAuthorize } from '@gatehouse/express';
+import type { Pdp } from '@gatehouse/core';
 import { typedDecorators } from '@gatehouse/nestjs';
 import type { Schema } from './gatehouse-schema.js';
 
@@ -41,6 +42,14 @@ export const routes = [
   authorize('view', { type: 'docs', id: fromParam('id') }),
   // @ts-expect-error -- a misspelt action in authorize.all()
   authorize.all(['edit', 'document:1'], ['admni', 'tenant']),
+];
+
+declare const pdp: Pdp;
+const bound = typedAuthorize<Schema>(gatehouse({ pdp, subject: () => 'alice' }));
+export const boundRoutes = [
+  bound('view', { type: 'document', id: fromParam('id') }),
+  // @ts-expect-error -- a misspelt action in a gatehouse() instance's authorize()
+  bound('veiw', 'document:1'),
 ];
 
 declare const gate: BoundGate;

@@ -2,6 +2,7 @@ import type { ActionOf, EntityTypeOf, SchemaTypes } from '@gatehouse/core';
 import type { TypedCheckPair, TypedResourceSpec } from '@gatehouse/core/adapter';
 import type { Request, RequestHandler } from 'express';
 import { authorize } from './authorize.js';
+import type { BoundAuthorize } from './gatehouse-middleware.js';
 
 /** `authorize()` typed by a generated schema: see {@link typedAuthorize}. */
 export interface TypedAuthorize<S extends SchemaTypes> {
@@ -23,8 +24,13 @@ export interface TypedAuthorize<S extends SchemaTypes> {
  * const authorize = typedAuthorize<Schema>();
  * app.patch('/documents/:id', authorize('edit', { type: 'document', id: fromParam('id') }), update);
  * app.patch('/documents/:id', authorize('edti', 'document'), update); // compile error
+ *
+ * // or the authorize() of one gatehouse() instance:
+ * const gh = gatehouse({ pdp, tenant, subject });
+ * const guard = typedAuthorize<Schema>(gh);
  * ```
+ * @param bound - a `gatehouse()` middleware whose `authorize` to type; the standalone `authorize` when absent.
  */
-export function typedAuthorize<S extends SchemaTypes>(): TypedAuthorize<S> {
-  return authorize;
+export function typedAuthorize<S extends SchemaTypes>(bound?: { readonly authorize: BoundAuthorize }): TypedAuthorize<S> {
+  return (bound?.authorize ?? authorize) as TypedAuthorize<S>;
 }
