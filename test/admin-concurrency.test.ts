@@ -1,8 +1,8 @@
 // Tenant administration under concurrent requests (memory store): the audit trail stays in commit order with each
 // change once, two managers removing each other cannot lock the tenant out, and an invitation is accepted once.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { AdminService, AuditTrail, MemoryAdminStore } from '@gatehouse/admin';
-import { InvalidRequestError } from '@gatehouse/core';
+import { AdminService, AuditTrail, decisionAudit, MemoryAdminStore } from '@gatehouse/admin';
+import { Gatehouse, InvalidRequestError } from '@gatehouse/core';
 import { EmbeddedPdp, Engine } from '@gatehouse/engine';
 import { ADMIN_SCHEMA, startAdminServer } from './fixtures/admin/harness.js';
 import type { AdminHarness } from './fixtures/admin/harness.js';
@@ -94,6 +94,21 @@ describe('AdminService', () => {
     const audit = await admin.listAudit({ tenant: 'acme', actor: alice, pageSize: 1 });
     await expect(admin.listMembers({ tenant: 'acme', actor: alice, continuousToken: audit.continuousToken })).rejects.toThrow(InvalidRequestError);
     await expect(admin.listMembers({ tenant: 'acme', actor: alice, continuousToken: 'not a token' })).rejects.toThrow(InvalidRequestError);
+    await engine.close();
+  });
+
+  it('samples decisions into the trail through the decision log', async () => {
+    const engine = await Engine.create({ schema: ADMIN_SCHEMA });
+    await engine.createTenant('acme');
+    await engine.write({ tenant: 'acme', tuples: ['tenant:acme#admin@user:alice', 'document:d1#owner@user:alice'] });
+    const admin = new AdminService({ engine, pdp: new EmbeddedPdp(engine) });
+    const gate = new Gatehouse({ pdp: new EmbeddedPdp(engine), onDecision: decisionAudit(admin.audit, { deniedOnly: true }) });
+    expect(await gate.can('alice', 'edit', 'document:d1', { tenant: 'acme' })).toBe(true);
+    expect(await gate.can('mallory', 'edit', 'document:d1', { tenant: 'acme' })).toBe(false);
+    await new Promise((resolve) => setImmediate(resolve));
+    const trail = await admin.listAudit({ tenant: 'acme', actor: { userId: 'alice' }, filter: { action: 'decision' } });
+    expect(trail.items.map((e) => [e.actor, e.target, e.details.action, e.details.allowed, e.snapToken])).toEqual([['user:mallory', 'document:d1', 'edit', false, null]]);
+    await gate.close();
     await engine.close();
   });
 });

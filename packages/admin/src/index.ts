@@ -3,6 +3,8 @@ export type { AdminServiceOptions, InviteEvent } from './admin-service.js';
 export { AuditTrail } from './audit-trail.js';
 export type { AuditEvent, AuditTrailOptions } from './audit-trail.js';
 export type { Clock } from './clock.js';
+export { decisionAudit } from './decision-audit.js';
+export type { DecisionAuditOptions } from './decision-audit.js';
 export { AdminForbiddenError, InvitationGoneError, LockOutError } from './errors.js';
 export { ADMIN_PATHS, adminErrorAnswer, handleAdminRequest } from './http-handler.js';
 export type { AdminCaller, AdminErrorAnswer, AdminPath } from './http-handler.js';
