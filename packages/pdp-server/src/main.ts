@@ -170,6 +170,7 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
             'rate-limit': { type: 'string' },
             'body-limit': { type: 'string' },
             'heartbeat-ms': { type: 'string' },
+            'eval-budget': { type: 'string' },
             'max-watchers': { type: 'string' },
             'max-watchers-per-key': { type: 'string' },
             'metrics-key': { type: 'string' },

@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { Engine, Store } from '@gatehouse/engine';
+import type { Engine, EvaluationBudget, Store } from '@gatehouse/engine';
 import type { ServerAdminOptions } from './admin-setup.js';
 import type { ApiKeySpec } from './api-keys.js';
 import type { SeedData } from './seed.js';
@@ -55,6 +55,12 @@ export interface ServerOptions {
    * `/metrics`, whose counts cover every tenant; unscoped API keys read it too.
    */
   readonly metricsKey?: string;
+  /**
+   * The step budget and request-size limits of every evaluation of an engine the server creates (ignored with
+   * `engine`); over it a request answers 422 `GH_ERR_BUDGET_EXCEEDED`. See docs/budgets.md.
+   * @defaultValue the engine's `DEFAULT_BUDGET` (200,000 steps)
+   */
+  readonly budget?: EvaluationBudget;
   /** Allow running without API keys (every request is then accepted). @defaultValue false */
   readonly dev?: boolean;
   /** Off unless given. A number is requests per second per key. */

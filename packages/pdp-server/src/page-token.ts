@@ -38,6 +38,14 @@ export class PageTokens {
     return `${body}.${this.#mac(kind, holder, body).toString('base64url')}`;
   }
 
+  /**
+   * A secret for another signer (e.g. the engine's lookup tokens), derived from the same key material, so it too is
+   * the same on every replica with the same API keys. Hex, 64 characters.
+   */
+  public derive(label: string): string {
+    return createHmac('sha256', this.#key).update(`derive\u0000${label}`, 'utf8').digest('hex');
+  }
+
   /** The 400 for a token that is not one this server sealed for the request (or whose payload does not fit it). */
   public refuse(token: string): InvalidRequestError {
     return InvalidRequestError.badValue('continuous_token', token, 'the continuous_token of the previous page, unchanged, or "" for the first page');

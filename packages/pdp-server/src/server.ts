@@ -78,6 +78,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Gatehou
   }
   if (options.dev === true && options.host !== undefined && !isLoopbackHost(options.host)) throw new InvalidRequestError(devHostRefusal(options.host));
   const keyring = new ApiKeyring(keys, options.metricsKey);
+  const pageTokens = new PageTokens(keys.map((k) => k.key));
   // The console (--ui) is an optional peer: loaded, and its build read, before anything is opened.
   const consoleFiles = options.ui === true ? await loadConsoleFiles(await consoleRoot()) : undefined;
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
@@ -96,6 +97,9 @@ export async function createServer(options: ServerOptions = {}): Promise<Gatehou
       ...(options.schema === undefined ? {} : { schema: options.schema }),
       ...(options.rbac === undefined ? {} : { rbac: options.rbac }),
       ...(options.store === undefined ? {} : { store: options.store }),
+      ...(options.budget === undefined ? {} : { budget: options.budget }),
+      // Replicas with the same API keys accept each other's lookup pages.
+      pageTokenKey: pageTokens.derive('engine lookup pages'),
     }));
   let admin: ServerAdmin;
   try {
@@ -141,7 +145,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Gatehou
     schemas: bodySchemas(limits),
     metrics,
     watch,
-    pageTokens: new PageTokens(keys.map((k) => k.key)),
+    pageTokens,
     heartbeatMs: options.heartbeatMs ?? 15_000,
     closing: () => closing,
     admin,

@@ -38,6 +38,8 @@ ${ADMIN_SERVE_USAGE}
                                               failed authentications per client address (off by default)
   --body-limit BYTES   GATEHOUSE_BODY_LIMIT   largest request body (default 1048576)
   --heartbeat-ms N     GATEHOUSE_HEARTBEAT_MS watch stream ping interval (default 15000)
+  --eval-budget STEPS  GATEHOUSE_EVAL_BUDGET  steps one evaluation may take before it answers 422
+                                              GH_ERR_BUDGET_EXCEEDED (default 200000; docs/budgets.md)
   --max-watchers N     GATEHOUSE_MAX_WATCHERS open watch streams in all; more are refused with 429
                                               (default 1000)
   --max-watchers-per-key N  GATEHOUSE_MAX_WATCHERS_PER_KEY  open watch streams of one API key (default 100)
@@ -65,6 +67,7 @@ export interface ServeFlags {
   'rate-limit'?: string | undefined;
   'body-limit'?: string | undefined;
   'heartbeat-ms'?: string | undefined;
+  'eval-budget'?: string | undefined;
   'max-watchers'?: string | undefined;
   'max-watchers-per-key'?: string | undefined;
   'metrics-key'?: string | undefined;
@@ -126,6 +129,7 @@ export async function serveOptions(flags: ServeFlags, env: Readonly<Record<strin
   const rateLimit = intOption('--rate-limit', pick(flags['rate-limit'], 'GATEHOUSE_RATE_LIMIT'), 1);
   const bodyLimit = intOption('--body-limit', pick(flags['body-limit'], 'GATEHOUSE_BODY_LIMIT'), 1);
   const heartbeatMs = intOption('--heartbeat-ms', pick(flags['heartbeat-ms'], 'GATEHOUSE_HEARTBEAT_MS'), 10);
+  const evalBudget = intOption('--eval-budget', pick(flags['eval-budget'], 'GATEHOUSE_EVAL_BUDGET'), 1);
   const maxWatchers = intOption('--max-watchers', pick(flags['max-watchers'], 'GATEHOUSE_MAX_WATCHERS'), 1);
   const maxWatchersPerKey = intOption('--max-watchers-per-key', pick(flags['max-watchers-per-key'], 'GATEHOUSE_MAX_WATCHERS_PER_KEY'), 1);
   const metricsKey = pick(flags['metrics-key'], 'GATEHOUSE_METRICS_KEY');
@@ -150,6 +154,7 @@ export async function serveOptions(flags: ServeFlags, env: Readonly<Record<strin
     ...(rateLimit === undefined ? {} : { rateLimit }),
     ...(bodyLimit === undefined ? {} : { bodyLimit }),
     ...(heartbeatMs === undefined ? {} : { heartbeatMs }),
+    ...(evalBudget === undefined ? {} : { budget: { maxSteps: evalBudget } }),
     ...(maxWatchers === undefined ? {} : { maxWatchers }),
     ...(maxWatchersPerKey === undefined ? {} : { maxWatchersPerKey }),
     ...(metricsKey === undefined ? {} : { metricsKey }),
