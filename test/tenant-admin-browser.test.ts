@@ -11,11 +11,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 
 import { startServer } from '../examples/tenant-admin/server.js';
 import type { RunningServer } from '../examples/tenant-admin/server.js';
+import { elementsCss } from '../packages/elements/src/styles.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const shots = join(root, 'test-output/tenant-admin');
@@ -192,4 +194,67 @@ describeBrowser('tenant-admin example in Chromium', () => {
 
     expect(problems).toEqual([]);
   }, 90_000);
+
+  it('renders the React components with React 19 against the same routes, with overridden strings, showing hostile names as text', async () => {
+    // A page of the app's origin that mounts <Members> and <AuditLog> with React itself (not the Preact build).
+    const entry = `
+      import { createElement as h, Fragment } from 'react';
+      import { createRoot } from 'react-dom/client';
+      import { AuditLog, Members } from './packages/elements/src/index.ts';
+      const root = createRoot(document.getElementById('root'));
+      function App() {
+        return h(Fragment, null,
+          h(Members, { baseUrl: '/api/admin', strings: { invite: 'Send invitation' }, onInvite: (r) => { window.invited = r.invitation.email; } }),
+          h(AuditLog, { baseUrl: '/api/admin', locale: 'en-GB' }));
+      }
+      root.render(h(App));
+    `;
+    const bundle = await build({
+      stdin: { contents: entry, resolveDir: root, sourcefile: 'react-admin.tsx', loader: 'tsx' },
+      bundle: true, format: 'esm', platform: 'browser', target: 'es2022', jsx: 'automatic', write: false, logLevel: 'silent',
+      define: { 'process.env.NODE_ENV': '"production"' },
+    });
+    const erin = await signIn('erin', 'globex');
+    const errors: string[] = [];
+    erin.on('pageerror', (err) => errors.push(err.message));
+    await erin.route(`${server.url}/react-admin`, async (route) => {
+      await route.fulfill({ contentType: 'text/html', body: '<!doctype html><html lang="en"><head><title>React admin</title><link rel="stylesheet" href="/react-admin.css"><script type="module" src="/react-admin.js"></script></head><body><main id="root"></main></body></html>' });
+    });
+    await erin.route(`${server.url}/react-admin.js`, async (route) => {
+      await route.fulfill({ contentType: 'text/javascript', body: bundle.outputFiles[0]?.text ?? '' });
+    });
+    await erin.route(`${server.url}/react-admin.css`, async (route) => {
+      await route.fulfill({ contentType: 'text/css', body: elementsCss });
+    });
+    await erin.goto(`${server.url}/react-admin`);
+    const members = erin.getByRole('region', { name: 'Members' });
+    await members.getByRole('row', { name: /Carol/ }).waitFor();
+    expect(await members.getByRole('row', { name: /Carol/ }).getByRole('checkbox', { name: 'editor' }).isChecked()).toBe(true);
+
+    // A name full of markup is shown as text: no element is made from it.
+    const hostile = '<img src=x onerror="window.pwned=1"><b>Mallory</b>';
+    await erin.getByLabel('Email', { exact: true }).fill('mallory@example.com');
+    await erin.getByLabel('Name', { exact: true }).fill(hostile);
+    await erin.getByLabel('Role', { exact: true }).selectOption('viewer');
+    await erin.getByRole('button', { name: 'Send invitation' }).click();
+    await members.getByRole('row', { name: /mallory@example\.com/ }).waitFor();
+    expect(await members.getByRole('row', { name: /mallory@example\.com/ }).getByRole('rowheader').textContent()).toContain(hostile);
+    expect(await erin.locator('main img, main b').count()).toBe(0);
+    expect(await erin.evaluate(() => (window as unknown as { pwned?: number; invited?: string }).pwned)).toBeUndefined();
+    expect(await erin.evaluate(() => (window as unknown as { invited?: string }).invited)).toBe('mallory@example.com');
+
+    // Role change and revocation through React, announced; the audit log (Refresh) lists both in order.
+    await members.getByRole('row', { name: /Carol/ }).getByRole('checkbox', { name: 'viewer' }).check();
+    await members.getByRole('status').getByText('Granted viewer to Carol.').waitFor();
+    await members.getByRole('row', { name: /mallory@example\.com/ }).getByRole('button', { name: 'Revoke' }).click();
+    await members.getByRole('row', { name: /mallory@example\.com/ }).waitFor({ state: 'detached' });
+    expect(await erin.getByLabel('Invitation token (shown once)').count()).toBe(0);
+    const audit = erin.getByRole('region', { name: 'Audit log' });
+    await audit.getByRole('button', { name: 'Refresh' }).click();
+    await audit.getByRole('row', { name: /invitation\.revoke/ }).waitFor();
+    const actions = await audit.locator('tbody tr td:nth-child(3)').allTextContents();
+    expect(actions.filter((a) => !a.startsWith('data.') && !a.startsWith('schema.'))).toEqual(['member.invite', 'member.role.assign', 'invitation.revoke']);
+    await shot(erin, '9-react-components');
+    expect(errors).toEqual([]);
+  }, 60_000);
 });

@@ -23,7 +23,8 @@ export interface MemberRowProps {
 export function MemberRow(props: MemberRowProps): ReactElement {
   const { member, strings: s } = props;
   const id = useId();
-  const [pending, setPending] = useState<string | undefined>(undefined);
+  /** What is on its way to the server: a role change (shown at once, undone if refused) or `*` for remove/revoke. */
+  const [pending, setPending] = useState<{ readonly role: string; readonly held: boolean } | undefined>(undefined);
   const [confirming, setConfirming] = useState(false);
   const confirmRef = useRef<HTMLButtonElement>(null);
   const removeRef = useRef<HTMLButtonElement>(null);
@@ -39,7 +40,7 @@ export function MemberRow(props: MemberRowProps): ReactElement {
   }, [confirming]);
 
   async function toggle(role: string, held: boolean): Promise<void> {
-    setPending(role);
+    setPending({ role, held });
     try {
       await props.onRole(member, role, held);
     } finally {
@@ -48,7 +49,7 @@ export function MemberRow(props: MemberRowProps): ReactElement {
   }
 
   async function run(action: (member: Member) => Promise<void>): Promise<void> {
-    setPending('*');
+    setPending({ role: '*', held: false });
     try {
       await action(member);
     } finally {
@@ -73,7 +74,7 @@ export function MemberRow(props: MemberRowProps): ReactElement {
               <label key={role} className="gh-check">
                 <input
                   type="checkbox"
-                  checked={held}
+                  checked={pending?.role === role ? pending.held : held}
                   disabled={pending !== undefined}
                   onChange={(e) => void toggle(role, e.currentTarget.checked)}
                 />

@@ -150,6 +150,8 @@ export function Members(props: MembersProps): ReactElement {
     try {
       await client.revokeInvitation(member.invitationId);
       setMembers((current) => current.filter((m) => memberKey(m) !== memberKey(member)));
+      // The token of a revoked invitation is worth nothing: stop showing it.
+      setInvited((shown) => (shown?.invitation.id === member.invitationId ? undefined : shown));
       setError('');
       setNotice(format(s.invitationRevoked, { email: member.email ?? '' }));
       onChange?.({ action: 'invitation.revoke', invitationId: member.invitationId });
