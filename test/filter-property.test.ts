@@ -147,7 +147,7 @@ function rowAttributes(r: Row): AttributeInput[] {
   return out;
 }
 
-function idsOf(c: Condition, out: Set<string> = new Set()): Set<string> {
+function idsOf(c: Condition, out = new Set<string>()): Set<string> {
   if ('and' in c) for (const x of c.and) idsOf(x, out);
   else if ('or' in c) for (const x of c.or) idsOf(x, out);
   else if ('not' in c) idsOf(c.not, out);

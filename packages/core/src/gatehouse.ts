@@ -370,11 +370,11 @@ export class Gatehouse<S extends SchemaTypes = UntypedSchema> {
       ...(options?.consistency === undefined ? {} : { consistency: options.consistency }),
       ...(options?.depth === undefined ? {} : { depth: options.depth }),
     };
-    const pdp = this.pdp;
-    if (typeof pdp.plan !== 'function') {
+    const plan = typeof this.pdp.plan === 'function' ? this.pdp.plan.bind(this.pdp) : undefined;
+    if (plan === undefined) {
       throw new NotSupportedError('this PDP cannot compute query plans (it has no plan()); use EmbeddedPdp or RemotePdp, or lookupResources()', { tenant });
     }
-    return await this.#call(async (signal) => await (pdp.plan as NonNullable<Pdp['plan']>).call(pdp, request, { signal }), tenant, options);
+    return await this.#call(async (signal) => await plan(request, { signal }), tenant, options);
   }
 
   /**

@@ -27,6 +27,7 @@ import { dataRoutes } from './routes/data-routes.js';
 import { explainRoutes } from './routes/explain-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { permissionRoutes } from './routes/permission-routes.js';
+import { planRoutes } from './routes/plan-routes.js';
 import { permitRoutes } from './routes/permit-routes.js';
 import { schemaRoutes } from './routes/schema-routes.js';
 import { schemaToolRoutes } from './routes/schema-tool-routes.js';
@@ -269,6 +270,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Gatehou
   schemaRoutes(app, ctx);
   dataRoutes(app, ctx);
   permissionRoutes(app, ctx);
+  planRoutes(app, ctx);
   watchRoutes(app, ctx);
   permitRoutes(app, ctx);
   adminRoutes(app, ctx);

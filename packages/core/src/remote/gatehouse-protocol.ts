@@ -15,7 +15,9 @@ import type {
   SubjectPermissionsResult,
 } from '../types.js';
 import { badShape, field } from './http.js';
+import { postPlan } from './plan-protocol.js';
 import { inChunks } from './protocol.js';
+import type { PlanRequest, QueryPlan } from '../query-plan.js';
 import type { Post, WireProtocol } from './protocol.js';
 
 const ALLOWED = 'CHECK_RESULT_ALLOWED';
@@ -209,6 +211,10 @@ export class GatehouseProtocol implements WireProtocol {
       page_size: PAGE_SIZE,
       continuous_token: token,
     }));
+  }
+
+  public async plan(request: PlanRequest, post: Post): Promise<QueryPlan> {
+    return await postPlan(this.#path(request.tenant, 'plan'), request, post);
   }
 
   public async lookupSubjects(request: LookupSubjectsRequest, post: Post): Promise<LookupSubjectsResult> {

@@ -9,6 +9,7 @@ import type {
   SubjectPermissionsResult,
 } from '../types.js';
 import type { JsonPost } from './http.js';
+import type { PlanRequest, QueryPlan } from '../query-plan.js';
 
 /** Posts a body and returns the parsed JSON answer (errors already typed). */
 export type Post = (post: JsonPost) => Promise<unknown>;
@@ -21,6 +22,8 @@ export interface WireProtocol {
   subjectPermissions(request: SubjectPermissionsRequest, post: Post): Promise<SubjectPermissionsResult>;
   lookupResources(request: LookupResourcesRequest, post: Post): Promise<LookupResourcesResult>;
   lookupSubjects(request: LookupSubjectsRequest, post: Post): Promise<LookupSubjectsResult>;
+  /** The query plan (`/permissions/plan`), when the protocol has one. */
+  plan?(request: PlanRequest, post: Post): Promise<QueryPlan>;
   /** The tenant's schema-types hash, when the protocol can read it. */
   schemaHash?(tenant: string, post: Post): Promise<string | undefined>;
 }

@@ -24,6 +24,8 @@ import { GatehouseProtocol } from './gatehouse-protocol.js';
 import { postJson } from './http.js';
 import type { JsonPost } from './http.js';
 import { PermitProtocol } from './permit-protocol.js';
+import { NotSupportedError } from '../query-plan.js';
+import type { PlanRequest, QueryPlan } from '../query-plan.js';
 import type { Post, WireProtocol } from './protocol.js';
 import { WatchStream } from './watch-stream.js';
 
@@ -246,6 +248,17 @@ export class RemotePdp implements Pdp {
    */
   public async lookupSubjects(request: LookupSubjectsRequest, options?: CallOptions): Promise<LookupSubjectsResult> {
     return await this.#run(request.tenant, options, async (post) => await this.#protocol.lookupSubjects(request, post));
+  }
+
+  /**
+   * The query plan of an action on every resource of a type (`/permissions/plan`; Gatehouse protocol only).
+   * @throws the errors of {@link RemotePdp.check}; `NotSupportedError` with the permit protocol; `PdpProtocolError`
+   *   for a plan the client cannot read.
+   */
+  public async plan(request: PlanRequest, options?: CallOptions): Promise<QueryPlan> {
+    const plan = this.#protocol.plan?.bind(this.#protocol);
+    if (plan === undefined) throw new NotSupportedError('query plans are not part of the permit protocol; use protocol "gatehouse"', { tenant: request.tenant });
+    return await this.#run(request.tenant, options, async (post) => await plan(request, post));
   }
 
   /** Subscribes to change events of the tenants this PDP has been asked about. */
