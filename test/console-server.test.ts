@@ -172,6 +172,36 @@ describe('PDP server --ui: the console is served with a strict CSP, cacheable as
     }
   });
 
+  it.each([
+    [['--ui'], {}],
+    [[], { GATEHOUSE_UI: '1' }],
+  ])('gatehouse serve %j %j serves the console and says where', async (flags, env) => {
+    const dir = mkdtempSync(join(tmpdir(), 'gh-serve-ui-'));
+    writeFileSync(join(dir, 'schema.perm'), SCHEMA);
+    let err = '';
+    let page = 0;
+    try {
+      const code = await main(['serve', ...flags, '--api-key', KEY, '--port', '0', '--log-level', 'silent', '--schema', join(dir, 'schema.perm')], {
+        stdout: () => undefined,
+        stderr: (t) => (err += t),
+        env,
+        handleSignals: false,
+        onListening: (srv, url) => {
+          void fetch(`${url}/ui/`)
+            .then((r) => {
+              page = r.status;
+            })
+            .finally(() => void srv.close());
+        },
+      });
+      expect(code).toBe(0);
+      expect(page).toBe(200);
+      expect(err).toMatch(/gatehouse console at http:\/\/127\.0\.0\.1:\d+\/ui\//);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('explains clearly when the console package is missing or has no build', async () => {
     await expect(consoleRoot('@gatehouse/no-such-console')).rejects.toThrow(/--ui needs the console.*npm install/);
     const empty = mkdtempSync(join(tmpdir(), 'gh-console-'));

@@ -188,6 +188,7 @@ export async function serveCommand(flags: ServeFlags, io: CliIo): Promise<number
   }
   // Printed once the signal handlers are in place: whoever waits for this line may signal at once.
   io.stderr(`gatehouse PDP listening on ${url}${options.dev === true && (options.apiKeys ?? []).length === 0 ? ' (dev mode: no API key required)' : ''}\n`);
+  if (options.ui === true) io.stderr(`gatehouse console at ${url}/ui/\n`);
   io.onListening?.(server, url);
   await done;
   await server.close();
