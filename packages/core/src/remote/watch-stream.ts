@@ -80,6 +80,8 @@ export class WatchStream {
   #retarget: ReturnType<typeof setTimeout> | undefined;
   /** When the last connection attempt started (`Date.now()`). */
   #attemptedAt = 0;
+  /** When the current backoff pause ends (`Date.now()`). */
+  #pauseUntil = 0;
   /** Times the stream was (re)connected; for tests and stats. */
   public connections = 0;
 
@@ -120,12 +122,23 @@ export class WatchStream {
 
   /**
    * Cuts a reconnect backoff short: the owner just heard from the PDP, so the feed is tried again now instead of
-   * after up to `backoff.maxMs`. At most one attempt per `backoff.initialMs`; a no-op while connected or idle.
+   * after up to `backoff.maxMs`; within `backoff.initialMs` of the last attempt, once that much has passed. A no-op
+   * while connected or idle.
    */
   public wake(): void {
     const wake = this.#wake;
-    if (wake === undefined || Date.now() - this.#attemptedAt < this.#options.backoff.initialMs) return;
-    wake();
+    if (wake === undefined) return;
+    const now = Date.now();
+    const wait = this.#attemptedAt + this.#options.backoff.initialMs - now;
+    if (wait <= 0) {
+      wake();
+    } else if (now + wait < this.#pauseUntil) {
+      // Too soon after the last attempt: try again once the shortest backoff has passed, not after the whole pause.
+      if (this.#timer !== undefined) clearTimeout(this.#timer);
+      this.#pauseUntil = now + wait;
+      this.#timer = setTimeout(wake, wait);
+      this.#timer.unref();
+    }
   }
 
   /** Stops watching a tenant; the connection closes when none is left. */
@@ -260,6 +273,7 @@ export class WatchStream {
     const delay = ceiling / 2 + Math.random() * (ceiling / 2);
     await new Promise<void>((resolve) => {
       this.#wake = resolve;
+      this.#pauseUntil = Date.now() + delay;
       this.#timer = setTimeout(resolve, delay);
       this.#timer.unref();
     });
