@@ -11,6 +11,7 @@ import { MemoryAdminStore } from './memory-store.js';
 import { Policy, roleTuple } from './policy.js';
 import type { PolicyData, RoleMap } from './policy.js';
 import type { TenantModel } from './schema-roles.js';
+import { checkActor, invitationOf, label, memberOf } from './records.js';
 import type { AdminStore, InvitationRecord, ProfileRecord } from './store.js';
 import type { AdminActor, AdminBackend, AdminCall, AuditEntry, AuditFilter, Invitation, Member, Page, PageRequest, RolesView } from './types.js';
 import { displayName, email as checkEmail, roleName, shortText, tenantId, userId as checkUserId } from './validate.js';
@@ -42,44 +43,6 @@ export interface AdminServiceOptions {
 }
 
 const WEEK_MS = 7 * 24 * 3_600_000;
-
-function label(actor: AdminActor): string {
-  return 'userId' in actor ? actor.userId : actor.trusted;
-}
-
-function checkActor(actor: AdminActor): AdminActor {
-  if (typeof actor !== 'object' || (actor as unknown) === null) throw InvalidRequestError.badValue('actor', actor, '{ userId } or { trusted }');
-  if ('userId' in actor) return { userId: checkUserId(actor.userId, 'actor') };
-  return { trusted: shortText((actor as { trusted?: unknown }).trusted, 'trusted actor label', 200) };
-}
-
-function invitationOf(r: InvitationRecord, now: Date): Invitation {
-  const status = r.acceptedAt !== null ? 'accepted' : r.revokedAt !== null ? 'revoked' : r.expiresAt <= now ? 'expired' : 'pending';
-  return {
-    id: r.id,
-    email: r.email,
-    name: r.name,
-    roles: [...r.roles],
-    status,
-    invitedBy: r.invitedBy,
-    createdAt: r.createdAt.toISOString(),
-    expiresAt: r.expiresAt.toISOString(),
-    ...(r.acceptedBy === null ? {} : { acceptedBy: r.acceptedBy }),
-  };
-}
-
-function memberOf(userId: string, roles: ReadonlySet<string>, p: ProfileRecord | undefined): Member {
-  return {
-    id: userId,
-    email: p?.email ?? null,
-    name: p?.name ?? null,
-    roles: [...roles].sort(),
-    status: 'active',
-    invitedBy: p?.invitedBy ?? null,
-    createdAt: p?.createdAt.toISOString() ?? null,
-    updatedAt: p?.updatedAt.toISOString() ?? null,
-  };
-}
 
 /**
  * Tenant administration over the embedded engine: members, roles, invitations and the audit trail, with every

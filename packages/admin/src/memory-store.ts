@@ -31,6 +31,8 @@ export function auditMatches(r: AuditRecord, q: AuditQuery): boolean {
 export class MemoryAdminStore implements AdminStore {
   private readonly profiles = new Map<string, Map<string, ProfileRecord>>();
   private readonly invitations = new Map<string, InvitationRecord>();
+  /** Invitation ids by token hash. */
+  private readonly byHash = new Map<string, string>();
   private readonly audit = new Map<string, AuditRecord[]>();
   private readonly capacity: number;
   private nextAuditId = 1n;
@@ -77,12 +79,13 @@ export class MemoryAdminStore implements AdminStore {
 
   public async insertInvitation(invitation: InvitationRecord): Promise<void> {
     this.invitations.set(invitation.id, { ...invitation, roles: [...invitation.roles] });
+    this.byHash.set(invitation.tokenHash, invitation.id);
     await Promise.resolve();
   }
 
   public async invitationByHash(tokenHash: string): Promise<InvitationRecord | undefined> {
-    for (const inv of this.invitations.values()) if (inv.tokenHash === tokenHash) return await Promise.resolve(inv);
-    return undefined;
+    const id = this.byHash.get(tokenHash);
+    return await Promise.resolve(id === undefined ? undefined : this.invitations.get(id));
   }
 
   public async invitationById(tenant: string, id: string): Promise<InvitationRecord | undefined> {
