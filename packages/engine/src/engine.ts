@@ -334,7 +334,9 @@ export class Engine {
     const view = this.follower.view;
     const tenant = this.tenant(request.tenant);
     const { plan } = this.schemas.resolve(view, tenant, request.schemaVersion);
-    return planRequest({ view, tenant, schema: plan, maxDepth: this.planDepth }, request);
+    const subject = request.subject;
+    const meter = this.queries.meter(tenant, request.context, typeof subject === 'string' ? undefined : subject.attributes);
+    return planRequest({ view, tenant, schema: plan, maxDepth: this.planDepth, meter }, request);
   }
 
   /** Ids of subjects of `subjectReference.type` (with its relation) that have `permission` on the entity. */

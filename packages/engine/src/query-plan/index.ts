@@ -1,6 +1,7 @@
 import { InvalidRequestError, NAME_PATTERN, NotFoundError, parseAttribute, parseSubject, parseTuple } from '@gatehouse/core';
 import type { CheckContext, QueryPlan, SubjectInput } from '@gatehouse/core';
 
+import type { StepMeter } from '../eval/budget.js';
 import { Evaluation } from '../eval/evaluation.js';
 import type { EntityPlan, SchemaPlan } from '../eval/plan.js';
 import type { MemoryStore } from '../store/memory-store.js';
@@ -34,6 +35,8 @@ export interface PlanEnvironment {
   readonly tenant: string;
   readonly schema: SchemaPlan;
   readonly maxDepth: number;
+  /** The request's step budget (one step per graph visit, candidate examined and rule node, as for lookups). */
+  readonly meter?: StepMeter;
 }
 
 /**
@@ -56,7 +59,7 @@ export function planRequest(env: PlanEnvironment, request: PlanEngineRequest): E
   const data = view.tenantData(tenant);
   if (data === undefined) throw new NotFoundError(`tenant ${JSON.stringify(tenant)} does not exist`, { tenant });
   const extra = subject.attributes === undefined ? [] : [{ type: subject.type, id: subject.id, values: subject.attributes }];
-  const ev = new Evaluation({ plan: schema, store: view, data, tenant, at: view.head, subject, context: request.context, extraAttributes: extra, maxDepth: depth });
+  const ev = new Evaluation({ plan: schema, store: view, data, tenant, at: view.head, subject, context: request.context, extraAttributes: extra, maxDepth: depth, meter: env.meter });
   return { ...planQuery(ev, entity, permission, request.context), snapToken: formatSnapToken(view.head) };
 }
 

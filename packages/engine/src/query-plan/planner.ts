@@ -76,6 +76,7 @@ export class Planner {
     const ev = this.ev;
     if (depth < 0) throw new DepthExceededError(ev.maxDepth, { tenant: ev.tenant });
     ev.checkCount++;
+    ev.meter.spend(1);
     // The subject is a userset of this very type (`document:5#viewer`): that row has the member.
     const self: Formula = m.id === ev.sRel && ev.sRel !== 0 && ev.typeName(ev.sNode) === this.typeName ? nodeSet(new Set([ev.sNode])) : false;
     const key = -1 - m.id;
@@ -130,6 +131,7 @@ export class Planner {
     const c0 = f(ev.resolve(this.typeName, FRESH_ID));
     const nodes = !c0 && byTuples && (this.context?.tuples?.length ?? 0) === 0 ? this.reachable() : this.all();
     const out = new Set<number>();
+    ev.meter.spend(nodes.length);
     for (const n of nodes) if (f(n) !== c0) out.add(n);
     return c0 ? not(nodeSet(out)) : nodeSet(out);
   }
@@ -143,7 +145,9 @@ export class Planner {
     const k0 = formulaKey(r0);
     const groups = new Map<string, { formula: Formula; nodes: Set<number> }>();
     const others = new Set<number>();
-    for (const n of this.all()) {
+    const all = this.all();
+    ev.meter.spend(all.length);
+    for (const n of all) {
       this.x = n;
       const r = this.symbolic(n, this.entity, m, ev.maxDepth);
       const k = formulaKey(r);
@@ -169,6 +173,7 @@ export class Planner {
     if (n !== this.x && !this.reaching.has(ent.name)) return ev.invoke(n, ent, m, depth);
     if (depth < 0) throw new DepthExceededError(ev.maxDepth, { tenant: ev.tenant });
     ev.checkCount++;
+    ev.meter.spend(1);
     if (n === ev.sNode && m.id === ev.sRel) return true;
     const key = n * NAME_LIMIT + m.id;
     if (this.stack.includes(key)) return false;
@@ -271,6 +276,7 @@ export class Planner {
     const ev = this.ev;
     if (d < 0) throw new DepthExceededError(ev.maxDepth, { tenant: ev.tenant });
     ev.checkCount++;
+    ev.meter.spend(1);
   }
 
   /** Mirrors `Evaluation.call` on the stored (and contextual) attribute values of `node`. */

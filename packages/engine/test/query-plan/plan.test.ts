@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { Gatehouse, InvalidRequestError, NotSupportedError } from '@gatehouse/core';
+import { BudgetExceededError, Gatehouse, InvalidRequestError, NotSupportedError } from '@gatehouse/core';
 import type { Pdp } from '@gatehouse/core';
 
 import { EmbeddedPdp, Engine } from '../../src/index.js';
@@ -100,6 +100,13 @@ describe('query plans of the embedded engine', () => {
       kind: 'conditional',
       condition: { or: [{ and: [{ field: 'id', in: ['d1'] }, { field: 'flag', eq: true }] }, { field: 'id', in: ['d2'] }] },
     });
+    await engine.close();
+  });
+
+  it('runs under the step budget: a plan too large for it is a BudgetExceededError', async () => {
+    const engine = await Engine.create({ schema: SCHEMA, budget: { maxSteps: 100 } });
+    await engine.write({ tenant: 't1', attributes: Array.from({ length: 200 }, (_, i) => `document:${String(i)}$status|string:a${String(i)}`) });
+    await expect(engine.plan({ tenant: 't1', subject: 'user:alice', permission: 'fancy', entityType: 'document' })).rejects.toBeInstanceOf(BudgetExceededError);
     await engine.close();
   });
 
