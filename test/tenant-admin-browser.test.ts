@@ -149,6 +149,12 @@ describeBrowser('tenant-admin example in Chromium', () => {
     expect(await carol.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
     await shot(carol, '4-carol-edit-buttons-live');
 
+    // The Edit buttons work: carol renames a document (the server checks `edit` again).
+    await carol.getByRole('button', { name: 'Edit Pricing 2027' }).click();
+    await carol.getByLabel('Title').fill('Pricing 2027 (draft)');
+    await carol.getByRole('button', { name: 'Save' }).click();
+    await carol.getByRole('button', { name: 'Edit Pricing 2027 (draft)' }).waitFor();
+
     // carol may grant only viewer: on the members page she gets viewer checkboxes and no admin or editor control.
     // Her navigation followed too: the Members link appeared (editors may view members); Audit log did not.
     await carol.getByRole('link', { name: 'Members' }).click();
@@ -249,6 +255,16 @@ describeBrowser('tenant-admin example in Chromium', () => {
     await members.getByRole('row', { name: /mallory@example\.com/ }).getByRole('button', { name: 'Revoke' }).click();
     await members.getByRole('row', { name: /mallory@example\.com/ }).waitFor({ state: 'detached' });
     expect(await erin.getByLabel('Invitation token (shown once)').count()).toBe(0);
+
+    // Keyboard: Remove asks for confirmation with focus on it; Escape cancels and focus returns to Remove.
+    const erinRow = members.getByRole('row', { name: /Erin/ });
+    await erinRow.getByRole('button', { name: 'Remove' }).focus();
+    await erin.keyboard.press('Enter');
+    const confirm = erinRow.getByRole('button', { name: 'Confirm remove' });
+    expect(await confirm.evaluate((el) => el === document.activeElement)).toBe(true);
+    await erin.keyboard.press('Escape');
+    await confirm.waitFor({ state: 'detached' });
+    expect(await erinRow.getByRole('button', { name: 'Remove' }).evaluate((el) => el === document.activeElement)).toBe(true);
     const audit = erin.getByRole('region', { name: 'Audit log' });
     await audit.getByRole('button', { name: 'Refresh' }).click();
     await audit.getByRole('row', { name: /invitation\.revoke/ }).waitFor();

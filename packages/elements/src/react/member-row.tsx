@@ -100,7 +100,9 @@ export function MemberRow(props: MemberRowProps): ReactElement {
         ) : null}
         {confirming ? (
           <>
-            <button type="button" ref={confirmRef} className="gh-button gh-danger" aria-describedby={`${id}-who`} disabled={pending !== undefined} onClick={() => void run(props.onRemove)}>
+            <button type="button" ref={confirmRef} className="gh-button gh-danger" aria-describedby={`${id}-who`} disabled={pending !== undefined} onClick={() => void run(props.onRemove)} onKeyDown={(e) => {
+              if (e.key === 'Escape') setConfirming(false);
+            }}>
               {s.confirmRemove}
             </button>
             <button type="button" className="gh-button" onClick={() => { setConfirming(false); }}>{s.cancel}</button>
