@@ -75,6 +75,11 @@ export class StepMeter {
 
   private error: BudgetExceededError | undefined;
 
+  /** True once the steps have passed the limit (every further {@link StepMeter.spend} throws). */
+  public get exhausted(): boolean {
+    return this.used > this.limit;
+  }
+
   /**
    * Counts `steps`. Once the total has passed the limit every call throws (also `spend(0)`), so code that catches
    * errors to try another branch (CEL's `all`/`exists`, `||`) cannot get further work done.

@@ -192,6 +192,12 @@ export function compileRule(node: RuleNode): RuleDefinition {
   return { name, params, body: node.body, evaluate };
 }
 
+/**
+ * Steps one CEL node costs: evaluating a node through cel-js takes about as long as this many steps of the
+ * permission graph (a tuple row read), so the one budget bounds time whatever the request spends it on.
+ */
+export const CEL_NODE_STEPS = 4;
+
 /** The meter of the rule being evaluated (rules evaluate synchronously, one at a time). */
 let activeMeter: StepSink | undefined;
 
@@ -214,14 +220,19 @@ function sizeOf(value: unknown): number {
 }
 
 /**
- * Makes every node of a checked cel-js program charge the active meter when it is evaluated: one step per node
- * (so each comprehension iteration costs the nodes of its step) plus the size of what the node yields, so work
+ * Makes every node of a checked cel-js program charge the active meter when it is evaluated: {@link CEL_NODE_STEPS}
+ * per node (so each comprehension iteration costs the nodes of its step) plus the size of what the node yields, so work
  * over long lists is counted by their length. cel-js has no cost hook of its own; it calls each node's own
  * `evaluate`, which is replaced here by a wrapper around the node's resolved evaluator (its macro expansion
  * — the comprehension of `all`, `exists`, `map`, `filter` — is reached through `meta.alternate` and wrapped too).
  */
 function meterEvaluation(ast: unknown): void {
   const seen = new Set<object>();
+  // cel-js's `all` and `exists` put a failing element aside and go on with the next (an error only counts when no
+  // other element decides), so the budget's error alone would leave them iterating every element left. Once the
+  // budget is out, their step answers the value that ends the loop at once; the rule's result is discarded then
+  // (evaluate() checks the meter after the program returns).
+  const stops = new Map<object, boolean>();
   const visit = (value: unknown): void => {
     if (typeof value !== 'object' || value === null || seen.has(value)) return;
     seen.add(value);
@@ -238,10 +249,13 @@ function meterEvaluation(ast: unknown): void {
         alternate !== undefined ? (ev, _ast, ctx) => alternate.evaluate(ev, alternate, ctx)
           : macro !== undefined ? (ev, _ast, ctx) => macro.evaluate(ev, macro, ctx)
             : meta.evaluate;
+      if (node.op === 'comprehension') noteStop(node as unknown as { args: unknown }, stops);
+      const stop = stops.get(node);
       if (inner !== undefined) {
         node.evaluate = function metered(ev, astNode, ctx) {
+          if (stop !== undefined && activeMeter?.exhausted === true) return stop;
           const result = inner.call(this, ev, astNode, ctx);
-          activeMeter?.spend(1 + sizeOf(result));
+          activeMeter?.spend(CEL_NODE_STEPS + sizeOf(result));
           return result;
         };
       }
@@ -252,6 +266,15 @@ function meterEvaluation(ast: unknown): void {
     }
   };
   visit(ast);
+}
+
+/** For a quantifier comprehension (`all`, `exists`), the value its step answers to end the loop. */
+function noteStop(node: { args: unknown }, stops: Map<object, boolean>): void {
+  const args = node.args as { kind?: unknown; errorsAreFatal?: unknown; condition?: unknown; step?: unknown };
+  if (args.kind !== 'quantifier' || args.errorsAreFatal === true || typeof args.condition !== 'function' || !isNode(args.step)) return;
+  const condition = args.condition as (accu: unknown) => unknown;
+  const stop = !condition(false) ? false : !condition(true) ? true : undefined;
+  if (stop !== undefined) stops.set(args.step, stop);
 }
 
 /** A node of cel-js's checked AST, as far as {@link useSafeRegex} reads it. */

@@ -84,6 +84,8 @@ export interface RuleDefinition {
 /** What a rule charges its evaluation steps to (the engine's step meter). */
 export interface StepSink {
   spend(steps: number): void;
+  /** True once the budget has run out (every further `spend` throws). */
+  readonly exhausted: boolean;
 }
 
 /** A whole compiled schema. Immutable; compiled once per schema version. */
