@@ -140,6 +140,7 @@ describeBrowser('tenant-admin example in Chromium', () => {
     await carol.evaluate(() => {
       (window as unknown as { notReloaded: boolean }).notReloaded = true;
     });
+    await carol.locator('html[data-change-stream="open"]').waitFor({ state: 'attached' });
     const carolRow = members.getByRole('row', { name: /Carol/ });
     expect(await carolRow.getByRole('checkbox', { name: 'viewer' }).isChecked()).toBe(true);
     await carolRow.getByRole('checkbox', { name: 'editor' }).check();

@@ -12,8 +12,18 @@ async function refreshNav() {
   if (links.audit) links.audit.hidden = !me.viewAudit;
 }
 
-const changes = new EventSource('/api/events');
-changes.addEventListener('change', (event) => {
-  window.dispatchEvent(new CustomEvent('gatehouse:change', { detail: JSON.parse(event.data) }));
+function changed(detail) {
+  window.dispatchEvent(new CustomEvent('gatehouse:change', { detail }));
   refreshNav().catch(() => undefined);
+}
+
+const changes = new EventSource('/api/events');
+changes.addEventListener('change', (event) => changed(JSON.parse(event.data)));
+// A change made before the stream was (re)connected would be missed, so each (re)connection counts as one.
+changes.addEventListener('open', () => {
+  document.documentElement.dataset.changeStream = 'open';
+  changed({ connected: true });
+});
+changes.addEventListener('error', () => {
+  document.documentElement.dataset.changeStream = 'reconnecting';
 });
