@@ -7,7 +7,16 @@ import { connect, createServer as createTcpServer } from 'node:net';
 import type { Server as TcpServer, Socket } from 'node:net';
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { Gatehouse, PdpUnavailableError } from '@gatehouse/core';
-import type { ChangeEvent, ChangeListener, CheckRequest, Decision, Pdp } from '@gatehouse/core';
+import type {
+  ChangeEvent,
+  ChangeListener,
+  CheckRequest,
+  Decision,
+  LookupResourcesResult,
+  LookupSubjectsResult,
+  Pdp,
+  SubjectPermissionsResult,
+} from '@gatehouse/core';
 import { RemotePdp } from '@gatehouse/core/remote';
 import { KEY, start } from '../fixtures/server/helpers.js';
 import type { Running } from '../fixtures/server/helpers.js';
@@ -175,6 +184,15 @@ class ScriptedPdp implements Pdp {
   }
   public checkMany(requests: readonly CheckRequest[]): Promise<Decision[]> {
     return Promise.all(requests.map(async () => await this.check()));
+  }
+  public subjectPermissions(): Promise<SubjectPermissionsResult> {
+    return Promise.reject(new Error('not used'));
+  }
+  public lookupResources(): Promise<LookupResourcesResult> {
+    return Promise.reject(new Error('not used'));
+  }
+  public lookupSubjects(): Promise<LookupSubjectsResult> {
+    return Promise.reject(new Error('not used'));
   }
   public subscribe(listener: ChangeListener): () => void {
     this.#listeners.add(listener);
