@@ -65,4 +65,4 @@ export type {
   WriteSet,
 } from './store/store.js';
 export { validate, validateFile } from './validation/index.js';
-export type { ValidateOptions, ValidationFailure, ValidationIssue, ValidationResult } from './validation/index.js';
+export type { ValidateOptions, ValidationFailure, ValidationIssue, ValidationOutcome, ValidationResult } from './validation/index.js';

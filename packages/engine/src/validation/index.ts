@@ -1,2 +1,2 @@
 export { validate, validateFile } from './validate.js';
-export type { ValidateOptions, ValidationFailure, ValidationIssue, ValidationResult } from './validate.js';
+export type { ValidateOptions, ValidationFailure, ValidationIssue, ValidationOutcome, ValidationResult } from './validate.js';

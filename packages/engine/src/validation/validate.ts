@@ -39,6 +39,11 @@ export interface ValidationFailure {
   readonly actual: boolean | readonly string[] | string;
 }
 
+/** One assertion and how it came out (listed only when {@link ValidateOptions.outcomes} asks). */
+export interface ValidationOutcome extends ValidationFailure {
+  readonly passed: boolean;
+}
+
 /** What running one validation file found. */
 export interface ValidationResult {
   readonly file: string;
@@ -48,6 +53,8 @@ export interface ValidationResult {
   readonly failed: number;
   readonly errors: readonly ValidationIssue[];
   readonly failures: readonly ValidationFailure[];
+  /** Every assertion run, passed or not, in file order: present only when `outcomes: true` was asked. */
+  readonly outcomes?: readonly ValidationOutcome[];
 }
 
 /** Options of {@link validate}. */
@@ -60,6 +67,8 @@ export interface ValidateOptions {
    * @defaultValue a new `MemoryStore`
    */
   readonly store?: () => Store | Promise<Store>;
+  /** List every assertion's outcome (passes too) in `outcomes`, e.g. for a UI. @defaultValue false */
+  readonly outcomes?: boolean;
 }
 
 /** The tenant every validation file runs in (`tenant_id` is ignored, as in Permify). */
@@ -96,7 +105,7 @@ class Malformed extends Error {
  * ```
  */
 export async function validate(yamlText: string, options: ValidateOptions = {}): Promise<ValidationResult> {
-  const run = new Run(yamlText, options.fileName ?? '<input>', options.store);
+  const run = new Run(yamlText, options.fileName ?? '<input>', options.store, options.outcomes === true);
   return await run.execute();
 }
 
@@ -118,7 +127,8 @@ export async function validateFile(path: string, options: Omit<ValidateOptions, 
     text = await readFile(path, 'utf8');
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    return { file: path, passed: 0, failed: 0, errors: [{ line: 1, column: 1, message: `expected a readable file, found: ${reason}` }], failures: [] };
+    const errors = [{ line: 1, column: 1, message: `expected a readable file, found: ${reason}` }];
+    return { file: path, passed: 0, failed: 0, errors, failures: [], ...(options.outcomes === true ? { outcomes: [] } : {}) };
   }
   return await validate(text, { ...options, fileName: path });
 }
@@ -132,16 +142,19 @@ class Run {
   private passed = 0;
   private readonly errors: ValidationIssue[] = [];
   private readonly failures: ValidationFailure[] = [];
+  private readonly outcomes: ValidationOutcome[] = [];
   private src!: YamlSource;
 
   public constructor(
     private readonly text: string,
     private readonly file: string,
     private readonly makeStore: (() => Store | Promise<Store>) | undefined,
+    private readonly listOutcomes: boolean,
   ) {}
 
   private result(): ValidationResult {
-    return { file: this.file, passed: this.passed, failed: this.failures.length, errors: this.errors, failures: this.failures };
+    const result = { file: this.file, passed: this.passed, failed: this.failures.length, errors: this.errors, failures: this.failures };
+    return this.listOutcomes ? { ...result, outcomes: this.outcomes } : result;
   }
 
   private issue(message: string, position: SourcePosition): void {
@@ -429,9 +442,10 @@ class Run {
     }
   }
 
-  private record(failure: ValidationFailure | undefined): void {
-    if (failure === undefined) this.passed++;
-    else this.failures.push(failure);
+  private record(outcome: ValidationFailure, passed: boolean): void {
+    if (passed) this.passed++;
+    else this.failures.push(outcome);
+    if (this.listOutcomes) this.outcomes.push({ ...outcome, passed });
   }
 
   private async check(engine: Engine, scenario: string, map: YAMLMap): Promise<void> {
@@ -466,7 +480,7 @@ class Run {
           actual = `error: ${error instanceof Error ? error.message : String(error)}`;
         }
       }
-      this.record(actual === expected ? undefined : { scenario, kind: 'check', query, expected, actual });
+      this.record({ scenario, kind: 'check', query, expected, actual }, actual === expected);
     }
   }
 
@@ -563,11 +577,11 @@ class Run {
   ): void {
     const sortedExpected = [...expected].sort();
     if (typeof actual === 'string') {
-      this.record({ scenario, kind, query, expected: sortedExpected, actual });
+      this.record({ scenario, kind, query, expected: sortedExpected, actual }, false);
       return;
     }
     const sortedActual = [...actual].sort();
     const same = sortedExpected.length === sortedActual.length && sortedExpected.every((id, i) => id === sortedActual[i]);
-    this.record(same ? undefined : { scenario, kind, query, expected: sortedExpected, actual: sortedActual });
+    this.record({ scenario, kind, query, expected: sortedExpected, actual: sortedActual }, same);
   }
 }
