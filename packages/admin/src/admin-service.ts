@@ -344,6 +344,16 @@ export class AdminService implements AdminBackend {
     return await this.audit.list(tenant, call);
   }
 
+  /**
+   * Deletes a tenant's profiles, invitations and audit entries. Call it when the tenant is deleted (the PDP server
+   * does, and again when a tenant is created): a later tenant with the same id must not inherit them — an old
+   * invitation would otherwise grant roles in it.
+   */
+  public async purgeTenant(tenant: string): Promise<void> {
+    const t = tenantId(tenant);
+    await this.audit.exclusive(t, () => this.store.purgeTenant(t));
+  }
+
   /** The roles a user holds. @throws NotFoundError when none (not a member). */
   private async heldRoles(tenant: string, model: TenantModel, userId: string): Promise<Set<string>> {
     const held: RoleMap = await this.policy.roles(tenant, model, userId);

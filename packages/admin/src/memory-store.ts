@@ -142,6 +142,17 @@ export class MemoryAdminStore implements AdminStore {
     return await Promise.resolve(out);
   }
 
+  public async purgeTenant(tenant: string): Promise<void> {
+    this.profiles.delete(tenant);
+    this.audit.delete(tenant);
+    for (const [id, inv] of this.invitations) {
+      if (inv.tenant !== tenant) continue;
+      this.invitations.delete(id);
+      this.byHash.delete(inv.tokenHash);
+    }
+    await Promise.resolve();
+  }
+
   public async pruneAudit(before: Date): Promise<number> {
     let n = 0;
     for (const [tenant, ring] of this.audit) {

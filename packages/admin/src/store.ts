@@ -92,4 +92,7 @@ export interface AdminStore {
   listAudit(tenant: string, query: AuditQuery): Promise<AuditRecord[]>;
   /** Deletes entries older than `before`; returns how many. */
   pruneAudit(before: Date): Promise<number>;
+
+  /** Deletes everything of a tenant (profiles, invitations, audit entries): the tenant was deleted or re-created. */
+  purgeTenant(tenant: string): Promise<void>;
 }

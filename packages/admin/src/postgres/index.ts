@@ -246,6 +246,21 @@ export class PostgresAdminStore implements AdminStore {
     return rows.length;
   }
 
+  public async purgeTenant(tenant: string): Promise<void> {
+    await this.open();
+    const client = await this.connect();
+    try {
+      await client.query('BEGIN');
+      for (const table of ['admin_member_profiles', 'admin_invitations', 'audit_entries']) await client.query(`DELETE FROM ${table} WHERE tenant_id = $1`, [tenant]);
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw new AdminStoreError(`admin store: purging tenant ${JSON.stringify(tenant)} failed: ${(err as Error).message}`, err);
+    } finally {
+      client.release();
+    }
+  }
+
   private async connect(): Promise<PoolClient> {
     try {
       return await this.pool.connect();

@@ -75,6 +75,8 @@ export function tenancyRoutes(app: FastifyInstance, ctx: RouteContext): void {
     const body = request.body as { id: string; name?: string };
     const id = useTenant(request, body.id);
     const tenant = await engine.createTenant(id, defined({ name: nonEmpty(body.name) }));
+    // A new tenant starts without members, invitations or audit entries of an earlier tenant of that id.
+    await ctx.admin.service.purgeTenant(id);
     return { tenant: tenantToWire(tenant) };
   });
 
@@ -106,6 +108,7 @@ export function tenancyRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.delete('/v1/tenants/:tenant', async (request) => {
     const tenant = pathTenant(request);
     await engine.deleteTenant(tenant);
+    await ctx.admin.service.purgeTenant(tenant);
     return { tenant_id: tenant };
   });
 }
