@@ -217,6 +217,15 @@ describeBrowser('console in Chromium', () => {
       expect(await page.getByRole('img', { name: /^Explanation/ }).getAttribute('aria-label')).toMatch(/: denied;/);
       await shot(page, 'check-denied');
 
+      // Contextual data takes part in that check only.
+      await page.getByLabel('Contextual data (optional JSON)').fill('{"tuples": ["document:1#owner@user:alice"]}');
+      await page.getByRole('button', { name: 'Check' }).click();
+      await page.getByRole('status').getByText('ALLOWED').waitFor();
+      expect(await page.getByRole('img', { name: /^Explanation/ }).getAttribute('aria-label')).toContain('document:1#owner [document:1#owner@user:alice]');
+      await page.getByLabel('Contextual data (optional JSON)').fill('');
+      await page.getByRole('button', { name: 'Check' }).click();
+      await page.getByRole('status').getByText('DENIED').waitFor();
+
       await page.getByRole('tab', { name: 'Live' }).click();
       const changes = page.getByRole('list', { name: 'Changes' });
       await changes.getByText('− document:1#viewer@user:alice').waitFor();
@@ -239,7 +248,8 @@ describeBrowser('console in Chromium', () => {
       await shot(page, 'lookups');
 
       await page.getByRole('tab', { name: 'Validate' }).click();
-      await page.getByLabel('Validation YAML').fill(VALIDATION);
+      await page.getByLabel('Upload a file').setInputFiles({ name: 'policy.yaml', mimeType: 'text/yaml', buffer: Buffer.from(VALIDATION) });
+      await expect(page.getByLabel('Validation YAML').inputValue()).resolves.toBe(VALIDATION);
       await page.getByRole('button', { name: 'Run validation' }).click();
       await page.getByRole('heading', { name: /1 passed, 1 failed/ }).waitFor();
       await page.getByRole('cell', { name: 'user:bob edit document:1' }).waitFor();

@@ -42,7 +42,10 @@ function clip(text: string): string {
 }
 
 export function noteOf(node: ExplanationNode): string {
-  if (node.tuples !== undefined && node.tuples.length > 0) return node.tuples.join(', ');
+  if (node.tuples !== undefined && node.tuples.length > 0) {
+    // A hop that led nowhere: say which tuple led here and why it did not grant.
+    return node.state === 'denied' && node.detail !== undefined ? `${node.tuples.join(', ')}: ${node.detail}` : node.tuples.join(', ');
+  }
   if (node.state === 'not_evaluated') return 'not evaluated';
   return node.detail ?? node.state;
 }
