@@ -93,7 +93,8 @@ export function membersPage(nav: Nav): string {
 
 /** The audit log element. */
 export function auditPage(nav: Nav): string {
-  return layout('Audit log', `<gatehouse-audit-log base-url="/api/admin"></gatehouse-audit-log>`, {
+  return layout('Audit log', `<h1>Audit log of ${escapeHtml(nav.tenantName)}</h1>
+<gatehouse-audit-log base-url="/api/admin"></gatehouse-audit-log>`, {
     nav,
     scripts: ['/assets/gatehouse-elements.js', '/assets/audit.js'],
   });
