@@ -251,3 +251,21 @@ describe('the admin routes read req.gate when given no resolvers', () => {
     }
   });
 });
+
+describe('what an app on a remote PDP loads', () => {
+  it('never imports the engine, and only the postgres entry imports pg', async () => {
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const root = join(process.cwd(), 'packages/admin/src');
+    const files = readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+    expect(files.length).toBeGreaterThan(10);
+    for (const f of files) {
+      const text = readFileSync(join(root, f), 'utf8');
+      const imports = [...text.matchAll(/from '([^']+)'/g)].map((m) => m[1]);
+      expect([f, imports.filter((i) => i?.startsWith('@gatehouse/engine'))]).toEqual([f, []]);
+      if (!f.startsWith('postgres')) expect([f, imports.filter((i) => i === 'pg')]).toEqual([f, []]);
+    }
+    const pkg = JSON.parse(readFileSync(join(process.cwd(), 'packages/admin/package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    expect(Object.keys(pkg.dependencies)).toEqual(['@gatehouse/core']);
+  });
+});
