@@ -1,14 +1,5 @@
 import { readFile } from 'node:fs/promises';
 
-import {
-  type Attribute,
-  type CheckContext,
-  parseAttribute,
-  parseSubject,
-  parseTuple,
-  type Subject,
-  type Tuple,
-} from '@gatehouse/core';
 import { LineCounter, parseDocument, type Node, type YAMLMap } from 'yaml';
 
 import { Engine } from '../engine.js';
@@ -18,6 +9,7 @@ import { SchemaCompileError, SchemaParseError, type SourcePosition } from '../sc
 import type { CompiledSchema } from '../schema/ir.js';
 import { attributeProblem, tupleProblem } from './data-lines.js';
 import { blockScalarMap } from './block-scalar-map.js';
+import { DEFAULT_DEPTH, EntryReader, Malformed, type Query } from './entry-reader.js';
 import { unknownKeys } from './known-keys.js';
 import { describeNode, entries, entry, isMap, isNull, isScalar, isSeq, scalarText, YamlSource } from './yaml-source.js';
 
@@ -73,19 +65,7 @@ export interface ValidateOptions {
 
 /** The tenant every validation file runs in (`tenant_id` is ignored, as in Permify). */
 const TENANT = 't1';
-/** Permify's CLI default depth; an explicit depth below 3 is an error for that assertion. */
-const DEFAULT_DEPTH = 100;
-const MIN_DEPTH = 3;
 const MAX_PAGES = 10_000;
-
-class Malformed extends Error {
-  public constructor(
-    message: string,
-    public readonly position: SourcePosition,
-  ) {
-    super(message);
-  }
-}
 
 /**
  * Runs a Permify validation file (docs/semantics.md#validation-files) in a fresh engine, in tenant `t1`: compiles
@@ -133,17 +113,13 @@ export async function validateFile(path: string, options: Omit<ValidateOptions, 
   return await validate(text, { ...options, fileName: path });
 }
 
-interface Query {
-  readonly depth: number | string;
-  readonly context: CheckContext | undefined;
-}
-
 class Run {
   private passed = 0;
   private readonly errors: ValidationIssue[] = [];
   private readonly failures: ValidationFailure[] = [];
   private readonly outcomes: ValidationOutcome[] = [];
   private src!: YamlSource;
+  private read!: EntryReader;
 
   public constructor(
     private readonly text: string,
@@ -165,6 +141,7 @@ class Run {
     const lines = new LineCounter();
     const doc = parseDocument(this.text, { lineCounter: lines, prettyErrors: false });
     this.src = new YamlSource(lines);
+    this.read = new EntryReader(this.src);
     if (doc.errors.length > 0) {
       for (const e of doc.errors) {
         // The parser's offset of the problem, mapped to a line and column (its own linePos is set only with prettyErrors).
@@ -270,19 +247,12 @@ class Run {
     return e.value.items as Node[];
   }
 
-  private stringOf(node: Node | null, what: string, fallback: SourcePosition): string {
-    if (!isScalar(node) || (typeof node.value !== 'string' && typeof node.value !== 'number')) {
-      throw new Malformed(`expected ${what}, found ${describeNode(node)}`, this.src.position(node, fallback));
-    }
-    return String(node.value);
-  }
-
   private async writeData(engine: Engine, root: YAMLMap, schema: CompiledSchema): Promise<void> {
     for (const item of this.list(root, 'relationships')) {
       const pos = this.src.position(item);
       try {
-        const line = this.stringOf(item, 'a relationship "type:id#relation@type:id[#relation]"', pos);
-        const tuple = this.tuple(line, pos);
+        const line = this.read.stringOf(item, 'a relationship "type:id#relation@type:id[#relation]"', pos);
+        const tuple = this.read.tuple(line, pos);
         const problem = tupleProblem(tuple, schema);
         if (problem !== undefined) throw new Malformed(`relationship ${JSON.stringify(line)}: ${problem}`, pos);
         await engine.write({ tenant: TENANT, tuples: [tuple] });
@@ -293,8 +263,8 @@ class Run {
     for (const item of this.list(root, 'attributes')) {
       const pos = this.src.position(item);
       try {
-        const line = this.stringOf(item, 'an attribute "type:id$name|type:value"', pos);
-        const attribute = this.attribute(line, pos);
+        const line = this.read.stringOf(item, 'an attribute "type:id$name|type:value"', pos);
+        const attribute = this.read.attribute(line, pos);
         const problem = attributeProblem(attribute, schema);
         if (problem !== undefined) throw new Malformed(`attribute ${JSON.stringify(line)}: ${problem}`, pos);
         await engine.write({ tenant: TENANT, attributes: [attribute] });
@@ -307,80 +277,6 @@ class Run {
   private dataError(error: unknown, what: string, pos: SourcePosition): void {
     if (error instanceof Malformed) this.issue(error.message, error.position);
     else this.issue(`${what} rejected: ${error instanceof Error ? error.message : String(error)}`, pos);
-  }
-
-  private tuple(line: string, pos: SourcePosition): Tuple {
-    try {
-      return parseTuple(line);
-    } catch (error) {
-      throw new Malformed(error instanceof Error ? error.message : String(error), pos);
-    }
-  }
-
-  private attribute(line: string, pos: SourcePosition): Attribute {
-    try {
-      return parseAttribute(line);
-    } catch (error) {
-      throw new Malformed(error instanceof Error ? error.message : String(error), pos);
-    }
-  }
-
-  private subject(node: Node | null, fallback: SourcePosition): { subject: Subject; text: string } {
-    const text = this.stringOf(node, 'a subject "type:id" or "type:id#relation"', fallback);
-    const pos = this.src.position(node, fallback);
-    if (!text.includes(':')) throw new Malformed(`expected a subject "type:id" or "type:id#relation", found ${JSON.stringify(text)}`, pos);
-    try {
-      return { subject: parseSubject(text), text };
-    } catch (error) {
-      throw new Malformed(error instanceof Error ? error.message : String(error), pos);
-    }
-  }
-
-  private entity(node: Node | null, fallback: SourcePosition): { type: string; id: string; text: string } {
-    const text = this.stringOf(node, 'an entity "type:id"', fallback);
-    const parts = text.split(':');
-    if (parts.length !== 2 || !parts[0] || !parts[1] || !/^[a-zA-Z_]{1,64}$/.test(parts[0])) {
-      throw new Malformed(`expected an entity "type:id", found ${JSON.stringify(text)}`, this.src.position(node, fallback));
-    }
-    return { type: parts[0], id: parts[1], text };
-  }
-
-  private query(map: YAMLMap): Query {
-    const depthEntry = entry(map, 'depth');
-    let depth: number | string = DEFAULT_DEPTH;
-    if (depthEntry !== undefined && !isNull(depthEntry.value)) {
-      const v = isScalar(depthEntry.value) ? depthEntry.value.value : undefined;
-      if (typeof v !== 'number' || !Number.isInteger(v)) {
-        throw new Malformed(`expected depth to be an integer, found ${describeNode(depthEntry.value)}`, this.src.position(depthEntry.value));
-      }
-      if (v !== 0) depth = v < MIN_DEPTH ? `error: depth must be at least ${MIN_DEPTH}, got ${v}` : v;
-    }
-    return { depth, context: this.context(entry(map, 'context')?.value ?? null) };
-  }
-
-  private context(node: Node | null): CheckContext | undefined {
-    if (isNull(node)) return undefined;
-    if (!isMap(node)) {
-      throw new Malformed(`expected context to be a map of tuples, attributes and data, found ${describeNode(node)}`, this.src.position(node));
-    }
-    const tuples: Tuple[] = [];
-    const attributes: Attribute[] = [];
-    let data: Record<string, unknown> | undefined;
-    for (const e of entries(node)) {
-      if (isNull(e.value)) continue;
-      if (e.key === 'tuples' || e.key === 'attributes') {
-        if (!isSeq(e.value)) throw new Malformed(`expected context.${e.key} to be a list, found ${describeNode(e.value)}`, this.src.position(e.value));
-        for (const item of e.value.items as Node[]) {
-          const pos = this.src.position(item);
-          if (e.key === 'tuples') tuples.push(this.tuple(this.stringOf(item, 'a contextual tuple string', pos), pos));
-          else attributes.push(this.attribute(this.stringOf(item, 'a contextual attribute string', pos), pos));
-        }
-      } else if (e.key === 'data') {
-        if (!isMap(e.value)) throw new Malformed(`expected context.data to be a map, found ${describeNode(e.value)}`, this.src.position(e.value));
-        data = e.value.toJSON() as Record<string, unknown>;
-      }
-    }
-    return { tuples, attributes, ...(data === undefined ? {} : { data }) };
   }
 
   private maps(map: YAMLMap, key: string, what: string): YAMLMap[] {
@@ -450,9 +346,9 @@ class Run {
 
   private async check(engine: Engine, scenario: string, map: YAMLMap): Promise<void> {
     const here = this.src.position(map);
-    const entity = this.entity(entry(map, 'entity')?.value ?? null, here);
-    const { subject, text } = this.subject(entry(map, 'subject')?.value ?? null, here);
-    const q = this.query(map);
+    const entity = this.read.entity(entry(map, 'entity')?.value ?? null, here);
+    const { subject, text } = this.read.subject(entry(map, 'subject')?.value ?? null, here);
+    const q = this.read.query(map);
     const planned: { permission: string; expected: boolean }[] = [];
     for (const a of this.assertions(map, here)) {
       if (!isScalar(a.value) || typeof a.value.value !== 'boolean') {
@@ -490,7 +386,7 @@ class Run {
       if (!isSeq(a.value)) {
         throw new Malformed(`expected assertion "${a.key}" to be a list of ids, found ${describeNode(a.value)}`, this.src.position(a.value, this.src.position(a.keyNode)));
       }
-      const ids = (a.value.items as Node[]).map((item) => this.stringOf(item, 'an id', this.src.position(item)));
+      const ids = (a.value.items as Node[]).map((item) => this.read.stringOf(item, 'an id', this.src.position(item)));
       planned.push({ permission: a.key, expected: ids });
     }
     return planned;
@@ -499,9 +395,9 @@ class Run {
   private async entityFilter(engine: Engine, scenario: string, map: YAMLMap): Promise<void> {
     const here = this.src.position(map);
     const typeNode = entry(map, 'entity_type')?.value ?? null;
-    const entityType = this.stringOf(typeNode, 'an entity type', here);
-    const { subject, text } = this.subject(entry(map, 'subject')?.value ?? null, here);
-    const q = this.query(map);
+    const entityType = this.read.stringOf(typeNode, 'an entity type', here);
+    const { subject, text } = this.read.subject(entry(map, 'subject')?.value ?? null, here);
+    const q = this.read.query(map);
     for (const { permission, expected } of this.idLists(map, here)) {
       const query = `${text} ${permission} ${entityType}`;
       const actual = await this.collect(q, async (depth, continuousToken) =>
@@ -522,13 +418,13 @@ class Run {
   private async subjectFilter(engine: Engine, scenario: string, map: YAMLMap): Promise<void> {
     const here = this.src.position(map);
     const refNode = entry(map, 'subject_reference')?.value ?? null;
-    const reference = this.stringOf(refNode, 'a subject reference "type" or "type#relation"', here);
+    const reference = this.read.stringOf(refNode, 'a subject reference "type" or "type#relation"', here);
     const [refType = '', refRelation, ...rest] = reference.split('#');
     if (!/^[a-zA-Z_]{1,64}$/.test(refType) || rest.length > 0 || (refRelation !== undefined && !/^[a-zA-Z_]{1,64}$/.test(refRelation) && refRelation !== '...')) {
       throw new Malformed(`expected a subject reference "type" or "type#relation", found ${JSON.stringify(reference)}`, this.src.position(refNode, here));
     }
-    const entity = this.entity(entry(map, 'entity')?.value ?? null, here);
-    const q = this.query(map);
+    const entity = this.read.entity(entry(map, 'entity')?.value ?? null, here);
+    const q = this.read.query(map);
     const subjectReference = refRelation === undefined || refRelation === '...' ? { type: refType } : { type: refType, relation: refRelation };
     for (const { permission, expected } of this.idLists(map, here)) {
       const query = `${reference} ${permission} ${entity.text}`;
