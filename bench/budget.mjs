@@ -6,7 +6,7 @@
 // 1,000-integer list (every answer must be 422 GH_ERR_BUDGET_EXCEEDED). Meanwhile one prober asks /healthz in a
 // loop; the row is the worst round trip of the measured window (target <= 100 ms). Prints one JSON line last.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -82,7 +82,7 @@ try {
     ratio: round(worst),
     target: `<= ${TARGET}`,
     pass: worst <= TARGET,
-    notes: `${rtts.length} /healthz probes over ${MEASURE_MS / 1000} s: p50 ${round(rtts[rtts.length >> 1])} ms, p99 ${round(rtts[Math.floor(rtts.length * 0.99)])} ms; ${busts} busting checks answered 422 (median ${round(checkTimes[checkTimes.length >> 1])} ms each with ${CLIENTS} in flight); default budget`,
+    notes: `${rtts.length} /healthz probes over ${MEASURE_MS / 1000} s: p50 ${round(rtts[rtts.length >> 1])} ms, p99 ${round(rtts[Math.floor(rtts.length * 0.99)])} ms; ${busts} busting checks answered 422 (median ${round(checkTimes[checkTimes.length >> 1])} ms each with ${CLIENTS} in flight); default budget; machine load average ${loadavg().map((l) => l.toFixed(1)).join('/')}`,
   };
 } catch (err) {
   result = { id: 'budget', ours: null, peer: null, unit: 'ms worst /healthz', ratio: null, target: `<= ${TARGET}`, pass: false, notes: `failed: ${err?.stack ?? err}` };
