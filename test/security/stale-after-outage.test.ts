@@ -17,7 +17,9 @@ import type {
   Pdp,
   SubjectPermissionsResult,
 } from '@gatehouse/core';
+import { createServer as createHttpServer } from 'node:http';
 import { RemotePdp } from '@gatehouse/core/remote';
+import { WatchStream } from '../../packages/core/src/remote/watch-stream.js';
 import { KEY, start } from '../fixtures/server/helpers.js';
 import type { Running } from '../fixtures/server/helpers.js';
 
@@ -232,4 +234,75 @@ describe('the decision cache and a feed gap', () => {
       await gate.close();
     }
   });
+});
+
+describe('WatchStream.wake', () => {
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  it('cuts a long reconnect backoff short: at once, or once backoff.initialMs has passed since the last attempt', async () => {
+    let gets = 0;
+    const http = createHttpServer((req, res) => {
+      gets++;
+      res.writeHead(503).end();
+    });
+    http.listen(0, '127.0.0.1');
+    await once(http, 'listening');
+    const addr = http.address();
+    if (addr === null || typeof addr === 'string') throw new Error('no address');
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    const stream = new WatchStream({
+      origin: `http://127.0.0.1:${String(addr.port)}`,
+      path: '/v1/watch',
+      headers: {},
+      emit: () => undefined,
+      idleTimeoutMs: 60_000,
+      backoff: { initialMs: 100, maxMs: 10_000 },
+      maxQueryLength: 6000,
+      retargetDelayMs: 20,
+    });
+    /** Real I/O turns until `gets` reaches n (a bound on turns, not on time). */
+    const attempts = async (n: number): Promise<boolean> => {
+      for (let i = 0; i < 2000 && gets < n; i++) await ioTurn();
+      return gets >= n;
+    };
+    try {
+      stream.add('t1');
+      expect(await attempts(1)).toBe(true);
+      // Let the backoff grow: the eighth pause is 5–10 s long.
+      while (gets < 8) {
+        await jest.advanceTimersByTimeAsync(100);
+        await ioTurn();
+      }
+      // From here the stream waits out its 9th pause, 5–10 s long. Woken within 100 ms of its last attempt, it tries
+      // again once 100 ms have passed: within 1 s of fake time, not 5 s. (wake() is repeated until the stream has read
+      // the 503 and begun its pause.)
+      const start = Date.now();
+      for (let i = 0; i < 10 && gets < 9; i++) {
+        stream.wake();
+        await jest.advanceTimersByTimeAsync(100);
+        await attempts(9);
+      }
+      expect(gets).toBe(9);
+      expect(Date.now() - start).toBeLessThan(1000);
+      // Woken more than 100 ms after its last attempt, it tries again without the clock moving.
+      await jest.advanceTimersByTimeAsync(150);
+      const clock = Date.now();
+      for (let i = 0; i < 100 && gets < 10; i++) {
+        stream.wake();
+        await attempts(10);
+      }
+      expect(gets).toBe(10);
+      expect(Date.now()).toBe(clock);
+    } finally {
+      await stream.close();
+      jest.useRealTimers();
+      await new Promise<void>((resolve) => {
+        http.close(() => {
+          resolve();
+        });
+      });
+    }
+  }, 30_000);
 });
