@@ -1,3 +1,4 @@
+import { schemaHash, schemaTypeModel } from '@gatehouse/engine';
 import type { FastifyInstance } from 'fastify';
 import { audited } from '../audit-hook.js';
 import { defined, nonEmpty, pathTenant } from '../route-context.js';
@@ -12,8 +13,10 @@ export function schemaRoutes(app: FastifyInstance, ctx: RouteContext): void {
     const tenant = pathTenant(request);
     const { schema } = request.body as { schema: string };
     const { schemaVersion } = await audited(ctx, request, tenant, 'schema.write', { bytes: schema.length }, async () => {
-      const written = await engine.writeSchema(tenant, schema);
-      return { ...written, snapToken: engine.headSnapToken(tenant) };
+      const written: { schemaVersion: string; snapToken?: string } = await engine.writeSchema(tenant, schema);
+      // The commit's own token once the engine returns it; until then the head (another tenant's later commit may
+      // have moved it).
+      return { ...written, snapToken: written.snapToken ?? engine.headSnapToken(tenant) };
     });
     return { schema_version: schemaVersion };
   });
@@ -22,7 +25,7 @@ export function schemaRoutes(app: FastifyInstance, ctx: RouteContext): void {
     const tenant = pathTenant(request);
     const body = request.body as { metadata?: { schema_version?: string } };
     const read = await engine.readSchema(tenant, defined({ schemaVersion: nonEmpty(body.metadata?.schema_version) }));
-    return { schema: read.definition };
+    return { schema: read.definition, schema_hash: schemaHash(schemaTypeModel(read.definition)) };
   });
 
   app.post('/v1/tenants/:tenant/schemas/list', { schema: { body: schemas.pageOnly } }, async (request) => {
