@@ -24,6 +24,8 @@ export class SseParser {
     this.buffer += chunk;
     let nl: number;
     while ((nl = this.buffer.search(/\r\n|\r|\n/)) !== -1) {
+      // A CR at the end of what has arrived may be the first half of a CRLF split across chunks: wait for more.
+      if (nl === this.buffer.length - 1 && this.buffer.endsWith('\r')) break;
       const line = this.buffer.slice(0, nl);
       this.buffer = this.buffer.slice(nl + (this.buffer.startsWith('\r\n', nl) ? 2 : 1));
       this.line(line);
