@@ -300,10 +300,13 @@ export class Engine {
     return this.queries.check(request);
   }
 
-  /** Several checks; results in request order. A failing item rejects the whole call. */
+  /**
+   * Several checks; results in request order. A failing item rejects the whole call. The checks share one step
+   * budget (docs/budgets.md): a batch may not cost more than one request.
+   */
   public async checkMany(requests: readonly EngineCheckRequest[]): Promise<EngineDecision[]> {
     for (const r of requests) await this.follower.fresh(r.consistency?.atLeastAsFresh, r.tenant);
-    return requests.map((r) => this.checkSync(r));
+    return this.queries.checkMany(requests);
   }
 
   /**

@@ -58,7 +58,11 @@ export class Queries {
     return tenant;
   }
 
-  public check(request: EngineCheckRequest): EngineDecision {
+  /**
+   * One check. `shared`, when given, is the meter of a batch the check belongs to (its size limits are checked
+   * per item; its steps count against the batch's one budget).
+   */
+  public check(request: EngineCheckRequest, shared?: StepMeter): EngineDecision {
     const view = this.env.view();
     const tenant = this.tenant(request.tenant, view);
     const subject = parseSubject(request.subject);
@@ -66,10 +70,19 @@ export class Queries {
     const action = name('action', request.action);
     const { plan } = this.env.schemas.resolve(view, tenant, request.schemaVersion);
     const entity = entityPlan(plan, resource.type, tenant);
-    const meter = this.meter(tenant, request.context, subject.attributes, resource.attributes);
+    const meter = shared ?? this.meter(tenant, request.context, subject.attributes, resource.attributes);
+    if (shared !== undefined) shared.spend(checkRequestSize(this.env.budget, request.context, subject.attributes, resource.attributes));
     const ev = this.evaluation(view, tenant, plan, subject, resource, request.context, request.depth, meter);
     const allowed = resource.id === undefined ? ev.checkType(entity, action) : ev.check(ev.resolve(resource.type, resource.id), entity, action);
     return { allowed, reason: allowed ? 'allowed' : 'denied', snapToken: formatSnapToken(view.head), checkCount: ev.checkCount };
+  }
+
+  /** Several checks under one budget: a batch may not cost more than one request. */
+  public checkMany(requests: readonly EngineCheckRequest[]): EngineDecision[] {
+    const first = requests[0];
+    if (first === undefined) return [];
+    const meter = this.meter(this.tenant(first.tenant), undefined);
+    return requests.map((r) => this.check(r, meter));
   }
 
   public lookupEntity(request: LookupEntityRequest): { ids: string[]; continuousToken: string } {

@@ -107,6 +107,17 @@ describe('the step budget', () => {
     expect(err).toBeInstanceOf(BudgetExceededError);
   });
 
+  it('gives a batch of checks one budget, so a batch costs no more than one request', async () => {
+    const engine = await Engine.create({ schema: SCHEMA, budget: { maxSteps: 4000 } });
+    await wide(engine, 30, 30);
+    const outsider = { tenant: 't1', subject: user('nobody'), action: 'view', resource: 'document:wide' } as const;
+    // One walk of the wide document fits (about 1,000 steps) ...
+    await expect(engine.check(outsider)).resolves.toMatchObject({ allowed: false });
+    await expect(engine.checkMany([outsider, outsider, outsider])).resolves.toHaveLength(3);
+    // ... five do not.
+    await expect(engine.checkMany([outsider, outsider, outsider, outsider, outsider])).rejects.toBeInstanceOf(BudgetExceededError);
+  });
+
   it('stops lookups and subject-permission lists, which share one budget per request', async () => {
     const engine = await Engine.create({ schema: SCHEMA, budget: { maxSteps: 3000 } });
     const attributes = Array.from({ length: 1000 }, (_, i) => ({ entity: { type: 'document', id: `d${String(i).padStart(4, '0')}` }, attribute: 'public', value: false }));
