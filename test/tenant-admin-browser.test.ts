@@ -205,12 +205,14 @@ describeBrowser('tenant-admin example in Chromium', () => {
   it('renders the React components with React 19 against the same routes, with overridden strings, showing hostile names as text', async () => {
     // A page of the app's origin that mounts <Members> and <AuditLog> with React itself (not the Preact build).
     const entry = `
-      import { createElement as h, Fragment } from 'react';
+      import { createElement as h, Fragment, useState } from 'react';
       import { createRoot } from 'react-dom/client';
       import { AuditLog, Members } from './packages/elements/src/index.ts';
       const root = createRoot(document.getElementById('root'));
       function App() {
+        const [renders, setRenders] = useState(0);
         return h(Fragment, null,
+          h('button', { type: 'button', onClick: () => setRenders(renders + 1) }, 'Render the page again'),
           h(Members, { baseUrl: '/api/admin', strings: { invite: 'Send invitation' }, onInvite: (r) => { window.invited = r.invitation.email; } }),
           h(AuditLog, { baseUrl: '/api/admin', locale: 'en-GB', pageSize: 2 }));
       }
@@ -233,9 +235,18 @@ describeBrowser('tenant-admin example in Chromium', () => {
     await erin.route(`${server.url}/react-admin.css`, async (route) => {
       await route.fulfill({ contentType: 'text/css', body: elementsCss });
     });
+    const roleLists: string[] = [];
+    erin.on('request', (request) => {
+      if (request.url().endsWith('/api/admin/roles/list')) roleLists.push(request.url());
+    });
     await erin.goto(`${server.url}/react-admin`);
     const members = erin.getByRole('region', { name: 'Members' });
     await members.getByRole('row', { name: /Carol/ }).waitFor();
+    // The parent re-renders with a new inline `strings` object each time: the view does not load again.
+    const loads = roleLists.length;
+    for (let i = 0; i < 3; i++) await erin.getByRole('button', { name: 'Render the page again' }).click();
+    await members.getByRole('row', { name: /Carol/ }).waitFor();
+    expect(roleLists.length).toBe(loads);
     expect(await members.getByRole('row', { name: /Carol/ }).getByRole('checkbox', { name: 'editor' }).isChecked()).toBe(true);
 
     // A name full of markup is shown as text: no element is made from it.

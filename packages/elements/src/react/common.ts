@@ -32,9 +32,13 @@ export function useAdminClient(props: ViewProps): AdminClient {
   return useMemo(() => client ?? new AdminClient({ baseUrl: baseUrl ?? '', fetchInit: () => init.current }), [client, baseUrl]);
 }
 
-/** The view's strings: defaults with `props.strings` applied. */
+/**
+ * The view's strings: defaults with `props.strings` applied. Keyed by content, so an inline `strings={{...}}`
+ * object made anew on each render of the parent does not make the view load again.
+ */
 export function useStrings(overrides: Partial<ElementsStrings> | undefined): ElementsStrings {
-  return useMemo(() => resolveStrings(overrides), [overrides]);
+  const key = JSON.stringify(resolveStrings(overrides));
+  return useMemo(() => JSON.parse(key) as ElementsStrings, [key]);
 }
 
 /** A failure as the text the alert region announces. */
