@@ -123,6 +123,18 @@ function sharedBehaviour(name: string, make: () => Promise<{ app: App; done: () 
       expect(g.status).toBe(403);
     });
 
+    it('refuses bodies that are not JSON, which a cross-site form could send with the user’s cookies', async () => {
+      for (const [type, body] of [
+        ['application/x-www-form-urlencoded', 'user_id=alice'],
+        ['text/plain', '{"user_id":"alice"}'],
+        ['multipart/form-data; boundary=x', '--x\r\nContent-Disposition: form-data; name="user_id"\r\n\r\nalice\r\n--x--\r\n'],
+      ] as const) {
+        const res = await fetch(`${app.url}/members/remove`, { method: 'POST', headers: { 'content-type': type, 'x-tenant-id': 'acme', 'x-user': 'alice' }, body });
+        expect([type, res.status]).toEqual([type, 415]);
+      }
+      expect((await call(app, 'members/list', 'alice', 'acme')).body.members.map((m: { id: string }) => m.id)).toContain('alice');
+    });
+
     it('answers lock-out with 409 and unknown members with 404', async () => {
       expect((await call(app, 'members/remove', 'alice', 'acme', { user_id: 'alice' })).status).toBe(409);
       const missing = await call(app, 'members/remove', 'alice', 'acme', { user_id: 'ghost' });

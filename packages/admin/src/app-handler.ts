@@ -38,6 +38,7 @@ const TITLES: Readonly<Record<number, string>> = {
   404: 'Not Found',
   409: 'Conflict',
   410: 'Gone',
+  415: 'Unsupported Media Type',
   503: 'Service Unavailable',
 };
 
@@ -87,6 +88,12 @@ export function requestParty<TReq extends RequestLike>(options: AdminRoutesOptio
  * @throws what the backend throws that is not an admin error (a bug: the framework answers 500).
  */
 export async function answerAdminRequest<TReq extends RequestLike>(options: AdminRoutesOptions<TReq>, path: AdminPath, req: TReq & GateRequest): Promise<HttpAnswer<unknown>> {
+  // Only JSON: an HTML form of another site can post urlencoded or multipart bodies with the user's cookies (CSRF),
+  // and some frameworks (Nest) parse those too; it cannot send application/json without a CORS preflight.
+  const type = req.headers['content-type'];
+  if (typeof type !== 'string' || !/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type)) {
+    return answer(415, 'the admin routes take a JSON body: send "content-type: application/json"', 'unsupported_media_type');
+  }
   const party = requestParty(options, req);
   if (!('userId' in party)) return party;
   try {
