@@ -199,6 +199,14 @@ describeBrowser('tenant-admin example in Chromium', () => {
     expect((await rows()).map(([, action]) => action)).toEqual(['invitation.accept']);
     await shot(alice, '8-audit-log-filtered');
 
+    // The custom element's `strings` property renames its controls in place.
+    await alice.locator('gatehouse-audit-log').evaluate((el) => {
+      (el as HTMLElement & { strings: Record<string, string> }).strings = { apply: 'Filtern', clear: 'Zurücksetzen' };
+    });
+    await audit.getByRole('button', { name: 'Filtern' }).waitFor();
+    expect(await audit.getByRole('button', { name: 'Apply filters' }).count()).toBe(0);
+    expect((await rows()).map(([, action]) => action)).toEqual(['invitation.accept']);
+
     expect(problems).toEqual([]);
   }, 90_000);
 
