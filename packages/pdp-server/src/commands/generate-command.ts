@@ -67,7 +67,7 @@ async function definitionOf(flags: GenerateFlags, env: CliIo['env']): Promise<{ 
   }
   const tenant = flags.tenant ?? 't1';
   assertTenant(tenant);
-  const url = flags.url!;
+  const url = flags.url ?? '';
   const definition = await readRemote(url, tenant, flags['api-key'] ?? env.GATEHOUSE_API_KEY);
   return { definition, source: `${url} (tenant ${tenant})` };
 }
