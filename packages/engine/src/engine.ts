@@ -185,15 +185,16 @@ export class Engine {
 
   /**
    * Compiles and stores a new schema version for a tenant.
+   * @returns the new version and the snap token of its commit.
    * @throws {@link SchemaParseError} / {@link SchemaCompileError}; {@link NotFoundError} for an unknown tenant.
    */
-  public async writeSchema(tenant: string, text: string): Promise<{ schemaVersion: string }> {
+  public async writeSchema(tenant: string, text: string): Promise<{ schemaVersion: string; snapToken: string }> {
     this.tenant(tenant);
     if (typeof text !== 'string') throw InvalidRequestError.badValue('schema', text, 'schema-language text');
     compileSchema(text);
     const { schema, snapToken } = await this.store.writeSchema(tenant, text);
     await this.follower.settle(snapToken);
-    return { schemaVersion: schema.version };
+    return { schemaVersion: schema.version, snapToken };
   }
 
   /** A schema version of the tenant (own, else inherited from the default tenant), with Permify's compiled JSON. */

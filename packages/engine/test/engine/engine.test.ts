@@ -47,8 +47,10 @@ describe('Engine tenancy', () => {
     await engine.createTenant('acme');
     await engine.write({ tenant: 'acme', tuples: ['document:1#owner@user:alice'] });
     expect((await engine.readSchema('acme')).source).toBe(SCHEMA);
-    const { schemaVersion } = await engine.writeSchema('acme', 'entity user {}\nentity document { relation owner @user permission remove = owner }');
+    const { schemaVersion, snapToken } = await engine.writeSchema('acme', 'entity user {}\nentity document { relation owner @user permission remove = owner }');
     expect((await engine.readSchema('acme')).schemaVersion).toBe(schemaVersion);
+    // The schema commit's own token: the head right after it.
+    expect(snapToken).toBe(engine.headSnapToken('acme'));
     expect((await engine.check({ tenant: 'acme', subject: alice, action: 'remove', resource: { type: 'document', id: '1' } })).allowed).toBe(true);
     expect((await engine.listSchemas('acme')).head).toBe(schemaVersion);
     const def = (await engine.readSchema('acme')).definition as { entityDefinitions?: unknown; entity_definitions?: unknown };
