@@ -249,10 +249,14 @@ describeBrowser('console in Chromium', () => {
 
       await page.getByRole('tab', { name: 'Validate' }).click();
       await page.getByLabel('Upload a file').setInputFiles({ name: 'policy.yaml', mimeType: 'text/yaml', buffer: Buffer.from(VALIDATION) });
-      await expect(page.getByLabel('Validation YAML').inputValue()).resolves.toBe(VALIDATION);
+      const textarea = await page.getByLabel('Validation YAML').elementHandle();
+      await page.waitForFunction((el) => (el as HTMLTextAreaElement | null)?.value !== '', textarea);
+      expect(await page.getByLabel('Validation YAML').inputValue()).toBe(VALIDATION);
       await page.getByRole('button', { name: 'Run validation' }).click();
       await page.getByRole('heading', { name: /1 passed, 1 failed/ }).waitFor();
-      await page.getByRole('cell', { name: 'user:bob edit document:1' }).waitFor();
+      const assertions = page.getByRole('table', { name: 'Assertions' });
+      await assertions.getByRole('row', { name: /✗ failed owners edit check user:bob edit document:1 true false/ }).waitFor();
+      await assertions.getByRole('row', { name: /✓ passed owners edit check user:alice edit document:1 true true/ }).waitFor();
       await shot(page, 'validate');
 
       expect(await violations(page)).toEqual([]);

@@ -365,6 +365,10 @@ scenarios:
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ passed: 1, failed: 1, errors: [] });
     expect(r.body.failures[0]).toMatchObject({ scenario: 'owners edit', query: 'user:bob edit document:1', expected: true, actual: false });
+    expect(r.body.outcomes).toEqual([
+      { scenario: 'owners edit', kind: 'check', query: 'user:alice edit document:1', expected: true, actual: true, passed: true },
+      { scenario: 'owners edit', kind: 'check', query: 'user:bob edit document:1', expected: true, actual: false, passed: false },
+    ]);
     // The server's own data was not touched: alice owns document:1 in the throwaway engine only.
     const check = await call(server, '/v1/tenants/t1/data/relationships/read', { filter: { entity: { type: 'document', ids: ['1'] }, relation: 'owner' } });
     expect(check.body.tuples).toHaveLength(1);

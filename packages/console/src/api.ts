@@ -50,6 +50,8 @@ export interface ValidationAnswer {
   readonly failed: number;
   readonly errors: readonly { line: number; column: number; message: string }[];
   readonly failures: readonly { scenario: string; kind: string; query: string; expected: unknown; actual: unknown }[];
+  /** Every assertion in file order. */
+  readonly outcomes: readonly { scenario: string; kind: string; query: string; expected: unknown; actual: unknown; passed: boolean }[];
 }
 
 /** `user:alice` → subject; `team:eng#member` → a userset; a bare id is a user. */

@@ -58,14 +58,15 @@ export function ValidateView(props: { api: Api }): ReactNode {
               ))}
             </ul>
           )}
-          {result.failures.length === 0 ? null : (
-            <table>
+          {result.outcomes.length === 0 ? null : (
+            <table aria-label="Assertions">
               <thead>
-                <tr><th scope="col">Scenario</th><th scope="col">Kind</th><th scope="col">Query</th><th scope="col">Expected</th><th scope="col">Actual</th></tr>
+                <tr><th scope="col">Result</th><th scope="col">Scenario</th><th scope="col">Kind</th><th scope="col">Query</th><th scope="col">Expected</th><th scope="col">Actual</th></tr>
               </thead>
               <tbody>
-                {result.failures.map((f, i) => (
-                  <tr key={i}>
+                {result.outcomes.map((f, i) => (
+                  <tr key={i} className={f.passed ? 'passed' : 'failed'}>
+                    <td>{f.passed ? '✓ passed' : '✗ failed'}</td>
                     <td>{f.scenario}</td><td>{f.kind}</td><td><code>{f.query}</code></td>
                     <td><code>{JSON.stringify(f.expected)}</code></td><td><code>{JSON.stringify(f.actual)}</code></td>
                   </tr>

@@ -10,7 +10,7 @@ export const MAX_VALIDATION_TEXT = 512 * 1024;
  * `POST /v1/validate` `{yaml}`: runs a Permify validation file (schema, relationships, attributes, scenarios) in a
  * throwaway in-memory engine — the server's own data is neither read nor written — and answers as `gatehouse
  * validate --json` does: `{passed, failed, errors: [{line, column, message}], failures: [{scenario, kind, query,
- * expected, actual}]}`. Every evaluation runs under the engine's budget and depth limits; one validation runs at a
+ * expected, actual}]}`, plus `outcomes`: every assertion in file order, with `passed`. Every evaluation runs under the engine's budget and depth limits; one validation runs at a
  * time per server (another gets 429), so pasted files cannot take every core.
  */
 export function validateRoutes(app: FastifyInstance, _ctx: RouteContext): void {
@@ -26,8 +26,8 @@ export function validateRoutes(app: FastifyInstance, _ctx: RouteContext): void {
       if (running) throw new HttpStatusError(429, 'GH_ERR_BUSY', 'another validation is running on this server; retry when it has finished');
       running = true;
       try {
-        const result = await validate((request.body as { yaml: string }).yaml, { fileName: 'input.yaml' });
-        return { passed: result.passed, failed: result.failed, errors: result.errors, failures: result.failures };
+        const result = await validate((request.body as { yaml: string }).yaml, { fileName: 'input.yaml', outcomes: true });
+        return { passed: result.passed, failed: result.failed, errors: result.errors, failures: result.failures, outcomes: result.outcomes ?? [] };
       } finally {
         running = false;
       }
