@@ -182,7 +182,7 @@ describeBrowser('tenant-admin example in Chromium', () => {
     await audit.getByRole('row', { name: /member\.role\.assign/ }).waitFor();
     const rows = async (): Promise<string[][]> =>
       await audit.locator('tbody tr').evaluateAll((trs) =>
-        trs.map((tr) => [...tr.querySelectorAll('td')].slice(1, 4).map((td) => td.textContent ?? '')),
+        trs.map((tr) => Array.from(tr.querySelectorAll('td')).slice(1, 4).map((td) => td.textContent ?? '')),
       );
     const management = (await rows()).filter(([, action]) => !action?.startsWith('data.') && !action?.startsWith('schema.'));
     expect(management.map(([actor, action, target]) => [actor, action, target?.replace(/^invitation:.*/, 'invitation:…')])).toEqual([
