@@ -130,3 +130,36 @@ describe('gatehouse serve --postgres keeps the trail and invitations across rest
     await second.close();
   });
 });
+
+describe('two replicas sharing one PostgreSQL admin store', () => {
+  it('serialize changes of a tenant: managers removing each other on two replicas cannot lock it out, and the trail is in commit order', async () => {
+    if (absent !== undefined) return;
+    const { AdminService } = await import('@gatehouse/admin');
+    const { EmbeddedPdp, Engine } = await import('@gatehouse/engine');
+    // One policy store (the engine stands for the shared PostgreSQL policy data), two admin services with their own
+    // in-process locks: only the store's advisory lock is shared.
+    const engine = await Engine.create({ schema: ADMIN_SCHEMA });
+    await engine.createTenant('acme');
+    await engine.write({ tenant: 'acme', tuples: ['tenant:acme#admin@user:alice', 'tenant:acme#admin@user:bob'] });
+    const stores = [new PostgresAdminStore({ connectionString: URL, schema: 'replicas' }), new PostgresAdminStore({ connectionString: URL, schema: 'replicas' })];
+    const [a, b] = stores.map((store) => new AdminService({ engine, pdp: new EmbeddedPdp(engine), store })) as [InstanceType<typeof AdminService>, InstanceType<typeof AdminService>];
+    try {
+      const results = await Promise.allSettled([
+        a.removeMember({ tenant: 'acme', actor: { userId: 'alice' }, userId: 'bob' }),
+        b.removeMember({ tenant: 'acme', actor: { userId: 'bob' }, userId: 'alice' }),
+      ]);
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      const managers = await new EmbeddedPdp(engine).lookupSubjects({ tenant: 'acme', resource: { type: 'tenant', id: 'acme' }, action: 'manage_members', subjectType: 'user' });
+      expect(managers.ids).toHaveLength(1);
+      const actor = { userId: managers.ids[0] ?? '' };
+      await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 === 0 ? a : b).assignRole({ tenant: 'acme', actor, userId: `u${String(i)}`, role: 'viewer' })));
+      const trail = await a.listAudit({ tenant: 'acme', actor, filter: { action: 'member.role.assign' } });
+      const tokens = trail.items.map((e) => Number(e.snapToken));
+      expect(tokens).toHaveLength(12);
+      expect(tokens.every((t, i) => i === 0 || t > (tokens[i - 1] ?? Infinity))).toBe(true);
+    } finally {
+      await Promise.all(stores.map((s) => s.close()));
+      await engine.close();
+    }
+  });
+});

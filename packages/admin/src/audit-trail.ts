@@ -53,7 +53,9 @@ export class AuditTrail {
   /** Runs `fn` alone among the exclusive sections of this tenant (changes and their recording). */
   public async exclusive<T>(tenant: string, fn: () => Promise<T>): Promise<T> {
     const previous = this.locks.get(tenant) ?? Promise.resolve();
-    const run = previous.then(fn, fn);
+    const shared = this.store.exclusive?.bind(this.store);
+    const locked = shared === undefined ? fn : (): Promise<T> => shared(tenant, fn);
+    const run = previous.then(locked, locked);
     const settled = run.then(
       () => undefined,
       () => undefined,

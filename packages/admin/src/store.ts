@@ -60,6 +60,11 @@ export interface AuditQuery {
 export interface AdminStore {
   /** Creates tables (idempotent). */
   open(): Promise<void>;
+  /**
+   * Runs `fn` while holding the tenant's lock shared by every process using this store (PostgreSQL: an advisory
+   * lock), so changes and their audit entries are serialized across replicas too. Absent for a store of one process.
+   */
+  exclusive?<T>(tenant: string, fn: () => Promise<T>): Promise<T>;
   /** Releases connections the store created. */
   close(): Promise<void>;
 

@@ -99,6 +99,8 @@ function auditOf(r: AuditRow): AuditRecord {
  */
 export class PostgresAdminStore implements AdminStore {
   private readonly pool: pg.Pool;
+  /** Connections that hold tenant locks: apart from the query pool, so a held lock never starves a query. */
+  private readonly lockPool: pg.Pool;
   private readonly schema: string;
   private opened: Promise<void> | undefined;
 
@@ -118,6 +120,13 @@ export class PostgresAdminStore implements AdminStore {
       allowExitOnIdle: true,
     });
     this.pool.on('error', () => undefined);
+    this.lockPool = new pg.Pool({
+      max: 10,
+      ...(options.connectionString === undefined ? {} : { connectionString: options.connectionString }),
+      ...options.pool,
+      allowExitOnIdle: true,
+    });
+    this.lockPool.on('error', () => undefined);
   }
 
   public async open(): Promise<void> {
@@ -138,7 +147,28 @@ export class PostgresAdminStore implements AdminStore {
   }
 
   public async close(): Promise<void> {
-    await this.pool.end();
+    await Promise.all([this.pool.end(), this.lockPool.end()]);
+  }
+
+  public async exclusive<T>(tenant: string, fn: () => Promise<T>): Promise<T> {
+    await this.open();
+    let client: PoolClient;
+    try {
+      client = await this.lockPool.connect();
+    } catch (err) {
+      throw new AdminStoreError(`the admin store cannot reach PostgreSQL: ${(err as Error).message}`, err);
+    }
+    const key = `gatehouse_admin:${this.schema}:${tenant}`;
+    try {
+      await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [key]);
+      try {
+        return await fn();
+      } finally {
+        await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [key]);
+      }
+    } finally {
+      client.release();
+    }
   }
 
   public async getProfile(tenant: string, userId: string): Promise<ProfileRecord | undefined> {
@@ -235,7 +265,7 @@ export class PostgresAdminStore implements AdminStore {
     if (q.until !== undefined) add('at < ?', q.until);
     params.push(q.limit);
     const rows = await this.query<AuditRow>(
-      `SELECT id::text AS id, tenant_id, at, actor, action, target, details, snap_token FROM audit_entries WHERE ${where.join(' AND ')} ORDER BY id LIMIT $${String(params.length)}`,
+      `SELECT id::text AS id, tenant_id, at, actor, action, target, details, snap_token FROM audit_entries WHERE ${where.join(' AND ')} ORDER BY audit_entries.id LIMIT $${String(params.length)}`,
       params,
     );
     return rows.map(auditOf);
