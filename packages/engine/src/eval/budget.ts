@@ -22,6 +22,12 @@ export interface EvaluationBudget {
   readonly maxContextDataValues?: number;
 }
 
+/**
+ * Steps one visit of the permission graph costs (a permission, relation or attribute of an entity, a rule call,
+ * an expand node): about as long as reading this many tuple rows.
+ */
+export const VISIT_STEPS = 8;
+
 /** The defaults of {@link EvaluationBudget}. */
 export const DEFAULT_BUDGET: Readonly<Required<EvaluationBudget>> = Object.freeze({
   maxSteps: 200_000,

@@ -4,7 +4,7 @@ import type { AttributeValue, CheckContext, Subject } from '@gatehouse/core';
 import type { MemoryStore } from '../store/memory-store.js';
 import { EXPIRED, NAME_LIMIT, REL_MASK, ROW, S_NODE, S_REL } from '../store/tenant-data.js';
 import type { TenantData } from '../store/tenant-data.js';
-import { StepMeter } from './budget.js';
+import { StepMeter, VISIT_STEPS } from './budget.js';
 import { TENANT_ENTITY, zeroValue } from './plan.js';
 import type { EntityPlan, ExprPlan, MemberPlan, SchemaPlan } from './plan.js';
 
@@ -231,8 +231,8 @@ export class Evaluation {
     if (depth < 0) throw new DepthExceededError(this.maxDepth, { tenant: this.tenant });
     this.checkCount++;
     const stack = this.stack;
-    // One step, and the cycle scan below over a deep path.
-    this.meter.spend(1 + (stack.length >>> 4));
+    // A visit, and the cycle scan below over a deep path.
+    this.meter.spend(VISIT_STEPS + (stack.length >>> 4));
     if (e === this.sNode && m.id === this.sRel) return true;
     const key = e * L + m.id;
     for (const k of stack) {
@@ -407,7 +407,7 @@ export class Evaluation {
   private call(e: number, x: Extract<ExprPlan, { kind: 'call' }>, d: number): boolean {
     if (d < 0) throw new DepthExceededError(this.maxDepth, { tenant: this.tenant });
     this.checkCount++;
-    this.meter.spend(1);
+    this.meter.spend(VISIT_STEPS);
     try {
       return x.rule.evaluate(
         this.ruleArgs(e, x),
@@ -442,7 +442,7 @@ export class Evaluation {
   public typeLevel(ent: EntityPlan, m: MemberPlan, depth: number): Tri {
     if (depth < 0) throw new DepthExceededError(this.maxDepth, { tenant: this.tenant });
     this.checkCount++;
-    this.meter.spend(1);
+    this.meter.spend(VISIT_STEPS);
     const key = -1 - m.id;
     if (this.stack.includes(key)) {
       this.cuts++;
@@ -516,7 +516,7 @@ export class Evaluation {
 
   private explainMember(e: number, ent: EntityPlan, m: MemberPlan, depth: number): ExplainNode {
     if (depth < 0) throw new DepthExceededError(this.maxDepth, { tenant: this.tenant });
-    this.meter.spend(1 + (this.stack.length >>> 4));
+    this.meter.spend(VISIT_STEPS + (this.stack.length >>> 4));
     const entity = this.nodeString(e);
     if (e === this.sNode && m.id === this.sRel) return { entity, name: m.name, kind: 'self', allowed: true, via: 'the subject is this userset' };
     const key = e * L + m.id;

@@ -2,6 +2,7 @@ import { DepthExceededError } from '@gatehouse/core';
 import type { AttributeValue } from '@gatehouse/core';
 
 import { NAME_LIMIT } from '../store/tenant-data.js';
+import { VISIT_STEPS } from './budget.js';
 import type { Evaluation } from './evaluation.js';
 import type { EntityPlan, ExprPlan, MemberPlan } from './plan.js';
 
@@ -36,7 +37,7 @@ const OPERATION = { union: 'OPERATION_UNION', intersection: 'OPERATION_INTERSECT
 export function expandMember(ev: Evaluation, node: number, ent: EntityPlan, m: MemberPlan, depth = ev.maxDepth, path = new Set<number>()): ExpandTreeNode {
   if (depth < 0) throw new DepthExceededError(ev.maxDepth, { tenant: ev.tenant });
   // One step per tree node (the tree repeats shared sub-graphs); listed subjects are counted by someTuple.
-  ev.meter.spend(1);
+  ev.meter.spend(VISIT_STEPS);
   const entity = { type: ev.typeName(node), id: ev.idOf(node) };
   const key = node * NAME_LIMIT + m.id;
   if (path.has(key)) return { entity, permission: m.name, arguments: [], leaf: { subjects: { subjects: [] } } };

@@ -1,7 +1,8 @@
-import { InvalidRequestError, NotFoundError, parseResource, parseSubject } from '@gatehouse/core';
+import { BudgetExceededError, InvalidRequestError, NotFoundError, parseResource, parseSubject } from '@gatehouse/core';
 import type { Subject } from '@gatehouse/core';
 
 import type { LookupEntityRequest, LookupSubjectRequest } from '../engine-types.js';
+import { VISIT_STEPS } from '../eval/budget.js';
 import type { StepMeter } from '../eval/budget.js';
 import type { Evaluation } from '../eval/evaluation.js';
 import { compareIds, forwardWithin, grantsWithoutTuples, hasFacts, inIdOrder, reachableWithin } from '../eval/lookup.js';
@@ -23,6 +24,85 @@ const REACH_LIMIT = 4096;
 
 /** The page size of a lookup that names none. */
 const DEFAULT_PAGE_SIZE = 1000;
+
+/**
+ * A page ends early, with the ids found so far and a token, once it has spent this share of the request's step
+ * budget: the candidate after that still has the rest to itself, and the next page starts at it afresh.
+ */
+const PAGE_SHARE = 0.5;
+
+/**
+ * One page's walk over candidates in id order: collects matching ids until the page is full, and ends it early
+ * (never failing it) when its share of the budget is spent or a candidate after the first runs the budget out —
+ * the next page then starts at that candidate with the whole budget. Only a candidate that alone costs more than
+ * the budget fails the page (`GH_ERR_BUDGET_EXCEEDED`).
+ */
+class PageWalk {
+  public readonly ids: string[] = [];
+  /** The last candidate examined to the end: where the next page starts. */
+  public lastDone: string | undefined;
+  /** The page ended before it was full, on the budget. */
+  public cut = false;
+  private examinedAny = false;
+
+  public constructor(
+    private readonly meter: StepMeter,
+    private readonly size: number,
+    after: string | undefined,
+  ) {
+    this.lastDone = after;
+  }
+
+  public get done(): boolean {
+    return this.cut || this.ids.length >= this.size;
+  }
+
+  /**
+   * Examines candidates from `it` (`match` says whether one is in the answer, `undefined` to skip it) until the
+   * page is done, `limit` were examined or `it` ends.
+   * @returns true when `it` ended.
+   */
+  public take(it: Iterator<number>, idOf: (node: number) => string, match: (node: number) => boolean | undefined, limit: number): boolean {
+    for (let examined = 0; examined < limit && !this.done; examined++) {
+      if (this.examinedAny && this.meter.used >= this.meter.limit * PAGE_SHARE) {
+        this.cut = true;
+        return false;
+      }
+      const step = this.guard(() => it.next());
+      if (step === undefined) return false;
+      if (step.done === true) return true;
+      const node = step.value;
+      const id = idOf(node);
+      const ok = this.guard(() => {
+        this.meter.spend(VISIT_STEPS);
+        return match(node) ?? false;
+      });
+      if (ok === undefined) return false;
+      if (ok) this.ids.push(id);
+      this.lastDone = id;
+      this.examinedAny = true;
+    }
+    return false;
+  }
+
+  /** Runs `work`; a budget failure after the first candidate ends the page instead (then `undefined`). */
+  public guard<T>(work: () => T): T | undefined {
+    try {
+      return work();
+    } catch (err) {
+      if (!(err instanceof BudgetExceededError) || !this.examinedAny) throw err;
+      this.cut = true;
+      return undefined;
+    }
+  }
+
+  /** The token of the next page: `''` when the walk is over. */
+  public token(tokens: PageTokens, kind: string, fingerprint: unknown, at: number, ended: boolean): string {
+    const after = this.cut ? this.lastDone : this.ids.at(-1);
+    if (after === undefined || (ended && !this.cut)) return '';
+    return this.cut || this.ids.length >= this.size ? tokens.seal(kind, fingerprint, { snap: at, after }) : '';
+  }
+}
 
 /** What the lookups need from the query layer. @internal */
 export interface LookupScope {
@@ -59,43 +139,37 @@ export function lookupEntityPage(scope: LookupScope, request: LookupEntityReques
   if (subject.type === type && ev.sNode < 0 && !extra.includes(ev.sNode)) extra.push(ev.sNode);
   const data = ev.data;
   const sorted = typeId >= 0 ? data.sortedNodesOfType(typeId) : [];
-  const ids: string[] = [];
-  let lastSeen = after;
-  /** Checks candidates from `it` until the page is full, `limit` were examined or `it` ends (then true). */
-  const take = (it: Iterator<number>, filterFacts: boolean, limit: number): boolean => {
-    for (let examined = 0; examined < limit && ids.length < size; examined++) {
-      const step = it.next();
-      if (step.done === true) return true;
-      const node = step.value;
-      scope.meter.spend(1);
-      const id = ev.idOf(node);
-      lastSeen = id;
-      if (allow !== undefined && !allow.has(id)) continue;
-      if (filterFacts && node >= 0 && !hasFacts(ev, node, entity, subjectRelations)) continue;
-      if (ev.check(node, entity, permission)) ids.push(id);
-    }
-    return false;
+  const walk = new PageWalk(scope.meter, size, after);
+  const idOf = (node: number): string => ev.idOf(node);
+  const match = (filterFacts: boolean) => (node: number): boolean | undefined => {
+    if (allow !== undefined && !allow.has(ev.idOf(node))) return undefined;
+    if (filterFacts && node >= 0 && !hasFacts(ev, node, entity, subjectRelations)) return undefined;
+    return ev.check(node, entity, permission);
   };
   const byIndex = inIdOrder(ev, sorted, after === undefined ? 0 : data.positionAfter(sorted, after), extra, after);
+  let ended: boolean;
   // With attribute, rule or tenant grants any entity of the type may match: walk the type's ids in order.
   // Contextual tuples may link the subject to stored entities, so they take that walk too.
   if (grantsWithoutTuples(ev, entity, permission) || (request.context?.tuples?.length ?? 0) > 0) {
-    take(byIndex, true, Infinity);
-  } else if (!take(byIndex, true, INDEX_PROBE + 8 * size) && ids.length < size) {
-    // Tuples only, and the matches are sparse in the type's ids: the entities reachable backwards from the
-    // subject are all the candidates there are. When that reach is small, walk it (in id order) instead.
-    const reach = reachableWithin(ev, ev.sNode, ev.sRel, typeId, REACH_LIMIT);
-    if (reach.complete) {
-      const nodes = reach.nodes;
-      if (ev.sNode >= 0 && subject.type === type) nodes.push(ev.sNode);
-      const from = lastSeen;
-      const reachSorted = [...new Set(nodes)].filter((n) => from === undefined || ev.idOf(n) > from).sort((x, y) => compareIds(ev.idOf(x), ev.idOf(y)));
-      take(inIdOrder(ev, reachSorted, 0, extra, from), false, Infinity);
-    } else {
-      take(byIndex, true, Infinity);
+    ended = walk.take(byIndex, idOf, match(true), Infinity);
+  } else {
+    ended = walk.take(byIndex, idOf, match(true), INDEX_PROBE + 8 * size);
+    if (!ended && !walk.done) {
+      // Tuples only, and the matches are sparse in the type's ids: the entities reachable backwards from the
+      // subject are all the candidates there are. When that reach is small, walk it (in id order) instead.
+      const reach = walk.guard(() => reachableWithin(ev, ev.sNode, ev.sRel, typeId, REACH_LIMIT));
+      if (reach?.complete === true) {
+        const nodes = reach.nodes;
+        if (ev.sNode >= 0 && subject.type === type) nodes.push(ev.sNode);
+        const from = walk.lastDone;
+        const reachSorted = [...new Set(nodes)].filter((n) => from === undefined || ev.idOf(n) > from).sort((x, y) => compareIds(ev.idOf(x), ev.idOf(y)));
+        ended = walk.take(inIdOrder(ev, reachSorted, 0, extra, from), idOf, match(false), Infinity);
+      } else if (reach !== undefined) {
+        ended = walk.take(byIndex, idOf, match(true), Infinity);
+      }
     }
   }
-  return { ids, continuousToken: next(tokens, 'lookup-entity', fingerprint, at, ids, size) };
+  return { ids: walk.ids, continuousToken: walk.token(tokens, 'lookup-entity', fingerprint, at, ended) };
 }
 
 /**
@@ -120,38 +194,34 @@ export function lookupSubjectPage(scope: LookupScope, request: LookupSubjectRequ
   const sorted = typeId >= 0 ? data.sortedNodesOfType(typeId) : [];
   const after = cursor?.after;
   const extra = scope.contextNodes(probe).filter((n) => n < 0 && probe.typeName(n) === type);
-  const ids: string[] = [];
-  let lastSeen = after;
-  const take = (it: Iterator<number>, filterFacts: boolean, limit: number): boolean => {
-    for (let examined = 0; examined < limit && ids.length < size; examined++) {
-      const step = it.next();
-      if (step.done === true) return true;
-      const node = step.value;
-      scope.meter.spend(1);
-      const id = probe.idOf(node);
-      lastSeen = id;
-      if (filterFacts && node >= 0 && !hasFacts(probe, node, subjectEntity, subjectRelations)) continue;
-      const ev = scope.evaluation(relation === undefined ? { type, id } : { type, id, relation }, target, at);
-      if (ev.check(ev.resolve(target.type, target.id), entity, permission)) ids.push(id);
-    }
-    return false;
+  const walk = new PageWalk(scope.meter, size, after);
+  const idOf = (node: number): string => probe.idOf(node);
+  const match = (filterFacts: boolean) => (node: number): boolean | undefined => {
+    if (filterFacts && node >= 0 && !hasFacts(probe, node, subjectEntity, subjectRelations)) return undefined;
+    const id = probe.idOf(node);
+    const ev = scope.evaluation(relation === undefined ? { type, id } : { type, id, relation }, target, at);
+    return ev.check(ev.resolve(target.type, target.id), entity, permission);
   };
   const byIndex = inIdOrder(probe, sorted, after === undefined ? 0 : data.positionAfter(sorted, after), extra, after);
+  let ended: boolean;
   if (grantsWithoutTuples(probe, entity, permission) || (request.context?.tuples?.length ?? 0) > 0) {
-    take(byIndex, true, Infinity);
-  } else if (!take(byIndex, true, INDEX_PROBE + 8 * size) && ids.length < size) {
-    // Tuples only, and the matches are sparse among the type's ids: the subjects reachable forwards from the
-    // entity are all the candidates there are. When that reach is small, walk it (in id order) instead.
-    const reach = forwardWithin(probe, probe.resolve(target.type, target.id), typeId, REACH_LIMIT);
-    if (reach.complete) {
-      const from = lastSeen;
-      const reachSorted = reach.nodes.filter((n) => from === undefined || probe.idOf(n) > from).sort((x, y) => compareIds(probe.idOf(x), probe.idOf(y)));
-      take(inIdOrder(probe, reachSorted, 0, extra, from), false, Infinity);
-    } else {
-      take(byIndex, true, Infinity);
+    ended = walk.take(byIndex, idOf, match(true), Infinity);
+  } else {
+    ended = walk.take(byIndex, idOf, match(true), INDEX_PROBE + 8 * size);
+    if (!ended && !walk.done) {
+      // Tuples only, and the matches are sparse among the type's ids: the subjects reachable forwards from the
+      // entity are all the candidates there are. When that reach is small, walk it (in id order) instead.
+      const reach = walk.guard(() => forwardWithin(probe, probe.resolve(target.type, target.id), typeId, REACH_LIMIT));
+      if (reach?.complete === true) {
+        const from = walk.lastDone;
+        const reachSorted = reach.nodes.filter((n) => from === undefined || probe.idOf(n) > from).sort((x, y) => compareIds(probe.idOf(x), probe.idOf(y)));
+        ended = walk.take(inIdOrder(probe, reachSorted, 0, extra, from), idOf, match(false), Infinity);
+      } else if (reach !== undefined) {
+        ended = walk.take(byIndex, idOf, match(true), Infinity);
+      }
     }
   }
-  return { ids, continuousToken: next(tokens, 'lookup-subject', fingerprint, at, ids, size) };
+  return { ids: walk.ids, continuousToken: walk.token(tokens, 'lookup-subject', fingerprint, at, ended) };
 }
 
 function relationIds(entity: EntityPlan): number[] {
@@ -177,10 +247,4 @@ function pinned(view: MemoryStore, cursor: PageCursor | undefined, tenant: strin
     throw InvalidRequestError.badValue('continuousToken', `a walk at snapshot ${String(cursor.snap)}`, `a walk whose snapshot this PDP still holds (from ${String(view.oldestReadable)} to ${String(view.head)}): start again from the first page`);
   }
   return cursor.snap;
-}
-
-/** The token of the next page: issued when this one is full (the next may then be empty), `''` at the end. */
-function next(tokens: PageTokens, kind: string, fingerprint: unknown, at: number, ids: readonly string[], size: number): string {
-  const last = ids.at(-1);
-  return ids.length === size && last !== undefined ? tokens.seal(kind, fingerprint, { snap: at, after: last }) : '';
 }

@@ -118,13 +118,37 @@ describe('the step budget', () => {
     await expect(engine.checkMany([outsider, outsider, outsider, outsider, outsider])).rejects.toBeInstanceOf(BudgetExceededError);
   });
 
-  it('stops lookups and subject-permission lists, which share one budget per request', async () => {
+  it('ends a lookup page early on its budget, with a token that resumes at the next candidate', async () => {
     const engine = await Engine.create({ schema: SCHEMA, budget: { maxSteps: 3000 } });
-    const attributes = Array.from({ length: 1000 }, (_, i) => ({ entity: { type: 'document', id: `d${String(i).padStart(4, '0')}` }, attribute: 'public', value: false }));
-    await engine.write({ tenant: 't1', attributes });
-    await expect(engine.lookupEntity({ tenant: 't1', entityType: 'document', permission: 'view', subject: 'user:nobody', pageSize: 1 })).rejects.toBeInstanceOf(BudgetExceededError);
+    const ids = Array.from({ length: 1000 }, (_, i) => `d${String(i).padStart(4, '0')}`);
+    await engine.write({ tenant: 't1', attributes: ids.map((id, i) => ({ entity: { type: 'document', id }, attribute: 'public', value: i % 50 === 0 })) });
+    const request = { tenant: 't1', entityType: 'document', permission: 'view', subject: 'user:nobody', pageSize: 100 } as const;
+    const walked: string[] = [];
+    let token = '';
+    let pages = 0;
+    do {
+      const page = await engine.lookupEntity({ ...request, continuousToken: token });
+      // Each page stays within the budget (plus the candidate that crossed half of it).
+      expect(engine.stats().lastRequestSteps).toBeLessThanOrEqual(3000);
+      walked.push(...page.ids);
+      token = page.continuousToken;
+      pages++;
+    } while (token !== '' && pages < 1000);
+    // Short pages, but together exactly the answer (every 50th document is public).
+    expect(pages).toBeGreaterThan(5);
+    expect(walked).toEqual(ids.filter((_, i) => i % 50 === 0));
+    // With a budget that fits, one page holds them all.
+    const roomy = await Engine.create({ schema: SCHEMA });
+    await roomy.write({ tenant: 't1', attributes: ids.map((id, i) => ({ entity: { type: 'document', id }, attribute: 'public', value: i % 50 === 0 })) });
+    await expect(roomy.lookupEntity(request)).resolves.toEqual({ ids: walked, continuousToken: '' });
+  });
+
+  it('fails a lookup page whose one candidate costs more than the budget, and subject-permission lists', async () => {
+    const engine = await Engine.create({ schema: SCHEMA, budget: { maxSteps: 3000 } });
     await wide(engine, 60, 60);
-    await expect(engine.lookupSubject({ tenant: 't1', entity: { type: 'document', id: 'wide' }, permission: 'view', subjectReference: { type: 'user' }, pageSize: 5000 })).rejects.toBeInstanceOf(BudgetExceededError);
+    // Every user's check on document:wide walks the 3,600 member rows of the groups it is not in.
+    await expect(engine.lookupSubject({ tenant: 't1', entity: { type: 'document', id: 'wide' }, permission: 'view', subjectReference: { type: 'user' }, pageSize: 10 })).rejects.toBeInstanceOf(BudgetExceededError);
+    await expect(engine.lookupEntity({ tenant: 't1', entityType: 'document', permission: 'view', subject: 'user:nobody', pageSize: 10 })).rejects.toBeInstanceOf(BudgetExceededError);
     const request = { tenant: 't1', entity: { type: 'document', id: 'wide' }, subject: user('nobody') } as const;
     await expect(engine.subjectPermissions(request)).rejects.toBeInstanceOf(BudgetExceededError);
     // Failing closed per permission: every permission after the budget ran out is false and says why.
