@@ -111,4 +111,34 @@ describe('AdminService', () => {
     await gate.close();
     await engine.close();
   });
+
+  it('hands each new token to onInvite, and revokes the invitation when the hook fails', async () => {
+    const engine = await Engine.create({ schema: ADMIN_SCHEMA });
+    await engine.createTenant('acme');
+    await engine.write({ tenant: 'acme', tuples: ['tenant:acme#admin@user:alice'] });
+    const sent: string[] = [];
+    let fail = false;
+    const admin = new AdminService({
+      engine,
+      pdp: new EmbeddedPdp(engine),
+      onInvite: ({ invitation, token }) => {
+        if (fail) throw new Error('mail server down');
+        sent.push(`${invitation.email} ${token}`);
+      },
+    });
+    const alice = { userId: 'alice' };
+    const ok = await admin.invite({ tenant: 'acme', actor: alice, email: 'dave@example.com', roles: ['viewer'] });
+    expect(sent).toEqual([`dave@example.com ${ok.token}`]);
+    fail = true;
+    await expect(admin.invite({ tenant: 'acme', actor: alice, email: 'erin@example.com', roles: ['viewer'] })).rejects.toThrow('mail server down');
+    const pending = await admin.listInvitations({ tenant: 'acme', actor: alice });
+    expect(pending.items.map((i) => i.email)).toEqual(['dave@example.com']);
+    const trail = await admin.listAudit({ tenant: 'acme', actor: alice });
+    expect(trail.items.map((e) => [e.action, e.details.email])).toEqual([
+      ['member.invite', 'dave@example.com'],
+      ['member.invite', 'erin@example.com'],
+      ['invitation.revoke', 'erin@example.com'],
+    ]);
+    await engine.close();
+  });
 });

@@ -165,21 +165,29 @@ export class AdminService implements AdminBackend {
       acceptedBy: null,
       revokedAt: null,
     };
-    return await this.audit.exclusive(tenant, async () => {
+    const invitation = invitationOf(record, now);
+    await this.audit.exclusive(tenant, async () => {
       await this.store.insertInvitation(record);
-      const invitation = invitationOf(record, now);
-      try {
-        await this.onInvite?.({ tenant, invitation, token });
-      } catch (err) {
-        await this.store.markRevoked(tenant, record.id, this.clock());
-        throw err;
-      }
       await this.audit.append(
         { tenant, actor: label(actor), action: 'member.invite', target: `invitation:${record.id}`, details: { email: address, roles } },
         null,
       );
-      return { invitation, token };
     });
+    // The hook (sending an email, say) runs outside the tenant's lock; when it fails, the invitation is revoked.
+    try {
+      await this.onInvite?.({ tenant, invitation, token });
+    } catch (err) {
+      await this.audit.exclusive(tenant, async () => {
+        if (await this.store.markRevoked(tenant, record.id, this.clock())) {
+          await this.audit.append(
+            { tenant, actor: label(actor), action: 'invitation.revoke', target: `invitation:${record.id}`, details: { email: address, reason: 'onInvite failed' } },
+            null,
+          );
+        }
+      });
+      throw err;
+    }
+    return { invitation, token };
   }
 
   public async acceptInvitation(call: { readonly tenant: string; readonly token: string; readonly userId: string }): Promise<Member> {
