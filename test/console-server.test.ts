@@ -326,6 +326,17 @@ describe('PDP server routes for the console', () => {
     }
   });
 
+  it('explain fails as the check does when the depth runs out (no partial tree)', async () => {
+    const r = await call(server, '/v1/tenants/t1/permissions/explain', {
+      metadata: { depth: 3 },
+      entity: { type: 'document', id: '2' },
+      permission: 'view',
+      subject: { type: 'user', id: 'zed' },
+    });
+    expect(r.status).toBe(400);
+    expect(r.body.details[0].reason).toBe('GH_ERR_DEPTH_EXCEEDED');
+  });
+
   it('explain takes contextual tuples for that request only', async () => {
     const body = {
       entity: { type: 'document', id: '3' },

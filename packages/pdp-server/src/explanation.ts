@@ -20,7 +20,7 @@ function typeOf(entity: string): string {
 }
 
 function stateOf(node: ExplainNode): ExplanationState {
-  if (node.kind === 'cycle' || (node.kind as string) === 'depth') return 'cut';
+  if (node.kind === 'cycle') return 'cut';
   return node.allowed ? 'allowed' : 'denied';
 }
 
@@ -61,7 +61,7 @@ class Shaper {
   }
 
   public member(node: ExplainNode, leadingTuple?: string): ExplanationNode {
-    const kind = node.kind as ExplanationKind;
+    const kind = node.kind;
     const sep = node.kind === 'attribute' ? '$' : '#';
     const label = node.kind === 'rule' ? node.name : `${node.entity}${sep}${node.name}`;
     const tuples: string[] = [];
