@@ -1,6 +1,7 @@
 // `gatehouse audit tail`: a tenant's audit trail as NDJSON, read with the API key or as a user holding view_audit.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { main } from '@gatehouse/pdp-server';
+import { auditCommand } from '../packages/pdp-server/src/commands/audit-command.js';
 import { GLOBEX_KEY, KEY, startAdminServer } from './fixtures/admin/harness.js';
 import type { AdminHarness } from './fixtures/admin/harness.js';
 
@@ -62,5 +63,26 @@ describe('gatehouse audit tail', () => {
     const help = await run(['audit', '--help']);
     expect(help.code).toBe(0);
     expect(help.out).toContain('NDJSON');
+  });
+
+  it('--follow prints new entries as they are recorded, until stopped', async () => {
+    const stop = new AbortController();
+    const lines: { action: string; target: string }[] = [];
+    let grown = false;
+    const code = await auditCommand(['tail', '--url', h.url, '--tenant', 'acme', '--api-key', KEY, '--follow', '--interval-ms', '100', '--action', 'member.role.assign'], {
+      stdout: (t: string) => {
+        for (const l of t.trimEnd().split('\n')) lines.push(JSON.parse(l) as { action: string; target: string });
+        if (!grown && lines.length === 2) {
+          grown = true;
+          void h.post('acme', 'members/roles/assign', { actor: 'alice', user_id: 'gus', role: 'viewer' });
+        }
+        if (lines.length === 3) stop.abort();
+      },
+      stderr: () => undefined,
+      env: {},
+      handleSignals: false,
+    }, stop.signal);
+    expect(code).toBe(0);
+    expect(lines.map((e) => e.target)).toEqual(['user:erin', 'user:fred', 'user:gus']);
   });
 });

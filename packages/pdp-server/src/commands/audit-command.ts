@@ -92,10 +92,14 @@ async function page(o: TailOptions, token: string): Promise<{ entries: unknown[]
 }
 
 /**
- * `gatehouse audit tail`: prints the trail as NDJSON; with `--follow`, keeps polling until SIGINT/SIGTERM.
+ * `gatehouse audit tail`: prints the trail as NDJSON; with `--follow`, keeps polling until SIGINT/SIGTERM (or until
+ * `until` aborts).
+ * @param args - the arguments after `audit`.
+ * @param io - the CLI's output and environment.
+ * @param until - stops following when aborted (tests; the CLI stops on signals).
  * @returns the exit status.
  */
-export async function auditCommand(args: readonly string[], io: CliIo): Promise<number> {
+export async function auditCommand(args: readonly string[], io: CliIo, until?: AbortSignal): Promise<number> {
   const o = tailOptions(args, io.env);
   if (o === 'help') {
     io.stdout(`${AUDIT_USAGE}\n`);
@@ -105,6 +109,7 @@ export async function auditCommand(args: readonly string[], io: CliIo): Promise<
   const onSignal = (): void => {
     stop.abort();
   };
+  until?.addEventListener('abort', onSignal, { once: true });
   if (o.follow && io.handleSignals) {
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
@@ -116,7 +121,7 @@ export async function auditCommand(args: readonly string[], io: CliIo): Promise<
       for (const e of p.entries) io.stdout(`${JSON.stringify(e)}\n`);
       token = p.continuous_token;
       if (p.entries.length > 0) continue;
-      if (!o.follow) return 0;
+      if (!o.follow || stop.signal.aborted) return 0;
       try {
         await sleep(o.intervalMs, undefined, { signal: stop.signal });
       } catch {
