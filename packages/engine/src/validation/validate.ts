@@ -61,7 +61,17 @@ export interface ValidateOptions {
   readonly store?: () => Store | Promise<Store>;
   /** List every assertion's outcome (passes too) in `outcomes`, e.g. for a UI. @defaultValue false */
   readonly outcomes?: boolean;
+  /**
+   * The most evaluation steps the whole run may take, every assertion's steps added up (each assertion also keeps
+   * the engine's own per-request budget). Once passed, the remaining assertions are not run and the result has an
+   * error saying so: a server running posted files (`POST /v1/validate`) bounds a file of many costly checks.
+   * @defaultValue unbounded
+   */
+  readonly maxSteps?: number;
 }
+
+/** Lets the event loop run other work (I/O, timers) between two assertions of a long file. */
+const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** The tenant every validation file runs in (`tenant_id` is ignored, as in Permify). */
 const TENANT = 't1';
@@ -85,7 +95,7 @@ const MAX_PAGES = 10_000;
  * ```
  */
 export async function validate(yamlText: string, options: ValidateOptions = {}): Promise<ValidationResult> {
-  const run = new Run(yamlText, options.fileName ?? '<input>', options.store, options.outcomes === true);
+  const run = new Run(yamlText, options.fileName ?? '<input>', options.store, options.outcomes === true, options.maxSteps);
   return await run.execute();
 }
 
@@ -126,6 +136,7 @@ class Run {
     private readonly file: string,
     private readonly makeStore: (() => Store | Promise<Store>) | undefined,
     private readonly listOutcomes: boolean,
+    private readonly maxSteps: number | undefined,
   ) {}
 
   private result(): ValidationResult {
@@ -327,6 +338,11 @@ class Run {
           continue;
         }
         for (const item of items) {
+          await yieldToLoop();
+          if (this.maxSteps !== undefined && engine.stats().evaluationSteps > this.maxSteps) {
+            this.issue(`the run stopped here: it used more than its budget of ${String(this.maxSteps)} evaluation steps for the whole file`, this.src.position(item));
+            return;
+          }
           try {
             await run(item);
           } catch (error) {
