@@ -58,7 +58,8 @@ function name(value: PermifyJson | undefined, where: string): string {
 }
 
 function attributeType(value: PermifyJson | undefined, where: string): AttributeType {
-  const type = typeof value === 'string' ? WIRE_TYPES[value] : undefined;
+  // Own keys only: a server answering "constructor" or "__proto__" must not pass for a type.
+  const type = typeof value === 'string' && Object.hasOwn(WIRE_TYPES, value) ? WIRE_TYPES[value] : undefined;
   if (type === undefined) bad(where, `unknown attribute type ${JSON.stringify(value)}`);
   return type;
 }

@@ -51,8 +51,13 @@ async function readRemote(url: string, tenant: string, apiKey: string | undefine
   });
   const text = await res.text();
   if (!res.ok) throw new InvalidRequestError(`reading the schema of tenant ${tenant} from ${target.origin}: HTTP ${res.status} ${text.slice(0, 200)}`);
-  const body = JSON.parse(text) as { schema?: PermifyJson };
-  if (body.schema === undefined) throw new InvalidRequestError(`reading the schema from ${target.origin}: the answer has no "schema"`);
+  let body: { schema?: PermifyJson } | null;
+  try {
+    body = JSON.parse(text) as { schema?: PermifyJson } | null;
+  } catch {
+    throw new InvalidRequestError(`reading the schema from ${target.origin}: the answer is not JSON`);
+  }
+  if (typeof body !== 'object' || body?.schema === undefined) throw new InvalidRequestError(`reading the schema from ${target.origin}: the answer has no "schema"`);
   return body.schema;
 }
 
