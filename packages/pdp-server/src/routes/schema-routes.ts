@@ -12,12 +12,7 @@ export function schemaRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.post('/v1/tenants/:tenant/schemas/write', { schema: { body: schemas.schemaWrite } }, async (request) => {
     const tenant = pathTenant(request);
     const { schema } = request.body as { schema: string };
-    const { schemaVersion } = await audited(ctx, request, tenant, 'schema.write', { bytes: schema.length }, async () => {
-      const written: { schemaVersion: string; snapToken?: string } = await engine.writeSchema(tenant, schema);
-      // The commit's own token once the engine returns it; until then the head (another tenant's later commit may
-      // have moved it).
-      return { ...written, snapToken: written.snapToken ?? engine.headSnapToken(tenant) };
-    });
+    const { schemaVersion } = await audited(ctx, request, tenant, 'schema.write', { bytes: schema.length }, () => engine.writeSchema(tenant, schema));
     return { schema_version: schemaVersion };
   });
 
