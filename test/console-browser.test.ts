@@ -205,6 +205,13 @@ describeBrowser('console in Chromium', () => {
       expect(await transform()).not.toBe(zoomed);
       await page.getByRole('button', { name: 'Reset view' }).click();
       expect(await transform()).toBe(before);
+      // The wheel zooms the drawing and leaves the page where it was.
+      await graph.hover();
+      const scrollBefore = await page.evaluate(() => window.scrollY);
+      await page.mouse.wheel(0, -300);
+      await page.waitForFunction((t) => document.querySelector('svg[role="img"] > g')?.getAttribute('transform') !== t, before);
+      expect(await page.evaluate(() => window.scrollY)).toBe(scrollBefore);
+      await page.getByRole('button', { name: 'Reset view' }).click();
 
       // Revoked by someone else: the change feed re-runs the check, no reload.
       await page.evaluate(() => {

@@ -1,6 +1,6 @@
 import type { ExplanationNode } from '@gatehouse/core';
-import { useMemo, useRef, useState } from 'react';
-import type { KeyboardEvent, PointerEvent, ReactNode, WheelEvent } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { KeyboardEvent, PointerEvent, ReactNode } from 'react';
 import { decidingPath, layoutExplanation } from '../graph-layout.js';
 import type { PlacedNode } from '../graph-layout.js';
 
@@ -54,11 +54,24 @@ export function ExplanationGraph(props: { tree: ExplanationNode; title: string }
       return { zoom, x: cx - (cx - v.x) * k, y: cy - (cy - v.y) * k };
     });
   };
-  const onWheel = (e: WheelEvent<SVGSVGElement>): void => {
-    const box = e.currentTarget.getBoundingClientRect();
-    const scale = width / Math.max(box.width, 1);
-    zoomBy(e.deltaY < 0 ? 1.15 : 1 / 1.15, (e.clientX - box.left) * scale, (e.clientY - box.top) * scale);
-  };
+  // The wheel zooms the drawing, not the page: a native listener, since React's wheel listeners are passive.
+  const svg = useRef<SVGSVGElement>(null);
+  const wheelZoom = useRef(zoomBy);
+  wheelZoom.current = zoomBy;
+  useEffect(() => {
+    const el = svg.current;
+    if (el === null) return;
+    const onWheel = (e: WheelEvent): void => {
+      e.preventDefault();
+      const box = el.getBoundingClientRect();
+      const scale = el.viewBox.baseVal.width / Math.max(box.width, 1);
+      wheelZoom.current(e.deltaY < 0 ? 1.15 : 1 / 1.15, (e.clientX - box.left) * scale, (e.clientY - box.top) * scale);
+    };
+    el.addEventListener('wheel', onWheel, { passive: false });
+    return () => {
+      el.removeEventListener('wheel', onWheel);
+    };
+  }, []);
   const onPointerDown = (e: PointerEvent<SVGSVGElement>): void => {
     e.currentTarget.setPointerCapture(e.pointerId);
     drag.current = { x: e.clientX, y: e.clientY, start: view };
@@ -113,7 +126,7 @@ export function ExplanationGraph(props: { tree: ExplanationNode; title: string }
         viewBox={`0 0 ${String(width)} ${String(height)}`}
         width={width}
         height={height}
-        onWheel={onWheel}
+        ref={svg}
         onPointerDown={onPointerDown}
         onPointerMove={onPointerMove}
         onPointerUp={onPointerUp}
