@@ -70,7 +70,7 @@ try {
     ratio: round(ratio, 2),
     target: `<= ${TARGET}`,
     pass: ratio <= TARGET,
-    notes: `alice (10 % via org.member): page ${us(a100.page)} µs at 100 K vs ${us(a1.page)} µs at 1 K; bob (5 owned, sparse): ${us(b100.page)} vs ${us(b1.page)} µs (ratio ${round(b100.page / b1.page, 2)}); a page of ${a100.wholeIds} ids (the default size) at 100 K: ${round(a100.wholeMs, 1)} ms; median of ${PAGES} continued page_size 1 pages; memory store, defaults`,
+    notes: `alice (10 % via org.member): page ${us(a100.page)} µs at 100 K vs ${us(a1.page)} µs at 1 K; bob (5 owned, sparse): ${us(b100.page)} vs ${us(b1.page)} µs (ratio ${round(b100.page / b1.page, 2)}); a first page of the default size (1,000) at 100 K: ${a100.wholeIds} ids in ${round(a100.wholeMs, 1)} ms (a page ends early on half its step budget); median of ${PAGES} continued page_size 1 pages; memory store, defaults`,
   };
 } catch (err) {
   result = { id: 'lookup-page', ours: null, peer: null, unit: 'µs median page', ratio: null, target: `<= ${TARGET}`, pass: false, notes: `failed: ${err?.stack ?? err}` };
