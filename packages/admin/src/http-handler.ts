@@ -36,8 +36,9 @@ function fields(caller: AdminCaller, own: readonly string[]): string[] {
 
 function actorOf(caller: AdminCaller, b: Record<string, unknown>): AdminActor {
   if (caller.kind === 'app') return { userId: caller.userId };
+  // Only an absent actor is the key itself: an empty one (an app's missing user id) is refused, never trusted.
   const actor = optString(b, 'actor');
-  return actor === undefined || actor === '' ? { trusted: caller.keyLabel } : { userId: actor };
+  return actor === undefined ? { trusted: caller.keyLabel } : { userId: actor };
 }
 
 function page(b: Record<string, unknown>): { pageSize?: number; continuousToken?: string } {

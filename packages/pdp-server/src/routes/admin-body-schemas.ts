@@ -4,7 +4,7 @@
  */
 import type { AdminPath } from '@gatehouse/admin';
 
-const ACTOR = { type: 'string', pattern: '^[a-zA-Z0-9_\\-@.:+]{0,128}$' } as const;
+const ACTOR = { type: 'string', pattern: '^[a-zA-Z0-9_\\-@.:+]{1,128}$' } as const;
 const USER = { type: 'string', pattern: '^[a-zA-Z0-9_\\-@.:+]{1,128}$' } as const;
 const ROLE = { type: 'string', pattern: '^[a-zA-Z_]{1,64}$' } as const;
 const PAGE_SIZE = { type: 'integer', minimum: 0, maximum: 1000 } as const;
