@@ -5,7 +5,7 @@
 // probe: `rule big(xs integer[]) { xs.all(x, xs.all(y, xs.all(z, x + y + z > 0))) }` checked with a contextual
 // 1,000-integer list (every answer must be 422 GH_ERR_BUDGET_EXCEEDED). Meanwhile one prober asks /healthz in a
 // loop; the row is the worst round trip of the measured window (target <= 100 ms). Prints one JSON line last.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -34,6 +34,16 @@ const body = JSON.stringify({
 });
 
 const round = (x) => Math.round(x * 10) / 10;
+
+/** CPU time (user + system) a process has used, in ms, from /proc (Linux; `undefined` elsewhere). */
+function cpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return undefined;
+  }
+}
 let result;
 const dir = mkdtempSync(join(tmpdir(), 'gh-bench-budget-'));
 const schemaFile = join(dir, 'budget.perm');
@@ -59,6 +69,8 @@ try {
   const clients = Array.from({ length: CLIENTS }, client);
   await sleep(WARMUP_MS);
   const rtts = [];
+  const cpuBefore = cpuMs(server.pid);
+  const bustsBefore = busts;
   const until = performance.now() + MEASURE_MS;
   while (performance.now() < until) {
     const t0 = performance.now();
@@ -68,8 +80,11 @@ try {
     rtts.push(performance.now() - t0);
     await sleep(5);
   }
+  const cpuAfter = cpuMs(server.pid);
+  const bustsDuring = busts - bustsBefore;
   stop = true;
   await Promise.all(clients);
+  const cpuPerBust = cpuBefore === undefined || cpuAfter === undefined || bustsDuring === 0 ? undefined : (cpuAfter - cpuBefore) / bustsDuring;
   if (wrong > 0) throw new Error(`${wrong} busting checks were not answered 422 GH_ERR_BUDGET_EXCEEDED`);
   rtts.sort((a, b) => a - b);
   checkTimes.sort((a, b) => a - b);
@@ -82,7 +97,7 @@ try {
     ratio: round(worst),
     target: `<= ${TARGET}`,
     pass: worst <= TARGET,
-    notes: `${rtts.length} /healthz probes over ${MEASURE_MS / 1000} s: p50 ${round(rtts[rtts.length >> 1])} ms, p99 ${round(rtts[Math.floor(rtts.length * 0.99)])} ms; ${busts} busting checks answered 422 (median ${round(checkTimes[checkTimes.length >> 1])} ms each with ${CLIENTS} in flight); default budget; machine load average ${loadavg().map((l) => l.toFixed(1)).join('/')}`,
+    notes: `${rtts.length} /healthz probes over ${MEASURE_MS / 1000} s: p50 ${round(rtts[rtts.length >> 1])} ms, p99 ${round(rtts[Math.floor(rtts.length * 0.99)])} ms; ${busts} busting checks answered 422 (median ${round(checkTimes[checkTimes.length >> 1])} ms each with ${CLIENTS} in flight); server CPU per busting check ${cpuPerBust === undefined ? 'n/a' : `${round(cpuPerBust)} ms`}; default budget; machine load average ${loadavg().map((l) => l.toFixed(1)).join('/')}`,
   };
 } catch (err) {
   result = { id: 'budget', ours: null, peer: null, unit: 'ms worst /healthz', ratio: null, target: `<= ${TARGET}`, pass: false, notes: `failed: ${err?.stack ?? err}` };
