@@ -10,8 +10,8 @@ import type { AdminActor } from './types.js';
  * satisfies it as is.
  */
 export interface PolicyData {
-  write(request: { tenant: string; tuples: readonly string[] }): Promise<{ snapToken: string }>;
-  delete(request: { tenant: string; tuples: readonly string[] }): Promise<{ snapToken: string }>;
+  write(request: { tenant: string; tuples: readonly Tuple[] }): Promise<{ snapToken: string }>;
+  delete(request: { tenant: string; tuples: readonly Tuple[] }): Promise<{ snapToken: string }>;
   readRelationships(request: {
     tenant: string;
     filter: { entity: { type: string; ids: readonly string[] }; subject: { type: string; ids?: readonly string[] } };
@@ -20,9 +20,13 @@ export interface PolicyData {
   readSchema(tenant: string): Promise<{ definition: unknown }>;
 }
 
-/** The tuple granting `role` to `userId` in `tenant`. @internal */
-export function roleTuple(tenant: string, role: string, userId: string): string {
-  return `tenant:${tenant}#${role}@user:${userId}`;
+/**
+ * The tuple granting `role` to `userId` in `tenant`, as an object: user ids may contain `@` and `:` (emails), which
+ * the string form cannot carry.
+ * @internal
+ */
+export function roleTuple(tenant: string, role: string, userId: string): Tuple {
+  return { entity: { type: 'tenant', id: tenant }, relation: role, subject: { type: 'user', id: userId } };
 }
 
 /** A user's roles, by user id. @internal */
