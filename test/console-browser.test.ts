@@ -180,6 +180,10 @@ describeBrowser('console in Chromium', () => {
       await page.getByRole('button', { name: 'Add tuple' }).click();
       await page.getByRole('cell', { name: 'document:1#viewer@user:alice', exact: true }).waitFor();
       await shot(page, 'data');
+      // A write the schema refuses is shown as an error and changes nothing.
+      await page.getByLabel('Attribute', { exact: true }).fill('document:1$public|boolean:true');
+      await page.getByRole('button', { name: 'Write attribute' }).click();
+      await page.getByRole('alert').getByText(/public/).waitFor();
 
       await page.getByRole('tab', { name: 'Check' }).click();
       await page.getByRole('status').getByText('ALLOWED').waitFor();

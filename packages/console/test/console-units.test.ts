@@ -6,6 +6,7 @@ import { describe, expect, it } from '@jest/globals';
 import { StringStream } from '@codemirror/language';
 import type { ExplanationNode } from '@gatehouse/core';
 import { SseParser } from '../src/feed.js';
+import { attributeText } from '../src/views/DataView.js';
 import { decidingPath, layoutExplanation, MAX_CHILDREN } from '../src/graph-layout.js';
 import { schemaParser } from '../src/schema-language.js';
 
@@ -124,5 +125,14 @@ describe('schema language highlighting', () => {
     expect(tokens('rule ok(n integer) { n > 2 && "x" != \'y\' }').map(([, s]) => s)).toEqual([
       'keyword', 'variableName.definition', 'operator', 'variableName', 'typeName', 'operator', 'operator', 'variableName', 'operator', 'number', 'operator', 'string', 'operator', 'string', 'operator',
     ]);
+  });
+});
+
+describe('attribute display', () => {
+  it('shows the value and its type from Permify\'s Any form', () => {
+    const entity = { type: 'document', id: '1' };
+    expect(attributeText({ entity, attribute: 'public', value: { '@type': 'type.googleapis.com/base.v1.BooleanValue', data: true } })).toBe('document:1$public = true (boolean)');
+    expect(attributeText({ entity, attribute: 'tags', value: { '@type': 'type.googleapis.com/base.v1.StringArrayValue', data: ['a', 'b'] } })).toBe('document:1$tags = ["a","b"] (string[])');
+    expect(attributeText({ entity, attribute: 'n', value: 3 })).toBe('document:1$n = 3');
   });
 });

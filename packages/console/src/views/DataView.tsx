@@ -46,8 +46,13 @@ function usePaged<T, F>(load: (filter: F, token: string) => Promise<{ items: T[]
 const NO_TUPLE_FILTER = { entityType: '', entityId: '', relation: '', subjectType: '', subjectId: '' };
 const NO_ATTRIBUTE_FILTER = { entityType: '', entityId: '', attribute: '' };
 
-function attributeText(a: WireAttribute): string {
-  return `${a.entity.type}:${a.entity.id}$${a.attribute} = ${JSON.stringify(a.value)}`;
+/** `document:1$public = true (boolean)`, from Permify's `{"@type": "…BooleanValue", data}` value. */
+export function attributeText(a: WireAttribute): string {
+  const v = a.value as { '@type'?: unknown; data?: unknown } | null;
+  const typeName = typeof v?.['@type'] === 'string' ? v['@type'].replace(/^.*\./, '') : '';
+  const kind = typeName.replace(/ArrayValue$/, '[]').replace(/Value$/, '').toLowerCase();
+  const data = v !== null && typeof v === 'object' && 'data' in v ? v.data : v;
+  return `${a.entity.type}:${a.entity.id}$${a.attribute} = ${JSON.stringify(data)}${kind === '' ? '' : ` (${kind})`}`;
 }
 
 /** Data: the tenant's relationships and attributes, filtered and paged; add and delete tuples. */
