@@ -212,9 +212,19 @@ export class AdminService implements AdminBackend {
         for (const r of current.roles) await this.policy.require(tenant, inviter, `assign_${r}`, model);
       }
       if (!(await this.store.markAccepted(tenant, current.id, userId, now))) throw new InvitationGoneError('accepted', { tenant });
+      // Guarded like any role change: accepting one's own invitation to a role that takes manage_members away (a
+      // `suspended` role in `manage_members = admin not suspended`) must not leave the tenant without a manager.
+      const before = (await this.policy.roles(tenant, model, userId)).get(userId) ?? new Set<string>();
+      const added = current.roles.filter((r) => !before.has(r)).map((r) => roleTuple(tenant, r, userId));
       let snapToken: string;
       try {
-        ({ snapToken } = await this.data.write({ tenant, tuples: current.roles.map((r) => roleTuple(tenant, r, userId)) }));
+        ({ snapToken } = await this.policy.guarded(
+          tenant,
+          userId,
+          model,
+          () => this.data.write({ tenant, tuples: current.roles.map((r) => roleTuple(tenant, r, userId)) }),
+          () => (added.length === 0 ? Promise.resolve() : this.data.delete({ tenant, tuples: added })),
+        ));
       } catch (err) {
         await this.store.unmarkAccepted(tenant, current.id);
         throw err;
