@@ -241,6 +241,25 @@ describe('the Nest admin module inside an app using GatehouseModule', () => {
   });
 });
 
+describe('the Express router on malformed bodies', () => {
+  it('answers JSON 400 for broken JSON and 413 for a body over the limit', async () => {
+    const { backend, done } = await embedded();
+    const app = await expressApp(backend);
+    try {
+      const headers = { 'content-type': 'application/json', 'x-tenant-id': 'acme', 'x-user': 'alice' };
+      const broken = await fetch(`${app.url}/members/list`, { method: 'POST', headers, body: '{"page_size":' });
+      expect(broken.status).toBe(400);
+      expect(((await broken.json()) as { reason: string }).reason).toBe('invalid_request');
+      const big = await fetch(`${app.url}/members/list`, { method: 'POST', headers, body: JSON.stringify({ query: 'x'.repeat(70_000) }) });
+      expect(big.status).toBe(413);
+      expect(((await big.json()) as { reason: string }).reason).toBe('body_too_large');
+    } finally {
+      await app.close();
+      await done();
+    }
+  });
+});
+
 describe('the admin routes read req.gate when given no resolvers', () => {
   it('uses the tenant and subject an earlier middleware bound', async () => {
     const { backend, done } = await embedded();

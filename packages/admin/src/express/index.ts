@@ -1,5 +1,5 @@
 import express from 'express';
-import type { Request, RequestHandler, Router } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler, Router } from 'express';
 import type { GateRequest, RequestLike } from '@gatehouse/core';
 import { answerAdminRequest } from '../app-handler.js';
 import type { AdminRoutesOptions } from '../app-handler.js';
@@ -48,5 +48,16 @@ export function adminRouter(options: AdminRouterOptions): Router {
     };
     router.post(`/${path}`, handler);
   }
+  // Malformed or oversized JSON is answered here, as JSON like every other refusal (Express would answer HTML).
+  const bodyErrors: ErrorRequestHandler = (err: { status?: unknown; type?: unknown; message?: unknown }, _req, res, next) => {
+    const status = typeof err.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : undefined;
+    if (status === undefined || typeof err.type !== 'string' || !err.type.startsWith('entity.')) {
+      next(err);
+      return;
+    }
+    const reason = status === 413 ? 'body_too_large' : 'invalid_request';
+    res.status(status).json({ statusCode: status, error: status === 413 ? 'Payload Too Large' : 'Bad Request', message: `invalid JSON body: ${String(err.message)}`, reason });
+  };
+  router.use(bodyErrors);
   return router;
 }
