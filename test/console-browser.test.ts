@@ -61,8 +61,15 @@ scenarios:
           edit: true
 `;
 
-async function shot(page: Page, name: string): Promise<void> {
+async function shot(page: Page, name: string, readmeHeight?: number): Promise<void> {
   await page.screenshot({ path: join(OUT, `${name}.png`), fullPage: true });
+  // A smaller crop for packages/console/docs (copied there by hand after looking at it).
+  if (readmeHeight !== undefined) {
+    const size = page.viewportSize();
+    await page.setViewportSize({ width: 1000, height: readmeHeight });
+    await page.screenshot({ path: join(OUT, `readme-${name}.png`) });
+    if (size !== null) await page.setViewportSize(size);
+  }
 }
 
 /**
@@ -151,7 +158,7 @@ describeBrowser('console in Chromium', () => {
       const typoLine = TYPO.split('\n').findIndex((l) => l.includes('relaton')) + 1;
       await page.getByRole('button', { name: `Line ${String(typoLine)}, column 3` }).waitFor();
       expect(await page.getByRole('button', { name: 'Save schema' }).isDisabled()).toBe(true);
-      await shot(page, 'schema-diagnostic');
+      await shot(page, 'schema-diagnostic', 430);
       await editor.click();
       await page.keyboard.press('Control+A');
       await paste(editor, FIXED);
@@ -196,7 +203,7 @@ describeBrowser('console in Chromium', () => {
       expect(drawn).toContain('document:1#viewer@user:alice');
       expect(drawn).toContain('· parent.admin');
       expect(await page.locator('svg[role="img"] .node.on-path').count()).toBe(4);
-      await shot(page, 'check-allowed');
+      await shot(page, 'check-allowed', 710);
 
       // Zoom and pan from the keyboard and the buttons change the drawing's transform.
       const transform = async (): Promise<string | null> => await page.locator('svg[role="img"] > g').getAttribute('transform');
