@@ -1,15 +1,16 @@
-import { Controller, Get, Req, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Optional, Req, Res } from '@nestjs/common';
 import type { Type } from '@nestjs/common';
-import type { BoundGate } from '@gatehouse/core';
-import { unauthenticatedAnswer } from '@gatehouse/core/adapter';
+import type { BoundGate, RequestLike } from '@gatehouse/core';
+import { bindRequest, RequestGate, unauthenticatedAnswer } from '@gatehouse/core/adapter';
+import type { AdapterConfig } from '@gatehouse/core/adapter';
 
 import { abilityPayload, etagMatches } from '../ability-payload.js';
 import type { AbilityPayload, AbilityPayloadOptions } from '../ability-payload.js';
 import { abilityError, httpException } from './http-exception.js';
 
 /** The request parts the controller reads (Express and Fastify requests both have them). */
-export interface AbilitiesControllerRequest {
-  readonly gate?: BoundGate;
+export interface AbilitiesControllerRequest extends RequestLike {
+  gate?: BoundGate | undefined;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
 }
 
@@ -18,6 +19,9 @@ interface HeaderResponse {
   header(name: string, value: string): unknown;
   status(code: number): unknown;
 }
+
+/** `@gatehouse/nestjs`'s `GATEHOUSE_CONFIG` (a registered symbol: no import of that package needed). */
+const GATEHOUSE_CONFIG = Symbol.for('gatehouse.nestjs.config');
 
 /** Options of {@link createAbilitiesController}. */
 export type AbilitiesControllerOptions = Omit<AbilityPayloadOptions, 'tenant' | 'subject' | 'signal' | 'snapToken'> & {
@@ -32,8 +36,11 @@ export type AbilitiesControllerOptions = Omit<AbilityPayloadOptions, 'tenant' | 
 
 /**
  * Makes a Nest controller serving `GET /<path>`: the request subject's packed CASL rules
- * ({@link AbilityPayload}) with an `ETag`, answering 304 when `If-None-Match` still matches, 401 without
- * `req.gate`, 400 for bad input. Works on `@nestjs/platform-express` and `@nestjs/platform-fastify`.
+ * ({@link AbilityPayload}) with an `ETag`, answering 304 when `If-None-Match` still matches. The subject is
+ * `req.gate`'s (the PermissionGuard binds it); when there is none, the request is bound with `@gatehouse/nestjs`'s
+ * configuration (core's `bindRequest`: 401 anonymous, 400 `invalid_subject` / `missing_tenant`, as in
+ * docs/adapters.md), or 401 without the module. 400 for bad input. Works on `@nestjs/platform-express` and
+ * `@nestjs/platform-fastify`.
  * @param options - path, resources and the rest of {@link AbilitiesControllerOptions}.
  * @returns a controller class to list in a module's `controllers`.
  * @example
@@ -47,13 +54,14 @@ export function createAbilitiesController(options: AbilitiesControllerOptions): 
 
   @Controller(path)
   class AbilitiesController {
+    public constructor(@Optional() @Inject(GATEHOUSE_CONFIG) private readonly config?: AdapterConfig) {}
+
     @Get()
     public async abilities(
       @Req() req: AbilitiesControllerRequest,
       @Res({ passthrough: true }) res: HeaderResponse,
     ): Promise<AbilityPayload | undefined> {
-      const gate = req.gate;
-      if (gate === undefined) throw httpException(unauthenticatedAnswer());
+      const gate = req.gate ?? this.bind(req);
       let payload: AbilityPayload;
       try {
         payload = await abilityPayload(gate, {
@@ -70,6 +78,13 @@ export function createAbilitiesController(options: AbilitiesControllerOptions): 
         return undefined;
       }
       return payload;
+    }
+
+    private bind(req: AbilitiesControllerRequest): BoundGate {
+      const bound = this.config === undefined ? unauthenticatedAnswer() : bindRequest(this.config, req);
+      if (!(bound instanceof RequestGate)) throw httpException(bound);
+      req.gate = bound;
+      return bound;
     }
   }
   return AbilitiesController;

@@ -117,3 +117,39 @@ describe.each([
     expect(res.body).toMatchObject({ error: 'Bad Request', reason: 'invalid_request' });
   });
 });
+
+describe('abilitiesHandler with adapter options (binds the request itself, docs/adapters.md)', () => {
+  let f: Fixture;
+  let app: express.Express;
+
+  beforeAll(async () => {
+    f = await startFixture();
+    app = express();
+    app.get(
+      '/abilities',
+      abilitiesHandler({
+        resources: ['document'],
+        client: f.gate,
+        tenant: (req) => req.headers['x-tenant-id'] as string | undefined,
+        subject: (req) => req.headers.authorization?.replace(/^Bearer /, ''),
+      }),
+    );
+  });
+  afterAll(async () => {
+    await f.close();
+  });
+
+  it('answers the table: 200 bound, 401 anonymous, 400 invalid_subject, 400 missing_tenant', async () => {
+    await request(app).get('/abilities').set({ authorization: 'Bearer bob', 'x-tenant-id': 'acme' }).expect(200);
+    const anonymous = await request(app).get('/abilities').set({ 'x-tenant-id': 'acme' }).expect(401);
+    expect(anonymous.body).toEqual({ statusCode: 401, error: 'Unauthorized', message: expect.any(String), reason: 'unauthenticated' });
+    const forged = await request(app).get('/abilities').set({ authorization: 'Bearer tenant:acme#admin', 'x-tenant-id': 'acme' }).expect(400);
+    expect(forged.body).toMatchObject({ statusCode: 400, reason: 'invalid_subject' });
+    const noTenant = await request(app).get('/abilities').set({ authorization: 'Bearer bob' }).expect(400);
+    expect(noTenant.body).toMatchObject({ statusCode: 400, reason: 'missing_tenant' });
+  });
+
+  it('refuses malformed adapter options when the handler is made', () => {
+    expect(() => abilitiesHandler({ resources: ['document'], client: f.gate, subject: 'bob' as never })).toThrow(/options.subject/);
+  });
+});

@@ -6,6 +6,7 @@ import { unpackRules } from '@casl/ability/extra';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Ability, createAbilitiesController } from '@gatehouse/casl/nest';
 import type { BoundGate } from '@gatehouse/core';
+import { fromHeader, GatehouseModule } from '@gatehouse/nestjs';
 import { Controller, Get, Injectable, Module } from '@nestjs/common';
 import type { CanActivate, ExecutionContext, INestApplication } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
@@ -100,5 +101,41 @@ describe.each([['platform-express'], ['platform-fastify']])('@gatehouse/casl/nes
 
   it('the abilities controller answers 401 without req.gate', async () => {
     await request(app.getHttpServer()).get('/abilities').expect(401);
+  });
+});
+
+describe('createAbilitiesController under GatehouseModule, with no guard binding req.gate', () => {
+  let app: INestApplication;
+
+  beforeAll(async () => {
+    f = await startFixture();
+    @Module({
+      imports: [
+        GatehouseModule.forRoot({
+          client: f.gate,
+          tenant: fromHeader('x-tenant-id'),
+          subject: (req) => (req.headers.authorization as string | undefined)?.replace(/^Bearer /, ''),
+        }),
+      ],
+      controllers: [createAbilitiesController({ path: 'abilities', resources: ['document'] })],
+    })
+    class AppModule {}
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+    app = moduleRef.createNestApplication();
+    app.useLogger(false);
+    await app.init();
+  });
+  afterAll(async () => {
+    await app.close();
+    await f.close();
+  });
+
+  it('binds the request with the module (core bindRequest): 200, 401, 400 invalid_subject, 400 missing_tenant', async () => {
+    const http = request(app.getHttpServer());
+    await http.get('/abilities').set({ authorization: 'Bearer bob', 'x-tenant-id': 'acme' }).expect(200);
+    expect((await http.get('/abilities').set({ 'x-tenant-id': 'acme' }).expect(401)).body).toMatchObject({ statusCode: 401, reason: 'unauthenticated' });
+    const forged = await http.get('/abilities').set({ authorization: 'Bearer document:1#owner', 'x-tenant-id': 'acme' }).expect(400);
+    expect(forged.body).toMatchObject({ statusCode: 400, reason: 'invalid_subject' });
+    expect((await http.get('/abilities').set({ authorization: 'Bearer bob' }).expect(400)).body).toMatchObject({ reason: 'missing_tenant' });
   });
 });
