@@ -241,6 +241,24 @@ describe('the Nest admin module inside an app using GatehouseModule', () => {
   });
 });
 
+describe('an app whose remote PDP is misconfigured or down', () => {
+  it('answers 503, not a client error, for a refused API key and for an unreachable PDP', async () => {
+    const r = await remote('wrong-key-0123456789');
+    const app = await expressApp(r.backend);
+    const down = await expressApp(new RemoteAdmin({ url: 'http://127.0.0.1:9', apiKey: KEY, timeoutMs: 2000 }));
+    try {
+      const refused = await call(app, 'members/list', 'alice', 'acme');
+      expect(refused.status).toBe(503);
+      expect(refused.body.reason).toBe('unavailable');
+      expect((await call(down, 'roles/list', 'alice', 'acme')).status).toBe(503);
+    } finally {
+      await app.close();
+      await down.close();
+      await r.done();
+    }
+  });
+});
+
 describe('the Express router on malformed bodies', () => {
   it('answers JSON 400 for broken JSON and 413 for a body over the limit', async () => {
     const { backend, done } = await embedded();

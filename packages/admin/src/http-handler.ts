@@ -140,7 +140,8 @@ export function adminErrorAnswer(err: unknown): AdminErrorAnswer | undefined {
   if (err instanceof NotFoundError) return { status: 404, code: 'GH_ERR_NOT_FOUND', message: err.message };
   if (err instanceof ConflictError) return { status: 409, code: 'GH_ERR_CONFLICT', message: err.message };
   if (err instanceof GatehouseError) {
-    if (err.code === 'GH_ERR_PDP_UNAVAILABLE' || err.code === 'GH_ERR_STORE') return { status: 503, code: err.code, message: err.message };
+    // The app cannot reach its PDP, the PDP refused the app's key, or the store is down: not the client's fault.
+    if (err.code === 'GH_ERR_PDP_UNAVAILABLE' || err.code === 'GH_ERR_PDP_PROTOCOL' || err.code === 'GH_ERR_STORE') return { status: 503, code: err.code, message: err.message };
     return { status: 400, code: err.code, message: err.message };
   }
   return undefined;
