@@ -294,6 +294,13 @@ describeBrowser('console in Chromium', () => {
       }, SCOPED);
       expect(status).toBe(403);
       await shot(page, 'scoped-key');
+      // The tabs follow the keyboard pattern: arrows move between them.
+      await page.getByRole('tab', { name: 'Check' }).focus();
+      await page.keyboard.press('ArrowRight');
+      await page.getByRole('tab', { name: 'Lookups', selected: true }).waitFor();
+      expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Lookups');
+      await page.keyboard.press('Home');
+      await page.getByRole('tab', { name: 'Schema', selected: true }).waitFor();
       // A wrong key is refused on the sign-in form.
       await page.getByRole('button', { name: 'Sign out' }).click();
       await page.getByLabel('API key').fill('wrong-key');

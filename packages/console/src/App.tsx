@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { SyntheticEvent, ReactNode } from 'react';
+import type { KeyboardEvent, ReactNode, SyntheticEvent } from 'react';
 import { Api, ApiError } from './api.js';
 import { storedKey, storeKey } from './session.js';
 import { useFeed } from './use-feed.js';
@@ -67,6 +67,16 @@ function Console(props: { session: Session; onSignOut: () => void }): ReactNode 
     setTab(t);
     setVisited((v) => (v.has(t) ? v : new Set([...v, t])));
   }, []);
+  // The tabs pattern: arrow keys (and Home / End) move between tabs, Tab leaves the tab list.
+  const onTabKey = (e: KeyboardEvent): void => {
+    const i = TABS.indexOf(tab);
+    const next = { ArrowRight: i + 1, ArrowLeft: i - 1 + TABS.length, Home: 0, End: TABS.length - 1 }[e.key];
+    if (next === undefined) return;
+    e.preventDefault();
+    const t = TABS[next % TABS.length] ?? tab;
+    open(t);
+    document.getElementById(`tab-${t}`)?.focus();
+  };
   const views: Record<Tab, ReactNode> = {
     Schema: <SchemaView api={api} tenant={tenant} />,
     Data: <DataView api={api} tenant={tenant} lastChange={feed.last} />,
@@ -92,9 +102,18 @@ function Console(props: { session: Session; onSignOut: () => void }): ReactNode 
         <p role="alert">This key may use no tenant.</p>
       ) : (
         <>
-          <nav role="tablist" aria-label="Views">
+          <nav role="tablist" aria-label="Views" onKeyDown={onTabKey}>
             {TABS.map((t) => (
-              <button key={t} type="button" role="tab" id={`tab-${t}`} aria-selected={t === tab} aria-controls={`panel-${t}`} onClick={() => { open(t); }}>
+              <button
+                key={t}
+                type="button"
+                role="tab"
+                id={`tab-${t}`}
+                aria-selected={t === tab}
+                aria-controls={`panel-${t}`}
+                tabIndex={t === tab ? 0 : -1}
+                onClick={() => { open(t); }}
+              >
                 {t}
               </button>
             ))}
