@@ -47,8 +47,9 @@ function misconfigured(next: NextFunction): void {
  */
 function gateFor(adapter: ExpressAdapter | undefined, req: Request, res: Response, next: NextFunction): BoundGate | undefined {
   if (adapter !== undefined) {
-    const gate = req.gate;
-    if (gate instanceof PolicyGate && gate.adapter === adapter) return gate;
+    // Bound to a gatehouse() instance: bind the request here (one layer), without first reading req.gate (a read
+    // that misses on an Express request walks its whole prototype chain; binding twice, when the app also mounts
+    // the middleware, gives the same gate).
     let bound;
     try {
       bound = bind(adapter, req, res);

@@ -2,7 +2,7 @@ import { InvalidRequestError, type BoundGate, type Gatehouse } from '@gatehouse/
 import { adapterConfig, type AdapterOptions } from '@gatehouse/core/adapter';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { combined, single, type AuthorizeCheck, type ResourceSpec } from './authorize.js';
-import { bind, type ExpressAdapter } from './request-binding.js';
+import { bind, expressAdapter, type ExpressAdapter } from './request-binding.js';
 
 declare global {
   // Declaration merging is how Express types its request extensions; a namespace is the only way in.
@@ -96,7 +96,7 @@ export function gatehouse(options: GatehouseMiddlewareOptions): GatehouseMiddlew
   if (share !== undefined && typeof share !== 'boolean') {
     throw InvalidRequestError.badValue('gatehouse() options.shareRequestShape', share, 'a boolean');
   }
-  const adapter: ExpressAdapter = { config, shareRequestShape: share === true };
+  const adapter = expressAdapter(config, share === true);
   const middleware = (req: Request, res: Response, next: NextFunction): void => {
     try {
       bind(adapter, req, res);

@@ -12,7 +12,7 @@ import {
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { DEFAULT_POLICY, fail, send } from './http-failure.js';
 import { readJsonBody } from './read-json-body.js';
-import { bind, mountedBinding, PolicyGate, Refusal, type ExpressAdapter } from './request-binding.js';
+import { bind, expressAdapter, mountedBinding, PolicyGate, Refusal, type ExpressAdapter } from './request-binding.js';
 
 /**
  * Options of {@link permitCheckHandler}: `maxBulk` and `bodyLimit`; and, to bind requests without a mounted
@@ -58,7 +58,7 @@ export function permitCheckHandler(options: PermitCheckHandlerOptions = {}): Req
   const raw = options as Record<string, unknown>;
   const own = Object.keys(raw).some((key) => !OWN_KEYS.includes(key) && raw[key] !== undefined);
   const adapter: ExpressAdapter | undefined = own
-    ? { config: adapterConfig<Request>(options as AdapterOptions<Request>, 'permitCheckHandler()', OWN_KEYS), shareRequestShape: false }
+    ? expressAdapter(adapterConfig<Request>(options as AdapterOptions<Request>, 'permitCheckHandler()', OWN_KEYS), false)
     : undefined;
   const maxBulk = positiveOption('permitCheckHandler()', 'maxBulk', raw.maxBulk, PERMIT_CHECK_MAX_BULK);
   const bodyLimit = positiveOption('permitCheckHandler()', 'bodyLimit', raw.bodyLimit, 1_048_576);

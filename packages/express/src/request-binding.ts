@@ -8,6 +8,18 @@ import { shareShape } from './request-shape.js';
 export interface ExpressAdapter {
   readonly config: AdapterConfig<Request>;
   readonly shareRequestShape: boolean;
+  /** Builds the request's gate (made once per adapter: no closure per request). */
+  readonly create: (tenant: string, subject: string | Subject) => PolicyGate;
+}
+
+/** An {@link ExpressAdapter} for checked options. @internal */
+export function expressAdapter(config: AdapterConfig<Request>, shareRequestShape: boolean): ExpressAdapter {
+  const adapter: ExpressAdapter = {
+    config,
+    shareRequestShape,
+    create: (tenant, subject) => new PolicyGate(config.client, tenant, subject, adapter),
+  };
+  return adapter;
 }
 
 /**
@@ -43,8 +55,7 @@ export function bind(adapter: ExpressAdapter, req: Request, res: Response): Poli
     shareShape(req);
     shareShape(res);
   }
-  const { config } = adapter;
-  const bound = bindRequest(config, req, (tenant, subject) => new PolicyGate(config.client, tenant, subject, adapter));
+  const bound = bindRequest(adapter.config, req, adapter.create);
   if (bound instanceof PolicyGate) {
     req.gate = bound;
     return bound;
