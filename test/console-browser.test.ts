@@ -175,9 +175,9 @@ describeBrowser('console in Chromium', () => {
 
       // Check: denied first; the tuple added in the Data view allows it, through that tuple.
       await page.getByRole('tab', { name: 'Check' }).click();
-      await page.getByLabel('Subject', { exact: true }).fill('user:alice');
-      await page.getByLabel('Permission', { exact: true }).fill('view');
-      await page.getByLabel('Entity', { exact: true }).fill('document:1');
+      await page.getByRole('textbox', { name: 'Subject', exact: true }).fill('user:alice');
+      await page.getByRole('textbox', { name: 'Permission', exact: true }).fill('view');
+      await page.getByRole('textbox', { name: 'Entity', exact: true }).fill('document:1');
       await page.getByRole('button', { name: 'Check' }).click();
       const status = page.getByRole('status');
       await status.getByText('DENIED').waitFor();
@@ -355,10 +355,29 @@ describeBrowser('console in Chromium', () => {
       await page.getByText('No relationships match.').waitFor();
       const left = await server.engine.readRelationships({ tenant: 'big', filter: { subject: { type: 'user', ids: ['u42'] } } });
       expect(left.tuples).toEqual([]);
+
+      // Lookups page too: 9 999 owners of document:big, at most 50 a page (a page may end early on its budget).
+      await page.getByRole('tab', { name: 'Lookups' }).click();
+      const subjects = page.getByRole('form', { name: 'Subjects that may act on an entity' });
+      await subjects.getByLabel('Entity', { exact: true }).fill('document:big');
+      await subjects.getByLabel('Permission', { exact: true }).fill('view');
+      await subjects.getByLabel('Subject type').fill('user');
+      await subjects.getByRole('button', { name: 'Look up' }).click();
+      const results = page.getByRole('list', { name: 'Subjects that may act on an entity: results' }).getByRole('listitem');
+      await results.first().waitFor();
+      expect(await results.count()).toBeLessThanOrEqual(50);
+      const firstPage = await results.allTextContents();
+      const pager = page.getByRole('group', { name: 'Subjects that may act on an entity pages' });
+      await pager.getByRole('button', { name: 'Next page' }).click();
+      await pager.getByText('page 2').waitFor();
+      const secondPage = await results.allTextContents();
+      expect(secondPage.length).toBeGreaterThan(0);
+      expect(secondPage.filter((id) => firstPage.includes(id))).toEqual([]);
+      await page.getByRole('tab', { name: 'Data' }).click();
       await page.getByRole('tab', { name: 'Check' }).click();
-      await page.getByLabel('Subject', { exact: true }).fill('user:nobody');
-      await page.getByLabel('Permission', { exact: true }).fill('view');
-      await page.getByLabel('Entity', { exact: true }).fill('document:big');
+      await page.getByRole('textbox', { name: 'Subject', exact: true }).fill('user:nobody');
+      await page.getByRole('textbox', { name: 'Permission', exact: true }).fill('view');
+      await page.getByRole('textbox', { name: 'Entity', exact: true }).fill('document:big');
       const t2 = Date.now();
       await page.getByRole('button', { name: 'Check' }).click();
       await page.getByRole('img', { name: /^Explanation/ }).waitFor();
