@@ -228,9 +228,9 @@ describeBrowser('console in Chromium', () => {
       await page.evaluate(() => {
         (window as unknown as { sameDocument: boolean }).sameDocument = true;
       });
-      await server.engine.delete({ tenant: 't1', tuples: ['document:1#viewer@user:alice'] });
+      const revoked = await server.engine.delete({ tenant: 't1', tuples: ['document:1#viewer@user:alice'] });
       await page.getByRole('status').getByText('DENIED').waitFor();
-      await page.getByRole('status').getByText(/re-checked after change/).waitFor();
+      await page.getByRole('status').getByText(`re-checked after change ${revoked.snapToken}`).waitFor();
       expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
       expect(await page.getByRole('img', { name: /^Explanation/ }).getAttribute('aria-label')).toMatch(/: denied;/);
       await shot(page, 'check-denied');
