@@ -2,7 +2,7 @@
 // change once, two managers removing each other cannot lock the tenant out, and an invitation is accepted once.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { AdminService, AuditTrail, decisionAudit, MemoryAdminStore } from '@gatehouse/admin';
-import { Gatehouse, InvalidRequestError } from '@gatehouse/core';
+import { ConflictError, Gatehouse, InvalidRequestError } from '@gatehouse/core';
 import { EmbeddedPdp, Engine } from '@gatehouse/engine';
 import { ADMIN_SCHEMA, startAdminServer } from './fixtures/admin/harness.js';
 import type { AdminHarness } from './fixtures/admin/harness.js';
@@ -139,6 +139,20 @@ describe('AdminService', () => {
       ['member.invite', 'erin@example.com'],
       ['invitation.revoke', 'erin@example.com'],
     ]);
+    await engine.close();
+  });
+
+  it('bounds the pending invitations of a tenant', async () => {
+    const engine = await Engine.create({ schema: ADMIN_SCHEMA });
+    await engine.createTenant('acme');
+    await engine.write({ tenant: 'acme', tuples: ['tenant:acme#admin@user:alice'] });
+    const admin = new AdminService({ engine, pdp: new EmbeddedPdp(engine), maxPendingInvitations: 2 });
+    const call = { tenant: 'acme', actor: { userId: 'alice' }, roles: ['viewer'] };
+    const first = await admin.invite({ ...call, email: 'a@example.com' });
+    await admin.invite({ ...call, email: 'b@example.com' });
+    await expect(admin.invite({ ...call, email: 'c@example.com' })).rejects.toThrow(ConflictError);
+    await admin.revokeInvitation({ tenant: 'acme', actor: { userId: 'alice' }, invitationId: first.invitation.id });
+    await admin.invite({ ...call, email: 'c@example.com' });
     await engine.close();
   });
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { InvalidRequestError, NotFoundError } from '@gatehouse/core';
+import { ConflictError, InvalidRequestError, NotFoundError } from '@gatehouse/core';
 import type { Pdp } from '@gatehouse/core';
 import { AuditTrail } from './audit-trail.js';
 import type { Clock } from './clock.js';
@@ -38,6 +38,8 @@ export interface AdminServiceOptions {
   readonly clock?: Clock;
   /** How long an invitation stays valid. @defaultValue 7 days */
   readonly invitationTtlMs?: number;
+  /** Pending invitations a tenant may have at once; one more is refused (409). @defaultValue 1000 */
+  readonly maxPendingInvitations?: number;
   /** Called with each new invitation and its token; when it throws, the invitation is revoked and the error rethrown. */
   readonly onInvite?: (event: InviteEvent) => void | Promise<void>;
 }
@@ -65,6 +67,7 @@ export class AdminService implements AdminBackend {
   private readonly policy: Policy;
   private readonly clock: Clock;
   private readonly ttlMs: number;
+  private readonly maxPending: number;
   private readonly onInvite: AdminServiceOptions['onInvite'];
 
   public constructor(options: AdminServiceOptions) {
@@ -80,6 +83,9 @@ export class AdminService implements AdminBackend {
     this.clock = options.clock ?? systemClock;
     this.audit = options.audit ?? new AuditTrail({ store: this.store, clock: this.clock });
     this.ttlMs = ttl;
+    const maxPending = options.maxPendingInvitations ?? 1000;
+    if (!Number.isInteger(maxPending) || maxPending < 1) throw InvalidRequestError.badValue('options.maxPendingInvitations', maxPending, 'a positive integer');
+    this.maxPending = maxPending;
     this.onInvite = options.onInvite;
   }
 
@@ -167,6 +173,10 @@ export class AdminService implements AdminBackend {
     };
     const invitation = invitationOf(record, now);
     await this.audit.exclusive(tenant, async () => {
+      // A bound on what one tenant's managers can make the store hold.
+      if ((await this.store.pendingInvitations(tenant, now)).length >= this.maxPending) {
+        throw new ConflictError(`tenant ${JSON.stringify(tenant)} has ${String(this.maxPending)} pending invitations, the most it may have: revoke some first`, { tenant });
+      }
       await this.store.insertInvitation(record);
       await this.audit.append(
         { tenant, actor: label(actor), action: 'member.invite', target: `invitation:${record.id}`, details: { email: address, roles } },
