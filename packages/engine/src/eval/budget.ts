@@ -80,6 +80,8 @@ export class StepMeter {
   }
 
   private error: BudgetExceededError | undefined;
+  /** Values derived once per request (the CEL form of `context.data`): one request, one meter. */
+  public readonly requestCache = new WeakMap<object, unknown>();
 
   /** True once the steps have passed the limit (every further {@link StepMeter.spend} throws). */
   public get exhausted(): boolean {

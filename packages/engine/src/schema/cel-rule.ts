@@ -102,6 +102,22 @@ function toCelData(value: unknown): unknown {
   return value;
 }
 
+/**
+ * The request's `context.data` as CEL sees it, converted once per request (kept in the request's meter): every
+ * rule call of a request (a lookup checks many candidates) gets the same object. Never kept across requests: the
+ * caller may change its object in between.
+ */
+function celData(data: unknown, meter: StepSink | undefined): unknown {
+  const cache = meter?.requestCache;
+  if (cache === undefined || typeof data !== 'object' || data === null) return toCelData(data ?? {});
+  let converted = cache.get(data);
+  if (converted === undefined) {
+    converted = toCelData(data);
+    cache.set(data, converted);
+  }
+  return converted;
+}
+
 function summary(error: unknown): string {
   if (error instanceof Error) {
     const s = (error as { summary?: unknown }).summary;
@@ -162,7 +178,7 @@ export function compileRule(node: RuleNode): RuleDefinition {
   const params = node.params.map((p) => ({ name: p.name.name, type: p.type }));
   const name = node.name.name;
   const evaluate = (args: Readonly<Record<string, unknown>>, context: Readonly<Record<string, unknown>>, meter?: StepSink): boolean => {
-    const vars: Record<string, unknown> = { context: { data: toCelData(context.data ?? {}) } };
+    const vars: Record<string, unknown> = { context: { data: celData(context.data, meter) } };
     let size = 0;
     for (const p of params) {
       const value = toCelArgument(p.type, args[p.name] ?? ZERO[p.type]);

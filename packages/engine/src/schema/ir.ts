@@ -86,6 +86,8 @@ export interface StepSink {
   spend(steps: number): void;
   /** True once the budget has run out (every further `spend` throws). */
   readonly exhausted: boolean;
+  /** Values derived once per request (the CEL form of `context.data`). */
+  readonly requestCache?: WeakMap<object, unknown>;
 }
 
 /** A whole compiled schema. Immutable; compiled once per schema version. */

@@ -171,6 +171,18 @@ describe('the step budget', () => {
   });
 });
 
+describe('context.data in rules', () => {
+  it('is converted once per request, never kept across requests (a caller may change its object)', async () => {
+    const engine = await Engine.create({ schema: 'entity user {}\nentity doc { attribute min integer\n permission read = level(min) }\nrule level(min integer) { context.data.level > min }' });
+    await engine.write({ tenant: 't1', attributes: [{ entity: { type: 'doc', id: '1' }, attribute: 'min', value: 2 }] });
+    const data: Record<string, number> = { level: 1 };
+    const ask = () => engine.check({ tenant: 't1', subject: user('a'), action: 'read', resource: 'doc:1', context: { data } });
+    await expect(ask()).resolves.toMatchObject({ allowed: false });
+    data.level = 5;
+    await expect(ask()).resolves.toMatchObject({ allowed: true });
+  });
+});
+
 describe('request-size limits', () => {
   const base = { tenant: 't1', subject: user('a'), action: 'view', resource: 'document:1' } as const;
 
