@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { KeyboardEvent, ReactNode, SyntheticEvent } from 'react';
 import { Api, ApiError } from './api.js';
 import { storedKey, storeKey } from './session.js';
@@ -147,7 +147,7 @@ export function App(): ReactNode {
       })
       .finally(() => { setRestoring(false); });
   }, []);
-  const signOut = useMemo(() => () => {
+  const signOut = useCallback(() => {
     storeKey(undefined);
     setSession(undefined);
   }, []);

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { SyntheticEvent, ReactNode } from 'react';
 import type { Api, CheckQuery, ExplainAnswer } from '../api.js';
 import type { ChangeEvent } from '../feed.js';
+import { useDebounced } from '../use-debounced.js';
 import { ExplanationGraph } from './ExplanationGraph.js';
 
 interface Result {
@@ -42,12 +43,13 @@ export function CheckView(props: { api: Api; tenant: string; lastChange: ChangeE
       });
   };
 
-  // A committed change may alter the answer: ask again, at least as fresh as the change.
+  // A committed change may alter the answer: ask again, at least as fresh as the change (once per burst).
+  const change = useDebounced(lastChange, 150);
   useEffect(() => {
     const q = asked.current;
-    if (lastChange === undefined || q === undefined) return;
-    run(q, lastChange.snapToken);
-  }, [lastChange]);
+    if (change === undefined || q === undefined) return;
+    run(q, change.snapToken);
+  }, [change]);
 
   const submit = (e: SyntheticEvent): void => {
     e.preventDefault();

@@ -3,6 +3,7 @@ import type { SyntheticEvent, ReactNode } from 'react';
 import { tupleText } from '../api.js';
 import type { Api, WireAttribute, WireTuple } from '../api.js';
 import type { ChangeEvent } from '../feed.js';
+import { useDebounced } from '../use-debounced.js';
 import { Pager } from './Pager.js';
 
 const PAGE_SIZE = 50;
@@ -82,8 +83,9 @@ export function DataView(props: { api: Api; tenant: string; lastChange: ChangeEv
     [api, tenant],
   );
   // Reload the first page when the data changes (a write here or anywhere else).
-  const tuples = usePaged<WireTuple, typeof NO_TUPLE_FILTER>(loadTuples, filter, lastChange?.snapToken);
-  const attributes = usePaged<WireAttribute, typeof NO_ATTRIBUTE_FILTER>(loadAttributes, attrFilter, lastChange?.snapToken);
+  const changed = useDebounced(lastChange?.snapToken, 250);
+  const tuples = usePaged<WireTuple, typeof NO_TUPLE_FILTER>(loadTuples, filter, changed);
+  const attributes = usePaged<WireAttribute, typeof NO_ATTRIBUTE_FILTER>(loadAttributes, attrFilter, changed);
 
   const done = (what: string) => (snap: string) => {
     setMessage(`${what} at snap token ${snap}`);
