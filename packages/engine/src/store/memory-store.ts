@@ -43,6 +43,8 @@ interface CompiledFilter {
 }
 
 const ANY = -1;
+/** Rows one page of a relationship read scans at most (a filter that matches little ends the page early). */
+const READ_SCAN_ROWS = 65_536;
 const NONE = -2;
 
 /**
@@ -277,14 +279,17 @@ export class MemoryStore implements Store {
       const size = pageSize(options.pageSize);
       const tuples: Tuple[] = [];
       let next = '';
-      // One more than the page says whether another page follows; the scan starts at the page's first row.
-      for (const r of this.matchRows(data, this.compileTupleFilter(filter), at, from, size + 1)) {
+      // One more than the page says whether another page follows; the scan starts at the page's first row and
+      // reads at most READ_SCAN_ROWS rows: a filter that matches little ends the page early, with a token.
+      const { rows, stoppedAt } = this.matchRowsFrom(data, this.compileTupleFilter(filter), at, from, size + 1, READ_SCAN_ROWS);
+      for (const r of rows) {
         if (tuples.length === size) {
           next = String(r);
           break;
         }
         tuples.push(this.tupleOf(data, r));
       }
+      if (next === '' && stoppedAt !== undefined) next = String(stoppedAt);
       return { tuples, continuousToken: next };
     });
   }
@@ -586,8 +591,20 @@ export class MemoryStore implements Store {
   }
 
   /** Rows visible at `at` matching the filter, ascending. */
-  /** Rows matching `f` at `at`, in row order, from row `from` on, at most `limit` of them. */
-  private matchRows(data: TenantData, f: CompiledFilter, at: number, from = 0, limit = Infinity): number[] {
+  /**
+   * {@link MemoryStore.matchRows} that reads at most `scanLimit` rows on the full scan; `stoppedAt` is the row it
+   * would read next when it stopped there (more rows may match from it on).
+   */
+  private matchRowsFrom(data: TenantData, f: CompiledFilter, at: number, from: number, limit: number, scanLimit: number): { rows: number[]; stoppedAt: number | undefined } {
+    const indexed = f.eType !== ANY && f.eIds !== undefined && f.rel !== ANY;
+    const end = indexed ? data.rowCount : Math.min(data.rowCount, from + scanLimit);
+    const rows = indexed ? this.matchRows(data, f, at, from, limit) : this.matchRows(data, f, at, from, limit, end);
+    const stoppedAt = !indexed && rows.length < limit && end < data.rowCount ? end : undefined;
+    return { rows, stoppedAt };
+  }
+
+  /** Rows matching `f` at `at`, in row order, from row `from` on (to row `end` on a full scan), at most `limit`. */
+  private matchRows(data: TenantData, f: CompiledFilter, at: number, from = 0, limit = Infinity, end = data.rowCount): number[] {
     const out: number[] = [];
     if (f.eType === NONE || f.rel === NONE || f.sType === NONE || f.sRel === NONE) return out;
     const test = (r: number): boolean => {
@@ -609,7 +626,7 @@ export class MemoryStore implements Store {
       }
       return out.sort((a, b) => a - b).slice(0, limit);
     }
-    for (let r = from; r < data.rowCount && out.length < limit; r++) if (test(r)) out.push(r);
+    for (let r = from; r < end && out.length < limit; r++) if (test(r)) out.push(r);
     return out;
   }
 
