@@ -1,20 +1,19 @@
-import { randomUUID } from 'node:crypto';
-import { ConflictError, InvalidRequestError, NotFoundError } from '@gatehouse/core';
+import { InvalidRequestError, NotFoundError } from '@gatehouse/core';
 import type { Pdp } from '@gatehouse/core';
 import { AuditTrail } from './audit-trail.js';
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
 import { decodeCursor, encodeCursor, pageLimit } from './cursor.js';
-import { InvitationGoneError } from './errors.js';
-import { hashToken, looksLikeToken, newToken } from './invitation-token.js';
+import { Invitations } from './invitations.js';
 import { MemoryAdminStore } from './memory-store.js';
 import { Policy, roleTuple } from './policy.js';
 import type { PolicyData, RoleMap } from './policy.js';
+import { checkActor, label, memberOf } from './records.js';
+import { knownRoles } from './role-input.js';
 import type { TenantModel } from './schema-roles.js';
-import { checkActor, invitationOf, label, memberOf } from './records.js';
-import type { AdminStore, InvitationRecord, ProfileRecord } from './store.js';
-import type { AdminActor, AdminBackend, AdminCall, AuditEntry, AuditFilter, Invitation, Member, Page, PageRequest, RolesView } from './types.js';
-import { displayName, email as checkEmail, roleName, shortText, tenantId, userId as checkUserId } from './validate.js';
+import type { AdminStore } from './store.js';
+import type { AdminBackend, AdminCall, AuditEntry, AuditFilter, Invitation, Member, Page, PageRequest, RolesView } from './types.js';
+import { roleName, shortText, tenantId, userId as checkUserId } from './validate.js';
 
 /** What `onInvite` receives: the place to send the token (Gatehouse sends no email). */
 export interface InviteEvent {
@@ -66,9 +65,7 @@ export class AdminService implements AdminBackend {
   private readonly data: PolicyData;
   private readonly policy: Policy;
   private readonly clock: Clock;
-  private readonly ttlMs: number;
-  private readonly maxPending: number;
-  private readonly onInvite: AdminServiceOptions['onInvite'];
+  private readonly invitations: Invitations;
 
   public constructor(options: AdminServiceOptions) {
     const given = options as Partial<Record<'engine' | 'pdp', { write?: unknown; check?: unknown } | undefined>> | null;
@@ -82,11 +79,18 @@ export class AdminService implements AdminBackend {
     this.store = options.store ?? new MemoryAdminStore();
     this.clock = options.clock ?? systemClock;
     this.audit = options.audit ?? new AuditTrail({ store: this.store, clock: this.clock });
-    this.ttlMs = ttl;
     const maxPending = options.maxPendingInvitations ?? 1000;
     if (!Number.isInteger(maxPending) || maxPending < 1) throw InvalidRequestError.badValue('options.maxPendingInvitations', maxPending, 'a positive integer');
-    this.maxPending = maxPending;
-    this.onInvite = options.onInvite;
+    this.invitations = new Invitations({
+      store: this.store,
+      audit: this.audit,
+      policy: this.policy,
+      data: this.data,
+      clock: this.clock,
+      ttlMs: ttl,
+      maxPending,
+      onInvite: options.onInvite,
+    });
   }
 
   public async listRoles(call: AdminCall): Promise<RolesView> {
@@ -145,153 +149,19 @@ export class AdminService implements AdminBackend {
   }
 
   public async invite(call: AdminCall & { readonly email: string; readonly name?: string; readonly roles: readonly string[] }): Promise<{ invitation: Invitation; token: string }> {
-    const tenant = tenantId(call.tenant);
-    const actor = checkActor(call.actor);
-    const address = checkEmail(call.email);
-    const name = call.name === undefined ? null : displayName(call.name);
-    const roles = this.roleList(call.roles);
-    const model = await this.policy.model(tenant);
-    await this.policy.require(tenant, actor, 'manage_members', model);
-    for (const r of roles) await this.policy.require(tenant, actor, `assign_${r}`, model);
-    this.knownRoles(model, roles);
-    const token = newToken();
-    const now = this.clock();
-    const record: InvitationRecord = {
-      id: randomUUID(),
-      tenant,
-      tokenHash: hashToken(token),
-      email: address,
-      name,
-      roles,
-      invitedBy: label(actor),
-      inviterIsUser: 'userId' in actor,
-      createdAt: now,
-      expiresAt: new Date(now.getTime() + this.ttlMs),
-      acceptedAt: null,
-      acceptedBy: null,
-      revokedAt: null,
-    };
-    const invitation = invitationOf(record, now);
-    await this.audit.exclusive(tenant, async () => {
-      // A bound on what one tenant's managers can make the store hold.
-      if ((await this.store.pendingInvitations(tenant, now)).length >= this.maxPending) {
-        throw new ConflictError(`tenant ${JSON.stringify(tenant)} has ${String(this.maxPending)} pending invitations, the most it may have: revoke some first`, { tenant });
-      }
-      await this.store.insertInvitation(record);
-      await this.audit.append(
-        { tenant, actor: label(actor), action: 'member.invite', target: `invitation:${record.id}`, details: { email: address, roles } },
-        null,
-      );
-    });
-    // The hook (sending an email, say) runs outside the tenant's lock; when it fails, the invitation is revoked.
-    try {
-      await this.onInvite?.({ tenant, invitation, token });
-    } catch (err) {
-      await this.audit.exclusive(tenant, async () => {
-        if (await this.store.markRevoked(tenant, record.id, this.clock())) {
-          await this.audit.append(
-            { tenant, actor: label(actor), action: 'invitation.revoke', target: `invitation:${record.id}`, details: { email: address, reason: 'onInvite failed' } },
-            null,
-          );
-        }
-      });
-      throw err;
-    }
-    return { invitation, token };
+    return await this.invitations.invite(call);
   }
 
   public async acceptInvitation(call: { readonly tenant: string; readonly token: string; readonly userId: string }): Promise<Member> {
-    const tenant = tenantId(call.tenant);
-    const userId = checkUserId(call.userId);
-    const notFound = (): NotFoundError => new NotFoundError(`no such invitation in tenant ${JSON.stringify(tenant)}`, { tenant });
-    if (!looksLikeToken(call.token)) throw notFound();
-    const inv = await this.store.invitationByHash(hashToken(call.token));
-    if (inv?.tenant !== tenant) throw notFound();
-    return await this.audit.exclusive(tenant, async () => {
-      const now = this.clock();
-      const current = (await this.store.invitationById(tenant, inv.id)) ?? inv;
-      if (current.acceptedAt !== null) throw new InvitationGoneError('accepted', { tenant });
-      if (current.revokedAt !== null) throw new InvitationGoneError('revoked', { tenant });
-      if (current.expiresAt <= now) throw new InvitationGoneError('expired', { tenant });
-      const model = await this.policy.model(tenant);
-      this.knownRoles(model, current.roles);
-      // The inviter's right to grant is checked again: an invitation does not outlive its inviter's permissions.
-      if (current.inviterIsUser && current.invitedBy !== null) {
-        const inviter: AdminActor = { userId: current.invitedBy };
-        await this.policy.require(tenant, inviter, 'manage_members', model);
-        for (const r of current.roles) await this.policy.require(tenant, inviter, `assign_${r}`, model);
-      }
-      if (!(await this.store.markAccepted(tenant, current.id, userId, now))) throw new InvitationGoneError('accepted', { tenant });
-      // Guarded like any role change: accepting one's own invitation to a role that takes manage_members away (a
-      // `suspended` role in `manage_members = admin not suspended`) must not leave the tenant without a manager.
-      const before = (await this.policy.roles(tenant, model, userId)).get(userId) ?? new Set<string>();
-      const added = current.roles.filter((r) => !before.has(r)).map((r) => roleTuple(tenant, r, userId));
-      let snapToken: string;
-      try {
-        ({ snapToken } = await this.policy.guarded(
-          tenant,
-          userId,
-          model,
-          () => this.data.write({ tenant, tuples: current.roles.map((r) => roleTuple(tenant, r, userId)) }),
-          () => (added.length === 0 ? Promise.resolve() : this.data.delete({ tenant, tuples: added })),
-        ));
-      } catch (err) {
-        await this.store.unmarkAccepted(tenant, current.id);
-        throw err;
-      }
-      const existing = await this.store.getProfile(tenant, userId);
-      const profile: ProfileRecord = {
-        tenant,
-        userId,
-        email: current.email,
-        name: current.name ?? existing?.name ?? null,
-        invitedBy: current.invitedBy,
-        createdAt: existing?.createdAt ?? now,
-        updatedAt: now,
-      };
-      await this.store.putProfile(profile);
-      await this.audit.append(
-        { tenant, actor: userId, action: 'invitation.accept', target: `user:${userId}`, details: { invitation_id: current.id, roles: [...current.roles], email: current.email } },
-        snapToken,
-      );
-      const held = (await this.policy.roles(tenant, model, userId)).get(userId) ?? new Set(current.roles);
-      return memberOf(userId, held, profile);
-    });
+    return await this.invitations.accept(call);
   }
 
   public async listInvitations(call: AdminCall & PageRequest): Promise<Page<Invitation>> {
-    const tenant = tenantId(call.tenant);
-    const actor = checkActor(call.actor);
-    const limit = pageLimit(call.pageSize);
-    const after = decodeCursor('invitations', tenant, call.continuousToken);
-    const model = await this.policy.model(tenant);
-    await this.policy.require(tenant, actor, 'view_members', model);
-    const now = this.clock();
-    const keyed = (await this.store.pendingInvitations(tenant, now)).map((r) => ({ key: `${r.createdAt.toISOString()}\u0000${r.id}`, r }));
-    const selected = keyed.filter((k) => after === undefined || k.key > after);
-    const page = selected.slice(0, limit);
-    return {
-      items: page.map((k) => invitationOf(k.r, now)),
-      continuousToken: selected.length > limit ? encodeCursor('invitations', tenant, page.at(-1)?.key ?? '') : '',
-    };
+    return await this.invitations.list(call);
   }
 
   public async revokeInvitation(call: AdminCall & { readonly invitationId: string }): Promise<Invitation> {
-    const tenant = tenantId(call.tenant);
-    const actor = checkActor(call.actor);
-    const id = shortText(call.invitationId, 'invitation_id', 64);
-    const model = await this.policy.model(tenant);
-    await this.policy.require(tenant, actor, 'manage_members', model);
-    return await this.audit.exclusive(tenant, async () => {
-      const inv = await this.store.invitationById(tenant, id);
-      if (inv === undefined) throw new NotFoundError(`no invitation ${JSON.stringify(id)} in tenant ${JSON.stringify(tenant)}`, { tenant });
-      const now = this.clock();
-      if (inv.acceptedAt !== null) throw new InvitationGoneError('accepted', { tenant });
-      if (inv.revokedAt !== null) throw new InvitationGoneError('revoked', { tenant });
-      if (!(await this.store.markRevoked(tenant, id, now))) throw new InvitationGoneError('accepted', { tenant });
-      await this.audit.append({ tenant, actor: label(actor), action: 'invitation.revoke', target: `invitation:${id}`, details: { email: inv.email } }, null);
-      return invitationOf({ ...inv, revokedAt: now }, now);
-    });
+    return await this.invitations.revoke(call);
   }
 
   public async assignRole(call: AdminCall & { readonly userId: string; readonly role: string }): Promise<{ snapToken: string }> {
@@ -301,7 +171,7 @@ export class AdminService implements AdminBackend {
     const role = roleName(call.role);
     const model = await this.policy.model(tenant);
     await this.policy.require(tenant, actor, `assign_${role}`, model);
-    this.knownRoles(model, [role]);
+    knownRoles(model, [role]);
     const tuple = roleTuple(tenant, role, userId);
     return await this.audit.exclusive(tenant, async () => {
       const held = (await this.policy.roles(tenant, model, userId)).get(userId) ?? new Set<string>();
@@ -325,7 +195,7 @@ export class AdminService implements AdminBackend {
     const role = roleName(call.role);
     const model = await this.policy.model(tenant);
     await this.policy.require(tenant, actor, `assign_${role}`, model);
-    this.knownRoles(model, [role]);
+    knownRoles(model, [role]);
     const tuple = roleTuple(tenant, role, userId);
     return await this.audit.exclusive(tenant, async () => {
       const held = await this.heldRoles(tenant, model, userId);
@@ -397,17 +267,4 @@ export class AdminService implements AdminBackend {
       p === undefined ? { tenant, userId, email: null, name: null, invitedBy: by, createdAt: now, updatedAt: now } : { ...p, updatedAt: now },
     );
   }
-
-  private roleList(value: unknown): string[] {
-    if (!Array.isArray(value) || value.length === 0 || value.length > 32) throw InvalidRequestError.badValue('roles', value, 'a list of 1-32 role names');
-    const roles = [...new Set(value.map((r, i) => roleName(r, `roles[${String(i)}]`)))];
-    return roles.sort();
-  }
-
-  private knownRoles(model: TenantModel, roles: readonly string[]): void {
-    for (const r of roles) {
-      if (!model.roles.includes(r)) throw InvalidRequestError.badValue('role', r, `a role of the tenant (${model.roles.join(', ') || 'it has none'})`);
-    }
-  }
 }
-
