@@ -259,6 +259,28 @@ describe('an app whose remote PDP is misconfigured or down', () => {
   });
 });
 
+describe('RemoteAdmin against a server that answers nonsense', () => {
+  it('throws PdpProtocolError for an answer without the expected fields (the app answers 503)', async () => {
+    const { createServer } = await import('node:http');
+    const { PdpProtocolError } = await import('@gatehouse/core');
+    const fake = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"members":"everyone","continuous_token":""}');
+    });
+    await new Promise<void>((resolve) => fake.listen(0, '127.0.0.1', resolve));
+    const backend = new RemoteAdmin({ url: `http://127.0.0.1:${String((fake.address() as AddressInfo).port)}`, apiKey: KEY });
+    const app = await expressApp(backend);
+    try {
+      await expect(backend.listMembers({ tenant: 'acme', actor: { userId: 'alice' } })).rejects.toBeInstanceOf(PdpProtocolError);
+      await expect(backend.assignRole({ tenant: 'acme', actor: { userId: 'alice' }, userId: 'bob', role: 'admin' })).rejects.toBeInstanceOf(PdpProtocolError);
+      expect((await call(app, 'members/list', 'alice', 'acme')).status).toBe(503);
+    } finally {
+      await app.close();
+      await new Promise<void>((resolve) => fake.close(() => resolve()));
+    }
+  });
+});
+
 describe('the Express router on malformed bodies', () => {
   it('answers JSON 400 for broken JSON and 413 for a body over the limit', async () => {
     const { backend, done } = await embedded();

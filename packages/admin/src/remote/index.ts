@@ -17,6 +17,10 @@ export interface RemoteAdminOptions {
   readonly fetch?: typeof fetch;
 }
 
+/** The fields an answer must have, and their kinds. */
+type Shape = Readonly<Record<string, 'array' | 'object' | 'string'>>;
+const SNAP: Shape = { snap_token: 'string' };
+
 interface ErrorBody {
   message?: unknown;
   details?: { reason?: unknown; permission?: unknown }[];
@@ -63,7 +67,7 @@ export class RemoteAdmin implements AdminBackend {
   }
 
   public async listRoles(call: AdminCall): Promise<RolesView> {
-    return rolesFromWire(await this.post<WireRoles>(call.tenant, 'roles/list', actorField(call.actor)));
+    return rolesFromWire(await this.post<WireRoles>(call.tenant, 'roles/list', actorField(call.actor), { roles: 'array', permissions: 'object' }));
   }
 
   public async listMembers(call: AdminCall & PageRequest & { readonly query?: string }): Promise<Page<Member>> {
@@ -71,7 +75,7 @@ export class RemoteAdmin implements AdminBackend {
       ...actorField(call.actor),
       ...pageFields(call),
       ...(call.query === undefined ? {} : { query: call.query }),
-    });
+    }, { members: 'array', continuous_token: 'string' });
     return { items: r.members.map(memberFromWire), continuousToken: r.continuous_token };
   }
 
@@ -81,37 +85,37 @@ export class RemoteAdmin implements AdminBackend {
       email: call.email,
       roles: call.roles,
       ...(call.name === undefined ? {} : { name: call.name }),
-    });
+    }, { invitation: 'object', token: 'string' });
     return { invitation: invitationFromWire(r.invitation), token: r.token };
   }
 
   public async acceptInvitation(call: { readonly tenant: string; readonly token: string; readonly userId: string }): Promise<Member> {
-    const r = await this.post<{ member: WireMember }>(call.tenant, 'invitations/accept', { token: call.token, user_id: call.userId });
+    const r = await this.post<{ member: WireMember }>(call.tenant, 'invitations/accept', { token: call.token, user_id: call.userId }, { member: 'object' });
     return memberFromWire(r.member);
   }
 
   public async listInvitations(call: AdminCall & PageRequest): Promise<Page<Invitation>> {
-    const r = await this.post<{ invitations: WireInvitation[]; continuous_token: string }>(call.tenant, 'invitations/list', { ...actorField(call.actor), ...pageFields(call) });
+    const r = await this.post<{ invitations: WireInvitation[]; continuous_token: string }>(call.tenant, 'invitations/list', { ...actorField(call.actor), ...pageFields(call) }, { invitations: 'array', continuous_token: 'string' });
     return { items: r.invitations.map(invitationFromWire), continuousToken: r.continuous_token };
   }
 
   public async revokeInvitation(call: AdminCall & { readonly invitationId: string }): Promise<Invitation> {
-    const r = await this.post<{ invitation: WireInvitation }>(call.tenant, 'invitations/revoke', { ...actorField(call.actor), invitation_id: call.invitationId });
+    const r = await this.post<{ invitation: WireInvitation }>(call.tenant, 'invitations/revoke', { ...actorField(call.actor), invitation_id: call.invitationId }, { invitation: 'object' });
     return invitationFromWire(r.invitation);
   }
 
   public async assignRole(call: AdminCall & { readonly userId: string; readonly role: string }): Promise<{ snapToken: string }> {
-    const r = await this.post<{ snap_token: string }>(call.tenant, 'members/roles/assign', { ...actorField(call.actor), user_id: call.userId, role: call.role });
+    const r = await this.post<{ snap_token: string }>(call.tenant, 'members/roles/assign', { ...actorField(call.actor), user_id: call.userId, role: call.role }, SNAP);
     return { snapToken: r.snap_token };
   }
 
   public async revokeRole(call: AdminCall & { readonly userId: string; readonly role: string }): Promise<{ snapToken: string }> {
-    const r = await this.post<{ snap_token: string }>(call.tenant, 'members/roles/revoke', { ...actorField(call.actor), user_id: call.userId, role: call.role });
+    const r = await this.post<{ snap_token: string }>(call.tenant, 'members/roles/revoke', { ...actorField(call.actor), user_id: call.userId, role: call.role }, SNAP);
     return { snapToken: r.snap_token };
   }
 
   public async removeMember(call: AdminCall & { readonly userId: string }): Promise<{ snapToken: string }> {
-    const r = await this.post<{ snap_token: string }>(call.tenant, 'members/remove', { ...actorField(call.actor), user_id: call.userId });
+    const r = await this.post<{ snap_token: string }>(call.tenant, 'members/remove', { ...actorField(call.actor), user_id: call.userId }, SNAP);
     return { snapToken: r.snap_token };
   }
 
@@ -120,11 +124,11 @@ export class RemoteAdmin implements AdminBackend {
       ...actorField(call.actor),
       ...pageFields(call),
       ...(call.filter === undefined ? {} : { filter: call.filter }),
-    });
+    }, { entries: 'array', continuous_token: 'string' });
     return { items: r.entries.map(auditFromWire), continuousToken: r.continuous_token };
   }
 
-  private async post<T>(tenant: string, path: string, body: Record<string, unknown>): Promise<T> {
+  private async post<T>(tenant: string, path: string, body: Record<string, unknown>, shape: Shape): Promise<T> {
     const t = tenantId(tenant);
     const url = `${this.base}/v1/tenants/${encodeURIComponent(t)}/${path}`;
     let res: Response;
@@ -141,8 +145,15 @@ export class RemoteAdmin implements AdminBackend {
       throw new PdpProtocolError(`admin call ${path}: the answer is not JSON (HTTP ${String(res.status)})`, { cause: err, tenant: t, status: res.status });
     }
     if (res.ok) {
-      if (typeof parsed !== 'object' || parsed === null) throw new PdpProtocolError(`admin call ${path}: the answer is not a JSON object`, { tenant: t, status: res.status });
-      return parsed as T;
+      const answer = parsed as Record<string, unknown> | null;
+      const wrong = Object.entries(shape).find(([key, kind]) => {
+        const v = answer?.[key];
+        return kind === 'array' ? !Array.isArray(v) : kind === 'object' ? typeof v !== 'object' || v === null : typeof v !== 'string';
+      });
+      if (typeof answer !== 'object' || answer === null || wrong !== undefined) {
+        throw new PdpProtocolError(`admin call ${path}: the answer lacks ${wrong === undefined ? 'a JSON object' : `"${wrong[0]}" (${wrong[1]})`}`, { tenant: t, status: res.status });
+      }
+      return answer as T;
     }
     throw errorOf(res.status, parsed as ErrorBody, t, path);
   }
