@@ -283,11 +283,16 @@ export class Planner {
   private evaluateRule(node: number, x: Call): boolean {
     const ev = this.ev;
     try {
-      return x.rule.evaluate(ev.ruleArgs(node, x), {
-        tuples: this.context?.tuples ?? [],
-        attributes: this.context?.attributes ?? [],
-        data: this.context?.data ?? {},
-      });
+      // The request's meter, as in a check: a rule over a long stored list costs its CEL steps, not one step.
+      return x.rule.evaluate(
+        ev.ruleArgs(node, x),
+        {
+          tuples: this.context?.tuples ?? [],
+          attributes: this.context?.attributes ?? [],
+          data: this.context?.data ?? {},
+        },
+        ev.meter,
+      );
     } catch (err) {
       if (err instanceof GatehouseError) throw err;
       throw new EvaluationError(`rule "${x.rule.name}" failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err, tenant: ev.tenant });
