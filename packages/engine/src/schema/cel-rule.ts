@@ -3,6 +3,7 @@ import { Environment } from '@marcbachmann/cel-js';
 
 import type { RuleNode } from './ast.js';
 import { SchemaCompileError, type SourcePosition } from './errors.js';
+import { DEFAULT_BUDGET, StepMeter } from '../eval/budget.js';
 import type { AttributeType, RuleDefinition, StepSink } from './ir.js';
 import { LineIndex } from './lexer.js';
 import { RegexRejection, compileRegex, regexMatches } from './rule-regex.js';
@@ -177,7 +178,9 @@ export function compileRule(node: RuleNode): RuleDefinition {
   meterEvaluation(program.ast);
   const params = node.params.map((p) => ({ name: p.name.name, type: p.type }));
   const name = node.name.name;
-  const evaluate = (args: Readonly<Record<string, unknown>>, context: Readonly<Record<string, unknown>>, meter?: StepSink): boolean => {
+  const evaluate = (args: Readonly<Record<string, unknown>>, context: Readonly<Record<string, unknown>>, given?: StepSink): boolean => {
+    // Never unmetered: a caller that brings no meter gets one of the default budget for this call.
+    const meter = given ?? new StepMeter(DEFAULT_BUDGET.maxSteps);
     const vars: Record<string, unknown> = { context: { data: celData(context.data, meter) } };
     let size = 0;
     for (const p of params) {
@@ -189,11 +192,11 @@ export function compileRule(node: RuleNode): RuleDefinition {
     const outer = activeMeter;
     activeMeter = meter;
     try {
-      meter?.spend(size);
+      meter.spend(size);
       result = program(vars);
       // CEL absorbs errors where another branch decides (`e || true`, `exists`): a rule that ran out of steps has
       // no result even when cel-js produced one.
-      meter?.spend(0);
+      meter.spend(0);
     } catch (error) {
       if (error instanceof GatehouseError) throw error;
       throw new EvaluationError(`rule "${name}" failed: ${summary(error)}`, { cause: error });

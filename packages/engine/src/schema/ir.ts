@@ -75,8 +75,9 @@ export interface RuleDefinition {
    * Evaluates the rule. `args` holds one value per parameter name (already defaulted to the type's zero value
    * when the attribute is missing); `context` is `{ tuples, attributes, data }`. Throws `EvaluationError` on a
    * CEL runtime error (for example a missing `context.data` key); returns the boolean result otherwise.
-   * `meter`, when given, is charged one step per CEL node evaluated (comprehension iterations included) plus one
-   * per element of each list a node yields, and may throw (the step budget) to stop the rule.
+   * `meter` (the request's; a meter of the default budget for this call when absent) is charged for every CEL node
+   * evaluated (comprehension iterations included) and the length of each list a node yields, and throws
+   * `BudgetExceededError` to stop the rule.
    */
   readonly evaluate: (args: Readonly<Record<string, unknown>>, context: Readonly<Record<string, unknown>>, meter?: StepSink) => boolean;
 }

@@ -216,3 +216,13 @@ describe('request-size limits', () => {
     await expect(Engine.create({ schema: SCHEMA, pageTokenKey: 'short' })).rejects.toBeInstanceOf(InvalidRequestError);
   });
 });
+
+describe('rules called without a meter', () => {
+  it('still run under the default budget', async () => {
+    const { compileSchema } = await import('@gatehouse/engine');
+    const rule = compileSchema(SCHEMA).rules.get('cube');
+    expect(rule).toBeDefined();
+    expect(() => rule?.evaluate({ xs: thousand }, {})).toThrow(BudgetExceededError);
+    expect(rule?.evaluate({ xs: [1, 2] }, {})).toBe(true);
+  });
+});
