@@ -155,4 +155,26 @@ describe('AdminService', () => {
     await admin.invite({ ...call, email: 'c@example.com' });
     await engine.close();
   });
+
+  it('looks up every manager only when the changed user is one (a large tenant pays a check, not a lookup)', async () => {
+    const engine = await Engine.create({ schema: ADMIN_SCHEMA });
+    await engine.createTenant('acme');
+    await engine.write({ tenant: 'acme', tuples: ['tenant:acme#admin@user:alice'] });
+    const pdp = new EmbeddedPdp(engine);
+    let lookups = 0;
+    const counting = Object.assign(Object.create(pdp) as EmbeddedPdp, {
+      lookupSubjects: (...args: Parameters<EmbeddedPdp['lookupSubjects']>) => {
+        lookups += 1;
+        return pdp.lookupSubjects(...args);
+      },
+    });
+    const admin = new AdminService({ engine, pdp: counting });
+    const alice = { userId: 'alice' };
+    await admin.assignRole({ tenant: 'acme', actor: alice, userId: 'erin', role: 'viewer' });
+    await admin.removeMember({ tenant: 'acme', actor: alice, userId: 'erin' });
+    expect(lookups).toBe(0);
+    await expect(admin.removeMember({ tenant: 'acme', actor: alice, userId: 'alice' })).rejects.toThrow('lock-out');
+    expect(lookups).toBeGreaterThan(0);
+    await engine.close();
+  });
 });
