@@ -3,7 +3,7 @@ import type { ExecutionContext } from '@nestjs/common';
 import { HttpException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { Gatehouse } from '@gatehouse/core';
-import { adapterConfig } from '@gatehouse/core/adapter';
+import { adapterConfig, bindRequest } from '@gatehouse/core/adapter';
 import type { RequestLike } from '@gatehouse/core';
 import { EmbeddedPdp, Engine } from '@gatehouse/engine';
 import { fromHeader, fromParam, Permission, PermissionGuard, Public } from '@gatehouse/nestjs';
@@ -124,6 +124,32 @@ describe('PermissionGuard', () => {
     const alice = requestOf('alice');
     expect(guard.canActivate(contextOf(DocumentsController.prototype.open, alice))).toBe(true);
     expect(alice.gate?.subject.id).toBe('alice');
+  });
+
+  it('lets an app override its protected hooks by subclassing (shouldSkip, bindRequest, authorizationError)', async () => {
+    class AppGuard extends PermissionGuard {
+      protected override shouldSkip(context: ExecutionContext): boolean {
+        return context.getArgByIndex<{ headers: Record<string, string> }>(0).headers['x-internal'] === 'yes';
+      }
+
+      protected override bindRequest(req: GatehouseRequest): ReturnType<PermissionGuard['bindRequest']> {
+        // Service accounts arrive as `x-service`: named as another subject type, never parsed from the string.
+        const service = req.headers['x-service'];
+        if (typeof service !== 'string') return super.bindRequest(req);
+        return bindRequest({ ...this.config, subject: () => ({ type: 'service', id: service }) }, req);
+      }
+
+      protected override authorizationError(_context: ExecutionContext, answer: { status: number; body: { reason: string } }): Error {
+        return Object.assign(new Error(`app: ${answer.body.reason}`), { status: answer.status });
+      }
+    }
+    const custom = new AppGuard(reflector, adapterConfig({ client: gate, tenant: fromHeader('x-tenant-id'), subject }, 'test'));
+    const edit = DocumentsController.prototype.edit;
+    expect(custom.canActivate(contextOf(edit, { headers: { 'x-internal': 'yes' } }))).toBe(true);
+    await expect(Promise.resolve().then(() => custom.canActivate(contextOf(edit, requestOf('bob'))))).rejects.toThrow('app: denied');
+    const asService = { ...requestOf(undefined), headers: { 'x-tenant-id': 'acme', 'x-service': 'ci' } };
+    await expect(Promise.resolve().then(() => custom.canActivate(contextOf(edit, asService)))).rejects.toThrow('app: denied');
+    expect(asService.gate?.subject).toEqual({ type: 'service', id: 'ci' });
   });
 
   it('refuses a guarded handler outside HTTP instead of guessing a request', () => {
