@@ -74,11 +74,6 @@ export class StepMeter {
     private readonly tenant?: string,
   ) {}
 
-  /** An effectively unlimited meter (for internal callers that bound their work otherwise). */
-  public static unlimited(): StepMeter {
-    return new StepMeter(Number.MAX_SAFE_INTEGER);
-  }
-
   private error: BudgetExceededError | undefined;
   /** Values derived once per request (the CEL form of `context.data`): one request, one meter. */
   public readonly requestCache = new WeakMap<object, unknown>();

@@ -4,7 +4,7 @@ import type { AttributeValue, CheckContext, Subject } from '@gatehouse/core';
 import type { MemoryStore } from '../store/memory-store.js';
 import { EXPIRED, NAME_LIMIT, REL_MASK, ROW, S_NODE, S_REL } from '../store/tenant-data.js';
 import type { TenantData } from '../store/tenant-data.js';
-import { StepMeter, VISIT_STEPS } from './budget.js';
+import { DEFAULT_BUDGET, StepMeter, VISIT_STEPS } from './budget.js';
 import { TENANT_ENTITY, zeroValue } from './plan.js';
 import type { EntityPlan, ExprPlan, MemberPlan, SchemaPlan } from './plan.js';
 
@@ -31,7 +31,7 @@ export interface EvaluationInput {
   /** Contextual attributes added by the caller (resource and subject attributes of a Permit-style request). */
   readonly extraAttributes?: readonly { readonly type: string; readonly id: string; readonly values: Readonly<Record<string, unknown>> }[];
   readonly maxDepth: number;
-  /** The step meter of the request (shared by its evaluations); unlimited when absent. */
+  /** The step meter of the request (shared by its evaluations); one of the default budget when absent. */
   readonly meter?: StepMeter | undefined;
 }
 
@@ -105,7 +105,7 @@ export class Evaluation {
     this.atHead = input.at >= input.store.head;
     this.tenant = input.tenant;
     this.maxDepth = input.maxDepth;
-    this.meter = input.meter ?? StepMeter.unlimited();
+    this.meter = input.meter ?? new StepMeter(DEFAULT_BUDGET.maxSteps, input.tenant);
     this.context = input.context;
     const s = input.subject;
     this.sNode = this.resolve(s.type, s.id);
