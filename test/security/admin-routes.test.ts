@@ -157,6 +157,17 @@ describe('continuation tokens and page sizes', () => {
     }
   });
 
+  it('refuses control characters in the free-text filters and ids (400 on every store, never a 503 from PostgreSQL)', async () => {
+    for (const [path, body] of [
+      ['audit/list', { actor: 'alice', filter: { actor: 'a\u0000' } }],
+      ['audit/list', { actor: 'alice', filter: { target: '\u001b[2J' } }],
+      ['members/list', { actor: 'alice', query: 'x\u0000' }],
+      ['invitations/revoke', { actor: 'alice', invitation_id: '\u0000' }],
+    ] as const) {
+      expect((await h.post('acme', path, body)).status).toBe(400);
+    }
+  });
+
   it('a key scoped to globex cannot page acme’s trail with a token acme’s own admin got', async () => {
     await h.post('acme', 'members/roles/assign', { actor: 'alice', user_id: 'x1', role: 'viewer' });
     await h.post('acme', 'members/roles/assign', { actor: 'alice', user_id: 'x2', role: 'viewer' });
@@ -196,8 +207,12 @@ describe('what the admin views show is text', () => {
     });
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     expect(((await res.json()) as { members: { name: string | null }[] }).members.map((m) => m.name)).toContain(name);
-    for (const email of ['a@b.c\r\nBcc: x@y.z', '<a@b.c>', 'a@b.c"onmouseover="x', 'a b@c.d']) {
+    for (const email of ['a@b.c\r\nBcc: x@y.z', '<a@b.c>', 'a@b.c"onmouseover="x', 'a b@c.d', 'a\u0000b@c.d', '\u001b]0;pwned\u0007@c.d', 'a@b.c\u007f', 'a\u202eb@c.d']) {
       expect((await h.post('acme', 'members/invite', { actor: 'alice', email, roles: ['viewer'] })).status).toBe(400);
+    }
+    // A right-to-left override would show "alice\u202eeciffo" as "aliceoffice"-like spoofs in every view.
+    for (const bad of ['Eve\u202etxt.exe', 'Eve\u0085', 'Eve\u2028Admin']) {
+      expect((await h.post('acme', 'members/invite', { actor: 'alice', email: 'eve@example.com', name: bad, roles: ['viewer'] })).status).toBe(400);
     }
   });
 });

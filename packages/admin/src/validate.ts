@@ -21,17 +21,19 @@ export function tenantId(value: unknown): string {
 }
 
 const EMAIL = /^[^\s@<>()",;:\\[\]]+@[^\s@<>()",;:\\[\]]+\.[^\s@<>()",;:\\[\]]+$/;
+/** Control characters (C0, DEL, C1) and bidirectional overrides: never part of an address, name or filter. */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 
 /** An email address (a plausibility check; Gatehouse sends no email). @internal */
 export function email(value: unknown): string {
-  if (typeof value !== 'string' || value.length > 254 || !EMAIL.test(value)) throw InvalidRequestError.badValue('email', value, 'an email address');
+  if (typeof value !== 'string' || value.length > 254 || !EMAIL.test(value) || CONTROL.test(value)) throw InvalidRequestError.badValue('email', value, 'an email address');
   return value;
 }
 
 /** A display name: 1-200 characters, no control characters. @internal */
 export function displayName(value: unknown): string {
-  // eslint-disable-next-line no-control-regex
-  if (typeof value !== 'string' || value.length === 0 || value.length > 200 || /[\u0000-\u001f\u007f]/.test(value)) {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 200 || CONTROL.test(value)) {
     throw InvalidRequestError.badValue('name', value, 'a display name of 1-200 characters without control characters');
   }
   return value;
@@ -46,6 +48,8 @@ export function timestamp(value: unknown, what: string): Date {
 
 /** A short free-text filter value (audit actor/target/action, member query). @internal */
 export function shortText(value: unknown, what: string, max = 300): string {
-  if (typeof value !== 'string' || value.length === 0 || value.length > max) throw InvalidRequestError.badValue(what, value, `a string of 1-${String(max)} characters`);
+  if (typeof value !== 'string' || value.length === 0 || value.length > max || CONTROL.test(value)) {
+    throw InvalidRequestError.badValue(what, value, `a string of 1-${String(max)} characters without control characters`);
+  }
   return value;
 }
