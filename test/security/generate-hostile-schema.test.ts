@@ -111,6 +111,24 @@ describe('gatehouse generate --url against a hostile server', () => {
     expect(r.err).toMatch(/gatehouse generate|schema/i);
   });
 
+  it('refuses an answer larger than 16 MB instead of reading it all into memory', async () => {
+    answer = { status: 200, body: `{"schema": {"entity_definitions": {}}, "pad": "${'x'.repeat(17 * 1024 * 1024)}"}` };
+    const out = join(dir, 'huge.ts');
+    const r = await generate(base, out);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/larger than/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('prints no terminal escape sequence from an error answer', async () => {
+    answer = { status: 500, body: '\u001b]0;pwned\u0007\u001b[2Jboom' };
+    const r = await generate(base, join(dir, 'err.ts'));
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('boom');
+    // eslint-disable-next-line no-control-regex
+    expect(r.err).not.toMatch(/[\u001b\u0007]/);
+  });
+
   it('writes only the hash and the Schema type for a legitimate answer, even when the URL carries line separators', async () => {
     answer = { status: 200, body: definition({ relations: { owner: { name: 'owner', relation_references: [{ type: 'user' }] } }, permissions: { view: {} } }) };
     const out = join(dir, 'fine.ts');

@@ -34,6 +34,28 @@ export interface GenerateFlags {
   readonly check?: boolean | undefined;
 }
 
+/** The largest `schemas/read` answer `generate --url` reads (a hostile server could stream without end). */
+const MAX_SCHEMA_ANSWER = 16 * 1024 * 1024;
+
+/** Reads a response body as text, refusing it once it passes `max` bytes. */
+async function cappedText(res: Response, max: number, origin: string): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (res.body === null) return '';
+  const reader = res.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel();
+      throw new InvalidRequestError(`reading the schema from ${origin}: the answer is larger than ${String(max)} bytes`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 async function readRemote(url: string, tenant: string, apiKey: string | undefined): Promise<PermifyJson> {
   let base: URL;
   try {
@@ -49,8 +71,11 @@ async function readRemote(url: string, tenant: string, apiKey: string | undefine
     body: '{}',
     signal: AbortSignal.timeout(10_000),
   });
-  const text = await res.text();
-  if (!res.ok) throw new InvalidRequestError(`reading the schema of tenant ${tenant} from ${target.origin}: HTTP ${res.status} ${text.slice(0, 200)}`);
+  const text = await cappedText(res, MAX_SCHEMA_ANSWER, target.origin);
+  // The server's words reach a terminal: no control characters (escape sequences), at most 200 of them.
+  // eslint-disable-next-line no-control-regex
+  const shown = text.slice(0, 200).replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  if (!res.ok) throw new InvalidRequestError(`reading the schema of tenant ${tenant} from ${target.origin}: HTTP ${res.status} ${shown}`);
   let body: { schema?: PermifyJson } | null;
   try {
     body = JSON.parse(text) as { schema?: PermifyJson } | null;
