@@ -226,3 +226,25 @@ describe('rules called without a meter', () => {
     expect(rule?.evaluate({ xs: [1, 2] }, {})).toBe(true);
   });
 });
+
+describe('hostile rules', () => {
+  // Nested comprehensions of every kind over 1,000 contextual integers: each stops at its budget, and stops at once
+  // (what is counted after the budget ran out is a handful of charges, not the rest of the iterations).
+  const RULES: Record<string, string> = {
+    all: 'xs.all(x, xs.all(y, xs.all(z, x + y + z > 0)))',
+    exists: 'xs.exists(x, xs.exists(y, xs.exists(z, x + y + z < 0)))',
+    existsOne: 'xs.exists_one(x, xs.exists_one(y, xs.exists(z, x + y + z < 0)))',
+    mapFilter: 'xs.map(x, xs.map(y, xs.filter(z, x + y + z < 0))).size() > 0',
+    mixed: 'xs.all(x, xs.exists(y, xs.all(z, x + y + z > 0) || x > 0 && xs.exists(w, w < 0)))',
+    orTrue: 'xs.all(x, xs.all(y, xs.all(z, x + y + z > 0))) || true',
+    negated: '!xs.exists(x, !xs.all(y, xs.exists(z, x + y + z > 0) || false))',
+  };
+  const schema = `entity user {}\nentity doc {\n attribute xs integer[]\n${Object.keys(RULES).map((k) => ` permission ${k} = r_${k}(xs)`).join('\n')}\n}\n${Object.entries(RULES).map(([k, body]) => `rule r_${k}(xs integer[]) { ${body} }`).join('\n')}`;
+
+  it.each(Object.keys(RULES))('%s stops at its budget', async (name) => {
+    const engine = await Engine.create({ schema });
+    const err = await rejection(engine.check({ tenant: 't1', subject: user('m'), action: name, resource: 'doc:1', context: { attributes: [{ entity: { type: 'doc', id: '1' }, attribute: 'xs', value: thousand }] } }));
+    expect(err).toBeInstanceOf(BudgetExceededError);
+    expect(engine.stats().lastRequestSteps).toBeLessThan(DEFAULT_BUDGET.maxSteps + 10_000);
+  });
+});
