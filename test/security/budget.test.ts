@@ -85,6 +85,14 @@ describe('the step budget over HTTP, with the default budget', () => {
     await gate.close();
   });
 
+  it('answers Permit\'s /user-permissions with 422 rather than retrying each permission on a fresh budget', async () => {
+    const stored = { entity: { type: 'doc', id: '2' }, attribute: 'xs', value: { '@type': 'type.googleapis.com/base.v1.IntegerArrayValue', data: thousand } };
+    expect((await s.call('POST', '/v1/tenants/acme/data/write', { attributes: [stored] }, { key: ACME })).status).toBe(200);
+    const r = await s.call('POST', '/user-permissions', { user: { key: 'mallory' }, tenants: ['acme'], resources: ['doc:2'] }, { key: ACME });
+    expect(r.status).toBe(422);
+    expect((r.body as ErrorBody).details[0]?.reason).toBe('GH_ERR_BUDGET_EXCEEDED');
+  });
+
   it('refuses contextual data over the size limits with 400 before evaluating', async () => {
     const tooLong = Array.from({ length: 10_001 }, (_, i) => i);
     const r = await s.call('POST', '/v1/tenants/acme/permissions/check', cubeCheck(tooLong), { key: ACME });

@@ -106,14 +106,15 @@ export function permitRoutes(app: FastifyInstance, ctx: RouteContext): void {
       const res = await engine.subjectPermissions({ tenant, entity: resource, subject, onlyPermission: true, ...extra });
       return Object.entries(res.permissions).filter(([, ok]) => ok).map(([name]) => `${resource.type}:${name}`);
     } catch (err) {
-      if (!(err instanceof GatehouseError) || isNotFound(err)) throw err;
+      // An exhausted step budget is not retried permission by permission (that would multiply it): 422.
+      if (!(err instanceof GatehouseError) || isNotFound(err) || err.code === 'GH_ERR_BUDGET_EXCEEDED') throw err;
     }
     const out: string[] = [];
     for (const name of permissionNames(definition, resource.type)) {
       try {
         if ((await engine.check({ tenant, subject, action: name, resource, ...extra })).allowed) out.push(`${resource.type}:${name}`);
       } catch (err) {
-        if (!(err instanceof GatehouseError)) throw err;
+        if (!(err instanceof GatehouseError) || err.code === 'GH_ERR_BUDGET_EXCEEDED') throw err;
       }
     }
     return out;
