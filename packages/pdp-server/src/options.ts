@@ -58,7 +58,7 @@ export interface ServerOptions {
   /**
    * The step budget and request-size limits of every evaluation of an engine the server creates (ignored with
    * `engine`); over it a request answers 422 `GH_ERR_BUDGET_EXCEEDED`. See docs/budgets.md.
-   * @defaultValue the engine's `DEFAULT_BUDGET` (200,000 steps)
+   * @defaultValue the engine's `DEFAULT_BUDGET` (100,000 steps)
    */
   readonly budget?: EvaluationBudget;
   /** Allow running without API keys (every request is then accepted). @defaultValue false */

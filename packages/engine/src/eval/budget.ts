@@ -9,7 +9,7 @@ export interface EvaluationBudget {
   /**
    * Steps one request may take: one per permission-graph visit, stored tuple row or candidate examined, expand
    * node, and CEL node evaluated (comprehension iterations included) plus one per element of every list a CEL
-   * node produces or reads. @defaultValue `200_000` (well under 50 ms of event-loop time on a 2-core machine)
+   * node produces or reads. @defaultValue `100_000` (well under 50 ms of event-loop time on a 2-core machine)
    */
   readonly maxSteps?: number;
   /** Contextual tuples per request. @defaultValue `1000` */
@@ -30,7 +30,7 @@ export const VISIT_STEPS = 8;
 
 /** The defaults of {@link EvaluationBudget}. */
 export const DEFAULT_BUDGET: Readonly<Required<EvaluationBudget>> = Object.freeze({
-  maxSteps: 200_000,
+  maxSteps: 100_000,
   maxContextTuples: 1000,
   maxContextAttributes: 1000,
   maxListLength: 10_000,

@@ -39,7 +39,7 @@ ${ADMIN_SERVE_USAGE}
   --body-limit BYTES   GATEHOUSE_BODY_LIMIT   largest request body (default 1048576)
   --heartbeat-ms N     GATEHOUSE_HEARTBEAT_MS watch stream ping interval (default 15000)
   --eval-budget STEPS  GATEHOUSE_EVAL_BUDGET  steps one evaluation may take before it answers 422
-                                              GH_ERR_BUDGET_EXCEEDED (default 200000; docs/budgets.md)
+                                              GH_ERR_BUDGET_EXCEEDED (default 100000; docs/budgets.md)
   --max-watchers N     GATEHOUSE_MAX_WATCHERS open watch streams in all; more are refused with 429
                                               (default 1000)
   --max-watchers-per-key N  GATEHOUSE_MAX_WATCHERS_PER_KEY  open watch streams of one API key (default 100)
