@@ -96,7 +96,7 @@ describe('an explanation is a check: it runs under the step budget', () => {
   const SCHEMA = 'entity user {}\nentity doc { attribute xs integer[] permission cube = big(xs) }\nrule big(xs integer[]) { xs.all(x, xs.all(y, xs.all(z, x + y + z > 0))) }';
   let s: Running;
   beforeAll(async () => {
-    s = await start({ schema: SCHEMA, data: undefined, apiKeys: [SCOPED] });
+    s = await start({ schema: SCHEMA, data: { relationships: [] }, apiKeys: [SCOPED] });
   });
   afterAll(async () => {
     await s.server.close();

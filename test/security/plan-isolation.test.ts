@@ -45,7 +45,7 @@ const planBody = (id: string, permission = 'view'): object => ({ entity_type: 'd
 describe('plans over HTTP stay in their tenant', () => {
   let s: Running;
   beforeAll(async () => {
-    s = await start({ schema: SCHEMA, data: undefined, apiKeys: [ADMIN, { key: ACME, tenants: ['acme'] }] });
+    s = await start({ schema: SCHEMA, data: { relationships: [] }, apiKeys: [ADMIN, { key: ACME, tenants: ['acme'] }] });
     for (const t of ['acme', 'globex']) {
       expect((await s.call('POST', '/v1/tenants/create', { id: t }, { key: ADMIN })).status).toBe(200);
       expect((await s.call('POST', `/v1/tenants/${t}/schemas/write`, { schema: SCHEMA }, { key: ADMIN })).status).toBe(200);
