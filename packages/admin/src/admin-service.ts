@@ -1,5 +1,5 @@
 import { InvalidRequestError, NotFoundError } from '@gatehouse/core';
-import type { Pdp } from '@gatehouse/core';
+import type { Pdp, Tuple } from '@gatehouse/core';
 import { AuditTrail } from './audit-trail.js';
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
@@ -12,7 +12,7 @@ import { checkActor, label, memberOf } from './records.js';
 import { knownRoles } from './role-input.js';
 import type { TenantModel } from './schema-roles.js';
 import type { AdminStore } from './store.js';
-import type { AdminBackend, AdminCall, AuditEntry, AuditFilter, Invitation, Member, Page, PageRequest, RolesView } from './types.js';
+import type { AdminActor, AdminBackend, AdminCall, AuditEntry, AuditFilter, Invitation, Member, Page, PageRequest, RolesView } from './types.js';
 import { roleName, shortText, tenantId, userId as checkUserId } from './validate.js';
 
 /** What `onInvite` receives: the place to send the token (Gatehouse sends no email). */
@@ -165,14 +165,7 @@ export class AdminService implements AdminBackend {
   }
 
   public async assignRole(call: AdminCall & { readonly userId: string; readonly role: string }): Promise<{ snapToken: string }> {
-    const tenant = tenantId(call.tenant);
-    const actor = checkActor(call.actor);
-    const userId = checkUserId(call.userId);
-    const role = roleName(call.role);
-    const model = await this.policy.model(tenant);
-    await this.policy.require(tenant, actor, `assign_${role}`, model);
-    knownRoles(model, [role]);
-    const tuple = roleTuple(tenant, role, userId);
+    const { tenant, actor, userId, role, model, tuple } = await this.roleChange(call);
     return await this.audit.exclusive(tenant, async () => {
       const held = (await this.policy.roles(tenant, model, userId)).get(userId) ?? new Set<string>();
       const result = await this.policy.guarded(
@@ -189,14 +182,7 @@ export class AdminService implements AdminBackend {
   }
 
   public async revokeRole(call: AdminCall & { readonly userId: string; readonly role: string }): Promise<{ snapToken: string }> {
-    const tenant = tenantId(call.tenant);
-    const actor = checkActor(call.actor);
-    const userId = checkUserId(call.userId);
-    const role = roleName(call.role);
-    const model = await this.policy.model(tenant);
-    await this.policy.require(tenant, actor, `assign_${role}`, model);
-    knownRoles(model, [role]);
-    const tuple = roleTuple(tenant, role, userId);
+    const { tenant, actor, userId, role, model, tuple } = await this.roleChange(call);
     return await this.audit.exclusive(tenant, async () => {
       const held = await this.heldRoles(tenant, model, userId);
       if (!held.has(role)) throw new NotFoundError(`user ${JSON.stringify(userId)} does not hold the role ${JSON.stringify(role)} in tenant ${JSON.stringify(tenant)}`, { tenant });
@@ -250,6 +236,28 @@ export class AdminService implements AdminBackend {
   public async purgeTenant(tenant: string): Promise<void> {
     const t = tenantId(tenant);
     await this.audit.exclusive(t, () => this.store.purgeTenant(t));
+  }
+
+  /**
+   * The checked parts of a role assignment or revocation: the inputs validated, the actor allowed `assign_<role>`,
+   * the role one the tenant's schema defines, and the role tuple.
+   */
+  private async roleChange(call: AdminCall & { readonly userId: string; readonly role: string }): Promise<{
+    tenant: string;
+    actor: AdminActor;
+    userId: string;
+    role: string;
+    model: TenantModel;
+    tuple: Tuple;
+  }> {
+    const tenant = tenantId(call.tenant);
+    const actor = checkActor(call.actor);
+    const userId = checkUserId(call.userId);
+    const role = roleName(call.role);
+    const model = await this.policy.model(tenant);
+    await this.policy.require(tenant, actor, `assign_${role}`, model);
+    knownRoles(model, [role]);
+    return { tenant, actor, userId, role, model, tuple: roleTuple(tenant, role, userId) };
   }
 
   /** The roles a user holds. @throws NotFoundError when none (not a member). */
