@@ -83,8 +83,10 @@ export {
   negateOperator,
   NotSupportedError,
   parseQueryPlan,
+  planMatches,
+  planPredicate,
 } from './query-plan.js';
-export type { ComparisonOperator, Condition, ConditionValue, FieldCondition, LeafOperator, PlanRequest, QueryPlan } from './query-plan.js';
+export type { ComparisonOperator, Condition, ConditionValue, FieldCondition, LeafOperator, PlanRequest, PlanRow, QueryPlan, RowMapping } from './query-plan.js';
 export { Gatehouse } from './gatehouse.js';
 export type { GatehouseOptions, GatehouseStats } from './gatehouse.js';
 export type { SchemaDriftEvent } from './internal/schema-drift.js';

@@ -223,3 +223,150 @@ export function conditionFields(c: Condition, out = new Set<string>()): Set<stri
   else if (c.field !== 'id') out.add(c.field);
   return out;
 }
+
+/** Where the plan's fields live in an application's row object (the same shape `@gatehouse/prisma` takes). */
+export interface RowMapping {
+  /** The row property holding the resource id (`'id'`); a string, or a number / bigint compared as its decimal text. */
+  readonly id: string;
+  /** Schema attribute name → row property (`{ public: 'isPublic' }`). */
+  readonly fields?: Readonly<Record<string, string>>;
+}
+
+/** An application row, read only through its own properties (never its prototype). */
+export type PlanRow = Readonly<Record<string, unknown>>;
+
+/**
+ * A query plan as an in-memory filter: a function that tells whether one row of the app's own data satisfies the
+ * plan, with the semantics the ORM adapters give the database (`@gatehouse/prisma`, `@gatehouse/drizzle`): a
+ * missing value (`undefined` / `null`) compares as the attribute type's zero value (`false`, `''`, `0`, `[]`), as a
+ * check reads a missing attribute. Use it when the rows are already in memory (a cache, a small list, a test);
+ * for a database, use an adapter so the filtering happens in the query. The plan is validated and the id set
+ * indexed once, so filtering `n` rows costs `n` walks of the condition, not `n` parses.
+ * @param plan - the plan from `gate.plan()` / `req.gate.plan()`.
+ * @param mapping - the id property and the properties holding the attributes the plan may name.
+ * @returns `(row) => boolean`; it throws {@link InvalidRequestError} for a row whose id is not a string or number,
+ *   or whose mapped value does not have the type the plan compares it with (a list for `contains`).
+ * @throws {@link InvalidRequestError} when the plan is malformed or names an attribute `mapping.fields` does not
+ *   map (never a wider filter).
+ * @example
+ * ```ts
+ * const plan = await req.gate.plan('view', 'document');
+ * const visible = rows.filter(planPredicate(plan, { id: 'id', fields: { public: 'isPublic' } }));
+ * ```
+ */
+export function planPredicate(plan: QueryPlan, mapping: RowMapping): (row: PlanRow) => boolean {
+  const valid = parseQueryPlan(plan);
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers
+  if (typeof mapping !== 'object' || mapping === null || typeof mapping.id !== 'string' || mapping.id === '') {
+    throw InvalidRequestError.badValue('mapping', mapping, "{ id: '<id property>', fields?: { <attribute>: '<property>' } }");
+  }
+  if (valid.kind === 'always') return () => true;
+  if (valid.kind === 'never') return () => false;
+  const fields = mapping.fields ?? {};
+  const missing = [...conditionFields(valid.condition)].filter((f) => !Object.hasOwn(fields, f) || typeof fields[f] !== 'string');
+  if (missing.length > 0) {
+    throw InvalidRequestError.badValue(
+      'mapping.fields',
+      missing.join(', '),
+      `a row property for every attribute the plan compares (${missing.map((m) => `"${m}"`).join(', ')} unmapped); an unmapped attribute is never dropped, since that would widen the filter`,
+    );
+  }
+  const test = compile(valid.condition, mapping.id, fields);
+  return (row) => test(row);
+}
+
+/**
+ * Whether one row satisfies a query plan: `planPredicate(plan, mapping)(row)`. To filter many rows, build the
+ * predicate once with {@link planPredicate}.
+ * @throws {@link InvalidRequestError} as {@link planPredicate} and its predicate do.
+ * @example
+ * ```ts
+ * if (planMatches(plan, doc, { id: 'id', fields: { public: 'public' } })) show(doc);
+ * ```
+ */
+export function planMatches(plan: QueryPlan, row: PlanRow, mapping: RowMapping): boolean {
+  return planPredicate(plan, mapping)(row);
+}
+
+type RowTest = (row: PlanRow) => boolean;
+
+function compile(c: Condition, idProperty: string, fields: Readonly<Record<string, string>>): RowTest {
+  if ('and' in c) {
+    const parts = c.and.map((x) => compile(x, idProperty, fields));
+    return (row) => parts.every((p) => p(row));
+  }
+  if ('or' in c) {
+    const parts = c.or.map((x) => compile(x, idProperty, fields));
+    return (row) => parts.some((p) => p(row));
+  }
+  if ('not' in c) {
+    const inner = compile(c.not, idProperty, fields);
+    return (row) => !inner(row);
+  }
+  const { op, value } = comparisonOf(c);
+  if (c.field === 'id') return idTest(op, value, idProperty);
+  const property = fields[c.field];
+  if (property === undefined) throw InvalidRequestError.badValue('mapping.fields', c.field, 'a row property for this attribute');
+  return (row) => compare(op, value, valueOf(row, property, op, value), property);
+}
+
+function idTest(op: ComparisonOperator, value: ConditionValue | readonly ConditionValue[], property: string): RowTest {
+  const ids = new Set((Array.isArray(value) ? value : [value]).map(String));
+  const hit = (row: PlanRow): boolean => ids.has(rowId(row, property));
+  if (op === 'in' || op === 'eq') return hit;
+  if (op === 'ne') return (row) => !hit(row);
+  throw InvalidRequestError.badValue('condition on id', op, 'in, eq or ne');
+}
+
+function rowId(row: PlanRow, property: string): string {
+  const v = Object.hasOwn(row, property) ? row[property] : undefined;
+  if (typeof v === 'string') return v;
+  if ((typeof v === 'number' && Number.isFinite(v)) || typeof v === 'bigint') return String(v);
+  throw InvalidRequestError.badValue(`row.${property} (id)`, v, 'a string or a number');
+}
+
+/** The row's value for a comparison, a missing one replaced by the zero value of the constant's type. */
+function valueOf(row: PlanRow, property: string, op: ComparisonOperator, value: ConditionValue | readonly ConditionValue[]): unknown {
+  const v = Object.hasOwn(row, property) ? row[property] : undefined;
+  if (v !== undefined && v !== null) return v;
+  if (op === 'contains') return [];
+  const sample = op === 'in' ? (value as readonly ConditionValue[])[0] : (value as ConditionValue);
+  return sample === undefined ? undefined : zeroOf(sample);
+}
+
+function compare(op: ComparisonOperator, value: ConditionValue | readonly ConditionValue[], actual: unknown, property: string): boolean {
+  if (op === 'contains') {
+    if (!Array.isArray(actual)) throw InvalidRequestError.badValue(`row.${property}`, actual, 'a list (the plan tests whether it contains a value)');
+    return (actual as readonly unknown[]).includes(value);
+  }
+  if (op === 'in') {
+    const list = value as readonly ConditionValue[];
+    const first = list[0];
+    if (first === undefined) return false;
+    sameType(actual, first, property);
+    return list.includes(actual as ConditionValue);
+  }
+  const v = value as ConditionValue;
+  sameType(actual, v, property);
+  const a = actual as ConditionValue;
+  switch (op) {
+    case 'eq':
+      return a === v;
+    case 'ne':
+      return a !== v;
+    case 'lt':
+      return a < v;
+    case 'le':
+      return a <= v;
+    case 'gt':
+      return a > v;
+    case 'ge':
+      return a >= v;
+  }
+}
+
+function sameType(actual: unknown, constant: ConditionValue, property: string): void {
+  if (typeof actual !== typeof constant || (typeof actual === 'number' && !Number.isFinite(actual))) {
+    throw InvalidRequestError.badValue(`row.${property}`, actual, `a ${typeof constant} (the plan compares it with ${JSON.stringify(constant)})`);
+  }
+}
