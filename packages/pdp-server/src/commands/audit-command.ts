@@ -86,7 +86,10 @@ async function page(o: TailOptions, token: string): Promise<{ entries: unknown[]
     throw new PdpUnavailableError(`cannot reach ${o.url}: ${(err as Error).message}`, { cause: err });
   }
   const body = (await res.json().catch(() => ({}))) as { message?: unknown; entries?: unknown; continuous_token?: unknown };
-  if (!res.ok) throw new InvalidRequestError(`HTTP ${String(res.status)}: ${typeof body.message === 'string' ? body.message : 'refused'}`);
+  // The server's message reaches a terminal: no control characters (escape sequences), at most 500 of them.
+  // eslint-disable-next-line no-control-regex
+  const message = typeof body.message === 'string' ? body.message.slice(0, 500).replace(/[\u0000-\u001f\u007f-\u009f]/g, '?') : 'refused';
+  if (!res.ok) throw new InvalidRequestError(`HTTP ${String(res.status)}: ${message}`);
   if (!Array.isArray(body.entries) || typeof body.continuous_token !== 'string') throw new PdpUnavailableError('the server answered audit/list without entries');
   return { entries: body.entries as unknown[], continuous_token: body.continuous_token };
 }
