@@ -3,9 +3,11 @@
 // autocannon drives them from this process in short alternating rounds. The machine is shared, so the ratio is the
 // median of the per-round ratios (each pair ran back to back); the notes add the server CPU time per request, which
 // load on other cores disturbs less. Prints one JSON line last.
-import { execFileSync, fork } from 'node:child_process';
-import os from 'node:os';
+import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+
+import { corePinning } from './lib/processes.mjs';
+import { median } from './lib/stats.mjs';
 
 const ROUND_SECONDS = Number(process.env.BENCH_EXPRESS_SECONDS ?? 2);
 const ROUNDS = Number(process.env.BENCH_EXPRESS_ROUNDS ?? 16);
@@ -13,20 +15,7 @@ const CONNECTIONS = 16;
 // On a machine with two or more cores, autocannon (this process) runs on core 0 and both servers on core 1, so the
 // load generator and the server under test do not take turns on the same core. Off with BENCH_EXPRESS_PIN=0, or
 // where `taskset` is missing.
-const PIN = process.env.BENCH_EXPRESS_PIN !== '0' && os.cpus().length >= 2 && hasTaskset();
-
-function hasTaskset() {
-  try {
-    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function pin(pid, core) {
-  if (PIN) execFileSync('taskset', ['-a', '-p', '-c', String(core), String(pid)], { stdio: 'ignore' });
-}
+const { enabled: PIN, pin } = corePinning('BENCH_EXPRESS_PIN');
 
 if (process.argv[2] === 'serve') {
   await serve(process.argv[3]);
@@ -145,7 +134,6 @@ async function measure() {
       setTimeout(() => { child.kill('SIGKILL'); }, 10_000).unref();
     })));
   }
-  const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = Math.floor(s.length / 2); return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
   const complete = samples.guarded.length === ROUNDS && samples.plain.length === ROUNDS;
   const ours = complete ? Math.round(median(samples.guarded)) : null;
   const peer = complete ? Math.round(median(samples.plain)) : null;

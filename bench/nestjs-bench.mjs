@@ -5,27 +5,16 @@
 // of short adjacent rounds (order alternating), and the ratio is the median of the pairs' ratios, so the load of a
 // shared machine hits both sides of each pair alike. Run by bench/nestjs.mjs and bench/nestjs-fastify.mjs; prints
 // one JSON line last.
-import { execFileSync, fork } from 'node:child_process';
-import os from 'node:os';
+import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+
+import { corePinning } from './lib/processes.mjs';
+import { median } from './lib/stats.mjs';
 
 const ROUND_SECONDS = Number(process.env.BENCH_NESTJS_SECONDS ?? 2);
 const ROUNDS = Number(process.env.BENCH_NESTJS_ROUNDS ?? 9);
 const CONNECTIONS = 16;
-const PIN = process.env.BENCH_NESTJS_PIN !== '0' && os.cpus().length >= 2 && hasTaskset();
-
-function hasTaskset() {
-  try {
-    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function pin(pid, core) {
-  if (PIN) execFileSync('taskset', ['-a', '-p', '-c', String(core), String(pid)], { stdio: 'ignore' });
-}
+const { enabled: PIN, pin } = corePinning('BENCH_NESTJS_PIN');
 
 if (process.argv[2] === 'serve') await serve(process.argv[3]);
 
@@ -146,7 +135,6 @@ async function measure(platform) {
     }
     return { guarded, plain };
   };
-  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const ratioOf = ({ guarded, plain }) => Math.round(median(guarded.map((g, i) => g / plain[i])) * 1000) / 1000;
   let result;
   let notes = '';

@@ -1,5 +1,8 @@
-// Child processes of the benchmarks: stop one (SIGTERM, then SIGKILL after a grace period) and make sure the
-// children die with the parent when it is interrupted.
+// Child processes of the benchmarks: stop one (SIGTERM, then SIGKILL after a grace period), make sure the
+// children die with the parent when it is interrupted, and pin processes to a CPU core.
+import { execFileSync } from 'node:child_process';
+import os from 'node:os';
+
 const STOPPERS = new Set();
 let hooked = false;
 
@@ -41,4 +44,28 @@ export function stopOnSignal(stop) {
     }
   }
   return () => STOPPERS.delete(stop);
+}
+
+function hasTaskset() {
+  try {
+    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Pinning of processes to CPU cores with `taskset`, so a load generator and the server under test do not take
+ * turns on one core. On where the machine has two or more cores and `taskset` exists, unless `env[offVar]` is '0'.
+ * @returns `{ enabled, pin(pid, core) }`; `pin` does nothing when not enabled.
+ */
+export function corePinning(offVar, env = process.env) {
+  const enabled = env[offVar] !== '0' && os.cpus().length >= 2 && hasTaskset();
+  return {
+    enabled,
+    pin(pid, core) {
+      if (enabled) execFileSync('taskset', ['-a', '-p', '-c', String(core), String(pid)], { stdio: 'ignore' });
+    },
+  };
 }
