@@ -12,7 +12,7 @@ import {
   Post,
   UnauthorizedException,
 } from '@nestjs/common';
-import { ID_PATTERN } from '@gatehouse/core';
+import { ID_PATTERN, planPredicate } from '@gatehouse/core';
 import type { BoundGate, Subject as GatehouseSubject } from '@gatehouse/core';
 import { fromParam, Gate, Permission, Subject, Tenant } from '@gatehouse/nestjs';
 
@@ -24,6 +24,9 @@ import type { DocumentRecord } from './seed.js';
 
 const byId = { id: fromParam('id') };
 
+/** Where a query plan finds the document's id and attributes in a {@link DocumentRecord}. */
+const DOCUMENT_COLUMNS = { id: 'id', fields: { public: 'public' } };
+
 /** The document service. Every route states the permission it needs; the PermissionGuard enforces it. */
 @Controller('documents')
 export class DocumentsController {
@@ -32,12 +35,16 @@ export class DocumentsController {
     @Inject(POLICY_WRITER) private readonly policy: PolicyWriter,
   ) {}
 
-  /** The documents the user may view: a lookup, not one check per document. */
+  /**
+   * The documents the user may view: one query plan, not one check per document. The plan says which rows
+   * qualify (`always`, `never`, or a condition such as "id in [...] or public"); the rows are filtered by it here,
+   * in memory, as `@gatehouse/prisma` / `@gatehouse/drizzle` would turn it into a database `where`.
+   */
   @Get()
   public async list(@Gate() gate: BoundGate | undefined): Promise<DocumentRecord[]> {
     if (gate === undefined) throw new UnauthorizedException(UNAUTHENTICATED);
-    const visible = new Set(await gate.lookupResources('view', 'document'));
-    return this.docs.list(gate.tenant).filter((doc) => visible.has(doc.id));
+    const plan = await gate.plan('view', 'document');
+    return this.docs.list(gate.tenant).filter(planPredicate(plan, DOCUMENT_COLUMNS));
   }
 
   @Get(':id')
@@ -64,20 +71,20 @@ export class DocumentsController {
     return doc;
   }
 
-  /** Owners, editors and admins may edit; `public: true|false` sets the ABAC attribute. */
+  /** Owners, editors and admins may edit; `public: true|false` sets the ABAC attribute (in the PDP and the row). */
   @Patch(':id')
   @Permission('edit', 'document', byId)
   public async update(
     @Tenant() tenant: string,
     @Param('id') id: string,
     @Body() body: { title?: unknown; body?: unknown; public?: unknown },
-  ): Promise<DocumentRecord & { public?: boolean }> {
+  ): Promise<DocumentRecord> {
     const doc = this.found(tenant, id);
     if (typeof body.title === 'string') doc.title = body.title;
     if (typeof body.body === 'string') doc.body = body.body;
     if (typeof body.public === 'boolean') {
       await this.policy.write(tenant, [], [`document:${id}$public|boolean:${String(body.public)}`]);
-      return { ...doc, public: body.public };
+      doc.public = body.public;
     }
     return doc;
   }

@@ -4,7 +4,7 @@ import { RemotePdp } from '@gatehouse/core/remote';
 import { DocumentStore } from './document.store.js';
 import type { PolicyWriter } from './policy-writer.js';
 import type { PolicySetup } from './policy-setup.js';
-import { readSchema, readSeed } from './seed.js';
+import { documentAttributes, readSchema, readSeed } from './seed.js';
 
 /**
  * A remote PDP (`gatehouse serve`): checks go through `RemotePdp`; writes and the seed go to the server's
@@ -35,7 +35,7 @@ export async function remotePolicy(url: string, apiKey?: string): Promise<Policy
   await post('/v1/tenants/t1/schemas/write', { schema: readSchema() });
   for (const [tenant, data] of Object.entries(seed.tenants)) {
     await post('/v1/tenants/create', { id: tenant, name: data.name }, [400, 409]);
-    await write(tenant, data.tuples, data.attributes);
+    await write(tenant, data.tuples, documentAttributes(data.documents));
   }
   const pdp = new RemotePdp({ url, ...(apiKey === undefined ? {} : { apiKey }) });
   const writer: PolicyWriter = {

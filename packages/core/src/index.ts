@@ -86,7 +86,7 @@ export {
   planMatches,
   planPredicate,
 } from './query-plan.js';
-export type { ComparisonOperator, Condition, ConditionValue, FieldCondition, LeafOperator, PlanRequest, PlanRow, QueryPlan, RowMapping } from './query-plan.js';
+export type { ComparisonOperator, Condition, ConditionValue, FieldCondition, LeafOperator, PlanRequest, QueryPlan, RowMapping } from './query-plan.js';
 export { Gatehouse } from './gatehouse.js';
 export type { GatehouseOptions, GatehouseStats } from './gatehouse.js';
 export type { SchemaDriftEvent } from './internal/schema-drift.js';

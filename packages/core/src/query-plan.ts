@@ -232,8 +232,8 @@ export interface RowMapping {
   readonly fields?: Readonly<Record<string, string>>;
 }
 
-/** An application row, read only through its own properties (never its prototype). */
-export type PlanRow = Readonly<Record<string, unknown>>;
+/** An application row (any object), read only through its own properties, never its prototype. */
+type PlanRow = Readonly<Record<string, unknown>>;
 
 /**
  * A query plan as an in-memory filter: a function that tells whether one row of the app's own data satisfies the
@@ -254,7 +254,7 @@ export type PlanRow = Readonly<Record<string, unknown>>;
  * const visible = rows.filter(planPredicate(plan, { id: 'id', fields: { public: 'isPublic' } }));
  * ```
  */
-export function planPredicate(plan: QueryPlan, mapping: RowMapping): (row: PlanRow) => boolean {
+export function planPredicate(plan: QueryPlan, mapping: RowMapping): (row: object) => boolean {
   const valid = parseQueryPlan(plan);
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers
   if (typeof mapping !== 'object' || mapping === null || typeof mapping.id !== 'string' || mapping.id === '') {
@@ -272,7 +272,7 @@ export function planPredicate(plan: QueryPlan, mapping: RowMapping): (row: PlanR
     );
   }
   const test = compile(valid.condition, mapping.id, fields);
-  return (row) => test(row);
+  return (row) => test(row as PlanRow);
 }
 
 /**
@@ -284,7 +284,7 @@ export function planPredicate(plan: QueryPlan, mapping: RowMapping): (row: PlanR
  * if (planMatches(plan, doc, { id: 'id', fields: { public: 'public' } })) show(doc);
  * ```
  */
-export function planMatches(plan: QueryPlan, row: PlanRow, mapping: RowMapping): boolean {
+export function planMatches(plan: QueryPlan, row: object, mapping: RowMapping): boolean {
   return planPredicate(plan, mapping)(row);
 }
 
