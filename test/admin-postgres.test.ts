@@ -8,30 +8,15 @@ import { AuditTrail } from '@gatehouse/admin';
 import { PostgresAdminStore } from '@gatehouse/admin/postgres';
 import { adminServerSuite } from './fixtures/admin/server-suite.js';
 import { ADMIN_SCHEMA, KEY } from './fixtures/admin/harness.js';
+import { PG_URL as BASE, postgresAbsent, tryPostgres } from './fixtures/postgres.js';
 
-const BASE = process.env.GATEHOUSE_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
 const DB = `gh_admin_${String(process.pid)}`;
 const URL = BASE.replace(/\/[^/]*$/, `/${DB}`);
 
-async function admin(sql: string): Promise<string | undefined> {
-  const c = new pg.Client({ connectionString: BASE, connectionTimeoutMillis: 2000 });
-  try {
-    await c.connect();
-    await c.query(sql);
-    return undefined;
-  } catch (err) {
-    return (err as Error).message;
-  } finally {
-    await c.end().catch(() => undefined);
-  }
-}
-
 // Known before the suites are declared (top-level await), so the shared suite is declared only when it can run.
-const absent = await admin(`CREATE DATABASE ${DB}`);
-if (absent !== undefined && process.env.GATEHOUSE_REQUIRE_SERVICES === '1') throw new Error(`PostgreSQL required: ${absent}`);
-if (absent !== undefined) console.warn(`skipping: PostgreSQL at ${BASE} is not usable (${absent})`);
+const absent = await postgresAbsent(`CREATE DATABASE ${DB}`);
 afterAll(async () => {
-  if (absent === undefined) await admin(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
+  if (absent === undefined) await tryPostgres(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
 });
 
 let n = 0;

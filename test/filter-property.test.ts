@@ -19,8 +19,8 @@ import { accessibleWhere as prismaWhere } from '@gatehouse/prisma';
 
 import { generatePrismaClient } from './fixtures/filter/prisma-client.js';
 import type { GeneratedClient } from './fixtures/filter/prisma-client.js';
+import { PG_URL as BASE, postgresAbsent } from './fixtures/postgres.js';
 
-const BASE = process.env.GATEHOUSE_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
 const DB = `gh_filter_${String(process.pid)}`;
 const URL_ = BASE.replace(/\/[^/]*$/, `/${DB}`);
 
@@ -160,19 +160,6 @@ interface PrismaDocs {
   $disconnect: () => Promise<void>;
 }
 
-async function reachable(): Promise<string | undefined> {
-  const c = new pg.Client({ connectionString: BASE, connectionTimeoutMillis: 2000 });
-  try {
-    await c.connect();
-    await c.query('SELECT 1');
-    return undefined;
-  } catch (err) {
-    return (err as Error).message;
-  } finally {
-    await c.end().catch(() => undefined);
-  }
-}
-
 describe('query plans through Prisma and Drizzle on PostgreSQL', () => {
   let absent: string | undefined;
   let pool: pg.Pool;
@@ -181,12 +168,8 @@ describe('query plans through Prisma and Drizzle on PostgreSQL', () => {
   let generated: GeneratedClient | undefined;
 
   beforeAll(async () => {
-    absent = await reachable();
-    if (absent !== undefined && process.env.GATEHOUSE_REQUIRE_SERVICES === '1') throw new Error(`PostgreSQL required: ${absent}`);
-    if (absent !== undefined) {
-      console.warn(`skipping: PostgreSQL at ${BASE} is not reachable (${absent})`);
-      return;
-    }
+    absent = await postgresAbsent();
+    if (absent !== undefined) return;
     const admin = new pg.Client({ connectionString: BASE });
     await admin.connect();
     await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);

@@ -6,29 +6,14 @@ import { pino } from 'pino';
 import { createServer, serveOptions } from '@gatehouse/pdp-server';
 import { FIXTURES, KEY } from './fixtures/server/helpers.js';
 import { openSse } from './fixtures/server/sse.js';
+import { PG_URL as URL, postgresAbsent } from './fixtures/postgres.js';
 
-const URL = process.env.GATEHOUSE_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SCHEMA = `gh_pdp_server_${String(process.pid)}`;
-
-async function reachable(): Promise<string | undefined> {
-  const c = new pg.Client({ connectionString: URL, connectionTimeoutMillis: 2000 });
-  try {
-    await c.connect();
-    await c.query('SELECT 1');
-    return undefined;
-  } catch (err) {
-    return (err as Error).message;
-  } finally {
-    await c.end().catch(() => undefined);
-  }
-}
 
 describe('PDP server on PostgreSQL (--postgres)', () => {
   let absent: string | undefined;
   beforeAll(async () => {
-    absent = await reachable();
-    if (absent !== undefined && process.env.GATEHOUSE_REQUIRE_SERVICES === '1') throw new Error(`PostgreSQL required: ${absent}`);
-    if (absent !== undefined) console.warn(`skipping: PostgreSQL at ${URL} is not reachable (${absent})`);
+    absent = await postgresAbsent();
   });
   afterAll(async () => {
     if (absent !== undefined) return;

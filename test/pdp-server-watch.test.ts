@@ -4,6 +4,7 @@ import { createServer, serveOptions } from '@gatehouse/pdp-server';
 import { FIXTURES, KEY, start } from './fixtures/server/helpers.js';
 import type { Running } from './fixtures/server/helpers.js';
 import { openSse } from './fixtures/server/sse.js';
+import { PG_URL as PG, postgresAbsent } from './fixtures/postgres.js';
 
 const auth = { authorization: `Bearer ${KEY}` };
 const isChange = (f: { event?: string }) => f.event === 'change';
@@ -200,21 +201,10 @@ describe('PDP server: GET /v1/watch with a tenant-scoped key', () => {
 });
 
 describe('PDP server: GET /v1/watch on PostgreSQL, across replicas', () => {
-  const PG = process.env.GATEHOUSE_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
   const SCHEMA = `gh_watch_${String(process.pid)}`;
   let absent: string | undefined;
   beforeAll(async () => {
-    const c = new pg.Client({ connectionString: PG, connectionTimeoutMillis: 2000 });
-    try {
-      await c.connect();
-      await c.query('SELECT 1');
-    } catch (err) {
-      absent = (err as Error).message;
-    } finally {
-      await c.end().catch(() => undefined);
-    }
-    if (absent !== undefined && process.env.GATEHOUSE_REQUIRE_SERVICES === '1') throw new Error(`PostgreSQL required: ${absent}`);
-    if (absent !== undefined) console.warn(`skipping: PostgreSQL at ${PG} is not reachable (${absent})`);
+    absent = await postgresAbsent();
   });
   afterAll(async () => {
     if (absent !== undefined) return;
