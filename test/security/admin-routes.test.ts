@@ -58,6 +58,19 @@ describe('actors are opaque user ids', () => {
     expect((await h.post('acme', 'members/list', { actor: 'alice' })).body.members.map((m: { id: string }) => m.id)).not.toContain('mallory');
   });
 
+  it('a user id holding "@user:" or "#" cannot redirect a grant to another subject (the role goes to that exact id)', async () => {
+    for (const id of ['eve@user:carol', 'eve@tenant:acme#admin', 'user:bob@user:carol']) {
+      const r = await h.post('acme', 'members/roles/assign', { actor: 'alice', user_id: id, role: 'admin' });
+      expect([200, 400]).toContain(r.status);
+      if (r.status === 200) expect(await managesMembers(id)).toBe(true);
+    }
+    const carol = await h.post('acme', 'members/list', { actor: 'alice', query: 'carol' });
+    const roles = Object.fromEntries((carol.body.members as { id: string; roles: string[] }[]).map((m) => [m.id, m.roles]));
+    expect(roles.carol).toEqual(['editor']);
+    expect(await managesMembers('carol')).toBe(false);
+    expect(await managesMembers('bob')).toBe(false);
+  });
+
   it('refuses an x-gatehouse-actor header on a data write that is a userset or a wildcard, and writes nothing', async () => {
     for (const actor of ['tenant:acme#admin', '*']) {
       const r = await h.post('acme', 'data/write', { tuples: ['tenant:acme#admin@user:mallory'] }, undefined, { 'x-gatehouse-actor': actor });
