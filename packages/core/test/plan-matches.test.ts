@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { InvalidRequestError, planMatches, planPredicate } from '@gatehouse/core';
-import type { Condition, QueryPlan } from '@gatehouse/core';
+import fc from 'fast-check';
+import { comparisonOf, InvalidRequestError, missingMatches, negateOperator, planMatches, planPredicate } from '@gatehouse/core';
+import type { Condition, ConditionValue, LeafOperator, QueryPlan } from '@gatehouse/core';
 
 const mapping = { id: 'id', fields: { public: 'isPublic', status: 'status', size: 'size', tags: 'tags' } };
 const when = (condition: Condition): QueryPlan => ({ kind: 'conditional', condition });
@@ -91,5 +92,80 @@ describe('planMatches: a query plan tested against an in-memory row', () => {
     const visible = planPredicate(when({ or: [{ field: 'id', in: ['a'] }, { field: 'public', eq: true }] }), mapping);
     const rows = [{ id: 'a' }, { id: 'b' }, { id: 'c', isPublic: true }];
     expect(rows.filter(visible).map((r) => r.id)).toEqual(['a', 'c']);
+  });
+});
+
+/**
+ * The SQL adapters' reading of a condition: `not` pushed down to the comparisons (negateOperator), and a NULL column
+ * matching exactly when missingMatches says so. planMatches must agree with it on every row.
+ */
+function asTheAdaptersDo(c: Condition, row: Record<string, unknown>, positive = true): boolean {
+  if ('and' in c || 'or' in c) {
+    const parts = ('and' in c ? c.and : c.or).map((x) => asTheAdaptersDo(x, row, positive));
+    return ('and' in c) === positive ? parts.every(Boolean) : parts.some(Boolean);
+  }
+  if ('not' in c) return asTheAdaptersDo(c.not, row, !positive);
+  const { op, value } = comparisonOf(c);
+  const leaf: LeafOperator = positive ? op : negateOperator(op);
+  const column = mapping.fields[c.field as keyof typeof mapping.fields];
+  const v = row[column];
+  if (v === undefined || v === null) return missingMatches(leaf, value);
+  const x = v as ConditionValue;
+  const k = value as ConditionValue;
+  switch (leaf) {
+    case 'eq': return x === k;
+    case 'ne': return x !== k;
+    case 'lt': return x < k;
+    case 'le': return x <= k;
+    case 'gt': return x > k;
+    case 'ge': return x >= k;
+    case 'in': return (value as readonly ConditionValue[]).includes(x);
+    case 'notIn': return !(value as readonly ConditionValue[]).includes(x);
+    case 'contains': return (v as readonly unknown[]).includes(k);
+    case 'notContains': return !(v as readonly unknown[]).includes(k);
+  }
+}
+
+describe('planMatches agrees with the SQL adapters\' semantics', () => {
+  const size = fc.integer({ min: -2, max: 2 });
+  const status = fc.constantFrom('', 'draft', 'archived');
+  const leaf: fc.Arbitrary<Condition> = fc.oneof(
+    fc.boolean().map((b) => ({ field: 'public', eq: b })),
+    fc.boolean().map((b) => ({ field: 'public', ne: b })),
+    status.map((x) => ({ field: 'status', eq: x })),
+    status.map((x) => ({ field: 'status', ne: x })),
+    fc.uniqueArray(status, { minLength: 1 }).map((xs) => ({ field: 'status', in: xs })),
+    size.map((n) => ({ field: 'size', lt: n })),
+    size.map((n) => ({ field: 'size', le: n })),
+    size.map((n) => ({ field: 'size', gt: n })),
+    size.map((n) => ({ field: 'size', ge: n })),
+    fc.uniqueArray(size, { minLength: 1 }).map((xs) => ({ field: 'size', in: xs })),
+    status.map((x) => ({ field: 'tags', contains: x })),
+  );
+  const condition = fc.letrec<{ c: Condition }>((tie) => ({
+    c: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      leaf,
+      fc.array(tie('c'), { minLength: 2, maxLength: 3 }).map((xs) => ({ and: xs })),
+      fc.array(tie('c'), { minLength: 2, maxLength: 3 }).map((xs) => ({ or: xs })),
+      tie('c').map((x) => ({ not: x })),
+    ),
+  })).c;
+  const maybe = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined });
+  const row = fc.record({
+    id: fc.constant('d1'),
+    isPublic: fc.option(fc.boolean()),
+    status: maybe(status),
+    size: fc.option(size),
+    tags: maybe(fc.array(status, { maxLength: 2 })),
+  });
+
+  it('on random conditions and rows with missing values', () => {
+    fc.assert(
+      fc.property(condition, row, (c, r) => {
+        expect(planMatches({ kind: 'conditional', condition: c }, r, mapping)).toBe(asTheAdaptersDo(c, r));
+      }),
+      { numRuns: 500 },
+    );
   });
 });
