@@ -8,24 +8,16 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { chromium } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import type { Browser, Page } from 'playwright-core';
 
 import { startServer } from '../examples/casl-frontend/server.js';
 import type { RunningServer } from '../examples/casl-frontend/server.js';
+import { describeWithChromium, launchChromium } from './fixtures/browser.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const exampleDir = join(root, 'examples/casl-frontend');
-const CHROMIUM = '/usr/bin/chromium';
-const required = process.env.GATEHOUSE_REQUIRE_SERVICES === '1';
-const available = existsSync(CHROMIUM);
-
-if (!available && !required) {
-  console.warn(`casl-browser: skipped, Chromium not found at ${CHROMIUM} (apt-get install -y chromium; set GATEHOUSE_REQUIRE_SERVICES=1 to fail instead)`);
-}
-
-const describeBrowser = available || required ? describe : describe.skip;
+const describeBrowser = describeWithChromium('casl-browser');
 
 async function visibleActions(page: Page): Promise<string[]> {
   const actions = await page.$$eval('[data-action]', (els) => els.map((e) => e.getAttribute('data-action') ?? ''));
@@ -48,24 +40,11 @@ describeBrowser('CASL front-end example in Chromium', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    if (!available) throw new Error(`Chromium is required (GATEHOUSE_REQUIRE_SERVICES=1) but ${CHROMIUM} is missing`);
+    browser = await launchChromium();
     if (!existsSync(join(exampleDir, 'dist/index.html'))) {
       execFileSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build'], { cwd: exampleDir, stdio: 'pipe' });
     }
     server = await startServer({ port: 0, host: '127.0.0.1' });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-      ],
-    });
   }, 120_000);
 
   afterAll(async () => {

@@ -4,24 +4,18 @@
  * the change feed, lookups, validation, a tenant-scoped key, and the first render on a 10 K-tuple tenant.
  * Screenshots of each view go to test-output/console/.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { createServer } from '@gatehouse/pdp-server';
 import type { GatehouseServer } from '@gatehouse/pdp-server';
-import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 
+import { describeWithChromium, launchChromium } from './fixtures/browser.js';
 import { ensureConsoleBuild, ROOT } from './fixtures/console/build.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const required = process.env.GATEHOUSE_REQUIRE_SERVICES === '1';
-const available = existsSync(CHROMIUM);
-if (!available && !required) {
-  console.warn(`console-browser: skipped, Chromium not found at ${CHROMIUM} (apt-get install -y chromium; set GATEHOUSE_REQUIRE_SERVICES=1 to fail instead)`);
-}
-const describeBrowser = available || required ? describe : describe.skip;
+const describeBrowser = describeWithChromium('console-browser');
 
 const OUT = join(ROOT, 'test-output', 'console');
 const ADMIN = 'console-admin-key';
@@ -117,7 +111,7 @@ describeBrowser('console in Chromium', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    if (!available) throw new Error(`Chromium is required (GATEHOUSE_REQUIRE_SERVICES=1) but ${CHROMIUM} is missing`);
+    browser = await launchChromium();
     ensureConsoleBuild();
     mkdirSync(OUT, { recursive: true });
     server = await createServer({ schema: V1, apiKeys: [ADMIN, `${SCOPED}:acme`], ui: true, logLevel: 'silent', heartbeatMs: 1000 });
@@ -125,10 +119,6 @@ describeBrowser('console in Chromium', () => {
     await server.engine.createTenant('globex');
     await server.engine.write({ tenant: 't1', tuples: ['document:1#parent@folder:f', 'folder:f#admin@user:fred'] });
     url = (await server.listen({ port: 0, host: '127.0.0.1' })).url;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-    });
   }, 180_000);
 
   afterAll(async () => {

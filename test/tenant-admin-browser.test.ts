@@ -6,30 +6,22 @@
  * in order. Screenshots go to test-output/tenant-admin/.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { build } from 'esbuild';
-import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 
 import { startServer } from '../examples/tenant-admin/server.js';
 import type { RunningServer } from '../examples/tenant-admin/server.js';
 import { elementsCss } from '../packages/elements/src/styles.js';
+import { describeWithChromium, launchChromium } from './fixtures/browser.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const shots = join(root, 'test-output/tenant-admin');
-const CHROMIUM = '/usr/bin/chromium';
-const required = process.env.GATEHOUSE_REQUIRE_SERVICES === '1';
-const available = existsSync(CHROMIUM);
-
-if (!available && !required) {
-  console.warn(`tenant-admin-browser: skipped, Chromium not found at ${CHROMIUM} (apt-get install -y chromium; set GATEHOUSE_REQUIRE_SERVICES=1 to fail instead)`);
-}
-
-const describeBrowser = available || required ? describe : describe.skip;
+const describeBrowser = describeWithChromium('tenant-admin-browser');
 
 describeBrowser('tenant-admin example in Chromium', () => {
   let server: RunningServer;
@@ -56,15 +48,11 @@ describeBrowser('tenant-admin example in Chromium', () => {
     await page.getByRole('list', { name: 'Documents' }).getByRole('listitem').locator('.title').allTextContents();
 
   beforeAll(async () => {
-    if (!available) throw new Error(`Chromium is required (GATEHOUSE_REQUIRE_SERVICES=1) but ${CHROMIUM} is missing`);
+    browser = await launchChromium();
     // The custom-elements bundle the example serves, built from the current sources.
     execFileSync(process.execPath, [join(root, 'packages/elements/scripts/build.mjs')], { cwd: root, stdio: 'pipe' });
     mkdirSync(shots, { recursive: true });
     server = await startServer({ port: 0, host: '127.0.0.1' });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-    });
   }, 120_000);
 
   afterAll(async () => {
