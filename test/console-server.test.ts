@@ -326,15 +326,23 @@ describe('PDP server routes for the console', () => {
     }
   });
 
-  it('explain fails as the check does when the depth runs out (no partial tree)', async () => {
-    const r = await call(server, '/v1/tenants/t1/permissions/explain', {
-      metadata: { depth: 3 },
-      entity: { type: 'document', id: '2' },
-      permission: 'view',
-      subject: { type: 'user', id: 'zed' },
-    });
-    expect(r.status).toBe(400);
-    expect(r.body.details[0].reason).toBe('GH_ERR_DEPTH_EXCEEDED');
+  it('explain draws where the depth ran out as a cut, and denies as the failed check does', async () => {
+    const body = { metadata: { depth: 3 }, entity: { type: 'document', id: '2' }, permission: 'view', subject: { type: 'user', id: 'zed' } };
+    const check = await call(server, '/v1/tenants/t1/permissions/check', body);
+    expect(check.status).toBe(400);
+    expect(check.body.details[0].reason).toBe('GH_ERR_DEPTH_EXCEEDED');
+    const r = await call(server, '/v1/tenants/t1/permissions/explain', body);
+    expect(r.status).toBe(200);
+    expect(r.body.can).toBe('CHECK_RESULT_DENIED');
+    expect(r.body.depth_exceeded).toBe(true);
+    const cuts: { kind: string; state: string; detail?: string }[] = [];
+    const walk = (n: { kind: string; state: string; detail?: string; children: unknown[] }): void => {
+      if (n.kind === 'depth') cuts.push(n);
+      for (const c of n.children) walk(c as typeof n);
+    };
+    walk(r.body.tree);
+    expect(cuts.length).toBeGreaterThan(0);
+    expect(cuts.every((c) => c.state === 'cut' && (c.detail ?? '').includes('depth limit of 3'))).toBe(true);
   });
 
   it('explain takes contextual tuples for that request only', async () => {

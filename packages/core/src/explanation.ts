@@ -8,8 +8,9 @@
  * What became of a node when the decision was made:
  * - `allowed` / `denied`: it was evaluated and came out true / false;
  * - `not_evaluated`: an earlier operand already decided its operator (short-circuit), so it was skipped;
- * - `cut`: evaluation stopped there because the path revisited itself (a cycle contributes nothing). Running out of
- *   depth or of the step budget is not drawn: like the check, the explanation then fails with that error.
+ * - `cut`: evaluation stopped there: the path revisited itself (a cycle contributes nothing), or it reached the
+ *   depth limit (then the check itself fails closed, and the explanation says `depth_exceeded`). Running out of the
+ *   step budget is not drawn: like the check, the explanation then fails with that error.
  */
 export type ExplanationState = 'allowed' | 'denied' | 'not_evaluated' | 'cut';
 
@@ -25,6 +26,7 @@ export type ExplanationKind =
   | 'tupleToUserSet'
   | 'self'
   | 'cycle'
+  | 'depth'
   | 'typeLevel';
 
 /** One node of an {@link Explanation}. */

@@ -382,8 +382,12 @@ export class Engine {
     return this.queries.expand(request);
   }
 
-  /** The decision and the tree of why: which branch, tuple or attribute decided. */
-  public async explain(request: EngineCheckRequest): Promise<{ allowed: boolean; tree: ExplainNode }> {
+  /**
+   * The decision and the tree of why: which branch, tuple or attribute decided. Where the depth limit cut a path the
+   * tree has a `kind: 'depth'` node and `depthExceeded` is true: the check itself would fail (`DepthExceededError`,
+   * a fail-closed denial through the client), so `allowed` is then false.
+   */
+  public async explain(request: EngineCheckRequest): Promise<{ allowed: boolean; tree: ExplainNode; depthExceeded: boolean }> {
     await this.follower.fresh(request.consistency?.atLeastAsFresh, request.tenant);
     return this.queries.explain(request);
   }

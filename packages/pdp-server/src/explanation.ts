@@ -20,7 +20,7 @@ function typeOf(entity: string): string {
 }
 
 function stateOf(node: ExplainNode): ExplanationState {
-  if (node.kind === 'cycle') return 'cut';
+  if (node.kind === 'cycle' || node.kind === 'depth') return 'cut';
   return node.allowed ? 'allowed' : 'denied';
 }
 
@@ -119,6 +119,7 @@ class Shaper {
       case 'rule':
       case 'self':
       case 'cycle':
+      case 'depth':
       case 'typeLevel':
         return this.member(node);
     }

@@ -116,7 +116,7 @@ export function ExplanationGraph(props: { tree: ExplanationNode; title: string }
         <button type="button" onClick={() => { setView({ zoom: 1, x: 0, y: 0 }); }}>Reset view</button>
         <span className="legend">
           <span className="allowed">✓ allowed</span> <span className="denied">✗ denied</span> <span className="not_evaluated">· not evaluated</span>{' '}
-          <span className="cut">⊘ cut (cycle)</span>
+          <span className="cut">⊘ cut (cycle or depth)</span>
         </span>
       </div>
       <svg

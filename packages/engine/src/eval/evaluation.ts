@@ -57,6 +57,7 @@ export interface ExplainNode {
     | 'tupleToUserSet'
     | 'self'
     | 'cycle'
+    | 'depth'
     | 'typeLevel';
   readonly allowed: boolean;
   /** What decided a leaf: the tuple (`document:1#owner@user:alice`), the attribute value and its source, or the rule's arguments. */
@@ -514,8 +515,14 @@ export class Evaluation {
     return { entity: entity.name, name: member, kind: 'typeLevel', allowed, via: allowed ? 'granted by the tenant' : 'instance facts are unknown for a type-level check' };
   }
 
+  /** True once an explanation ran out of depth: the tree shows where (`kind: 'depth'`), and a check would have failed. */
+  public depthCut = false;
+
   private explainMember(e: number, ent: EntityPlan, m: MemberPlan, depth: number): ExplainNode {
-    if (depth < 0) throw new DepthExceededError(this.maxDepth, { tenant: this.tenant });
+    if (depth < 0) {
+      this.depthCut = true;
+      return { entity: this.nodeString(e), name: m.name, kind: 'depth', allowed: false, via: `the depth limit of ${this.maxDepth} was reached here` };
+    }
     this.meter.spend(VISIT_STEPS + (this.stack.length >>> 4));
     const entity = this.nodeString(e);
     if (e === this.sNode && m.id === this.sRel) return { entity, name: m.name, kind: 'self', allowed: true, via: 'the subject is this userset' };

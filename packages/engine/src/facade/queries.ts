@@ -155,7 +155,7 @@ export class Queries {
     }
   }
 
-  public explain(request: EngineCheckRequest): { allowed: boolean; tree: ExplainNode } {
+  public explain(request: EngineCheckRequest): { allowed: boolean; tree: ExplainNode; depthExceeded: boolean } {
     const view = this.env.view();
     const tenant = this.tenant(request.tenant, view);
     const subject = parseSubject(request.subject);
@@ -166,7 +166,8 @@ export class Queries {
     const meter = this.meter(tenant, request.context, subject.attributes, resource.attributes);
     const ev = this.evaluation(view, tenant, plan, subject, resource, request.context, request.depth, meter);
     const tree = resource.id === undefined ? ev.explainType(entity, action) : ev.explain(ev.resolve(resource.type, resource.id), entity, action);
-    return { allowed: tree.allowed, tree };
+    // Out of depth, the check itself fails (fail closed): the explanation shows where, and is no allow.
+    return { allowed: tree.allowed && !ev.depthCut, tree, depthExceeded: ev.depthCut };
   }
 
   /**

@@ -74,9 +74,9 @@ export async function checkCommand(
     const tenant = opts.tenant ?? engine.defaultTenant;
     const request = { tenant, subject, action: permission, resource, ...(context === undefined ? {} : { context }) };
     if (opts.explain === true) {
-      const { allowed, tree } = await engine.explain(request);
+      const { allowed, tree, depthExceeded } = await engine.explain(request);
       const shaped = shapeExplanation(tree, compileSchema((await engine.readSchema(tenant)).source));
-      io.stdout(allowed ? 'allowed\n' : 'denied\n');
+      io.stdout(allowed ? 'allowed\n' : depthExceeded ? 'denied (the depth limit was reached: the check fails closed)\n' : 'denied\n');
       io.stdout(explanationText(shaped, { colour: useColour(io) }));
       return allowed ? 0 : 1;
     }

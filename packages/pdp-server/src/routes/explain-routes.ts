@@ -47,7 +47,7 @@ export function explainRoutes(app: FastifyInstance, ctx: RouteContext): void {
     const snap = nonEmpty(body.metadata?.snap_token);
     const schemaVersion = nonEmpty(body.metadata?.schema_version);
     const head = engine.headSnapToken(tenant);
-    const { allowed, tree } = await engine.explain(
+    const { allowed, tree, depthExceeded } = await engine.explain(
       defined({
         tenant,
         subject: subjectFromWire(body.subject),
@@ -63,6 +63,6 @@ export function explainRoutes(app: FastifyInstance, ctx: RouteContext): void {
     const shaped = shapeExplanation(tree, await schemaOf(tenant, schemaVersion));
     // The decision was made at least at the head read before it, and at least at the demanded token.
     const at = snap !== undefined && compareTokens(snap, head) > 0 ? snap : head;
-    return { can: checkResult(allowed), metadata: { snap_token: at }, tree: shaped };
+    return { can: checkResult(allowed), metadata: { snap_token: at }, tree: shaped, ...(depthExceeded ? { depth_exceeded: true } : {}) };
   });
 }
