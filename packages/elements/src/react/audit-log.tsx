@@ -2,14 +2,14 @@
  * `<AuditLog>`: the tenant's audit trail, oldest first (commit order), with filters (actor, action, target,
  * since, until) and "Load more", which also fetches entries written since the last page.
  */
-import { useCallback, useEffect, useId, useRef, useState } from 'react';
+import { useCallback, useId, useState } from 'react';
 import type { SyntheticEvent, ReactElement } from 'react';
 
 import { auditFilterOf, detailsText, emptyAuditFilterForm, timeText } from '../audit-model.js';
 import type { AuditFilterForm } from '../audit-model.js';
 import { appendPage } from '../members-model.js';
 import type { AuditEntry, AuditFilter } from '../types.js';
-import { classes, errorText, useAdminClient, useStrings } from './common.js';
+import { classes, errorText, useAdminClient, useLoad, useStrings } from './common.js';
 import type { ViewProps } from './common.js';
 
 /** Props of {@link AuditLog}. */
@@ -38,9 +38,6 @@ export function AuditLog(props: AuditLogProps): ReactElement {
   const [error, setError] = useState('');
   const [notice, setNotice] = useState('');
 
-  const { refreshKey } = props;
-  const loaded = useRef(false);
-
   const load = useCallback(
     async (applied: AuditFilter, signal?: AbortSignal, background = false): Promise<void> => {
       setLoading(true);
@@ -61,15 +58,7 @@ export function AuditLog(props: AuditLogProps): ReactElement {
     [client, pageSize, s],
   );
 
-  useEffect(() => {
-    const controller = new AbortController();
-    const background = loaded.current;
-    loaded.current = true;
-    void load(filter, controller.signal, background);
-    return () => {
-      controller.abort();
-    };
-  }, [load, filter, refreshKey]);
+  useLoad(useCallback((signal, background) => load(filter, signal, background), [load, filter]), props.refreshKey);
 
   function apply(event: SyntheticEvent): void {
     event.preventDefault();

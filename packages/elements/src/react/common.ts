@@ -1,5 +1,5 @@
 /** What both views share: how they reach the app's admin routes, their strings, and small hooks. */
-import { useMemo, useRef } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 
 import { AdminClient, AdminRequestError } from '../client.js';
 import { format, resolveStrings } from '../strings.js';
@@ -39,6 +39,23 @@ export function useAdminClient(props: ViewProps): AdminClient {
 export function useStrings(overrides: Partial<ElementsStrings> | undefined): ElementsStrings {
   const key = JSON.stringify(resolveStrings(overrides));
   return useMemo(() => JSON.parse(key) as ElementsStrings, [key]);
+}
+
+/**
+ * Runs `load` when the view mounts and again whenever `load` or `refreshKey` changes, aborting the run before. Every
+ * run after the first is a background one (a refresh), which keeps an error on show.
+ */
+export function useLoad(load: (signal: AbortSignal, background: boolean) => Promise<void>, refreshKey: unknown): void {
+  const loaded = useRef(false);
+  useEffect(() => {
+    const controller = new AbortController();
+    const background = loaded.current;
+    loaded.current = true;
+    void load(controller.signal, background);
+    return () => {
+      controller.abort();
+    };
+  }, [load, refreshKey]);
 }
 
 /** A failure as the text the alert region announces. */

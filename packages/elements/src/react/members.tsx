@@ -2,13 +2,13 @@
  * `<Members>`: the tenant's members and pending invitations, the role checkboxes the viewer may use, Remove
  * and Revoke when the viewer may manage members, and the invite form.
  */
-import { useCallback, useEffect, useId, useRef, useState } from 'react';
+import { useCallback, useId, useRef, useState } from 'react';
 import type { SyntheticEvent, ReactElement } from 'react';
 
 import { appendPage, assignableRoles, memberKey, memberLabel, withRole } from '../members-model.js';
 import { format } from '../strings.js';
 import type { InviteResult, Member, RolesAnswer } from '../types.js';
-import { classes, errorText, useAdminClient, useStrings } from './common.js';
+import { classes, errorText, useAdminClient, useLoad, useStrings } from './common.js';
 import type { ViewProps } from './common.js';
 import { InviteForm } from './invite-form.js';
 import { MemberRow } from './member-row.js';
@@ -51,9 +51,8 @@ export function Members(props: MembersProps): ReactElement {
   const [error, setError] = useState('');
   const [notice, setNotice] = useState('');
   const [invited, setInvited] = useState<InviteResult | undefined>(undefined);
-  const { onChange, onInvite, refreshKey } = props;
+  const { onChange, onInvite } = props;
   const searched = useRef('');
-  const loaded = useRef(false);
 
   function fail(err: unknown): void {
     setError(errorText(s, err));
@@ -89,15 +88,7 @@ export function Members(props: MembersProps): ReactElement {
     [client, pageSize, s],
   );
 
-  useEffect(() => {
-    const controller = new AbortController();
-    const background = loaded.current;
-    loaded.current = true;
-    void load(searched.current, controller.signal, background);
-    return () => {
-      controller.abort();
-    };
-  }, [load, refreshKey]);
+  useLoad(useCallback((signal, background) => load(searched.current, signal, background), [load]), props.refreshKey);
 
   async function more(): Promise<void> {
     if (next === undefined) return;
