@@ -10,6 +10,8 @@ export default tseslint.config(
       'docs/**',
       'coverage/**',
       'bench/.tmp/**',
+      '.tmp/**',
+      'test-output/**',
       'examples/casl-frontend/public/**',
       '**/*.d.ts',
     ],
