@@ -43,7 +43,7 @@ describe('admin store on PostgreSQL', () => {
     await c.connect();
     const { rows } = await c.query<{ version: number }>('SELECT version FROM twice.admin_migrations ORDER BY version');
     await c.end();
-    expect(rows.map((r) => r.version)).toEqual([1]);
+    expect(rows.map((r) => r.version)).toEqual([1, 2]);
   });
 
   it('makes an invitation single use across replicas: of two concurrent accepts exactly one wins', async () => {

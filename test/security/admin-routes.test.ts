@@ -152,13 +152,24 @@ describe('continuation tokens and page sizes', () => {
 
   it('a forged members token cannot reach another tenant’s members', async () => {
     await h.post('globex', 'members/roles/assign', { actor: 'gina', user_id: 'secret-globex-user', role: 'viewer' });
-    for (const token of [cursor({ k: 'members', t: 'globex', a: 'a\u0000' }), cursor({ k: 'invitations', t: 'acme', a: 'x' })]) {
+    const walk = (p: Record<string, unknown>): string => JSON.stringify(p);
+    for (const token of [
+      cursor({ k: 'members', t: 'globex', a: walk({ p: 'a', s: '', e: '', k: 0 }) }),
+      cursor({ k: 'invitations', t: 'acme', a: 'x' }),
+      cursor({ k: 'members', t: 'acme', a: '\u0000' }),
+      cursor({ k: 'members', t: 'acme', a: walk({ p: 'a', s: '', e: "1' OR 1=1", k: 0 }) }),
+      cursor({ k: 'members', t: 'acme', a: walk({ p: 'a', s: '', e: '', k: 1e9 }) }),
+      cursor({ k: 'members', t: 'acme', a: walk({ p: 'i', c: 'yesterday', d: 'x' }) }),
+    ]) {
       const r = await h.post('acme', 'members/list', { actor: 'alice', continuous_token: token });
       expect(r.status).toBe(400);
     }
-    const own = await h.post('acme', 'members/list', { actor: 'alice', continuous_token: cursor({ k: 'members', t: 'acme', a: '\u0000' }) });
-    expect(own.status).toBe(200);
-    expect(JSON.stringify(own.body)).not.toContain('secret-globex-user');
+    // A well-formed position of this tenant reads this tenant's tuples only, wherever it points.
+    for (const e of ['', '0', '1', '99999999']) {
+      const own = await h.post('acme', 'members/list', { actor: 'alice', continuous_token: cursor({ k: 'members', t: 'acme', a: walk({ p: 'a', s: '', e, k: 0 }) }) });
+      expect([200, 400]).toContain(own.status);
+      expect(JSON.stringify(own.body)).not.toContain('secret-globex-user');
+    }
   });
 
   it('refuses a huge, negative, fractional or string page_size with 400 on every list', async () => {

@@ -3,12 +3,13 @@ import type { Pdp, Tuple } from '@gatehouse/core';
 import { AuditTrail } from './audit-trail.js';
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
-import { decodeCursor, encodeCursor, pageLimit } from './cursor.js';
+import { pageLimit } from './cursor.js';
 import { Invitations } from './invitations.js';
+import { membersPage } from './members-page.js';
 import { MemoryAdminStore } from './memory-store.js';
 import { Policy, roleTuple } from './policy.js';
 import type { PolicyData, RoleMap } from './policy.js';
-import { checkActor, label, memberOf } from './records.js';
+import { checkActor, label } from './records.js';
 import { knownRoles } from './role-input.js';
 import type { TenantModel } from './schema-roles.js';
 import type { AdminStore } from './store.js';
@@ -115,37 +116,10 @@ export class AdminService implements AdminBackend {
     const tenant = tenantId(call.tenant);
     const actor = checkActor(call.actor);
     const limit = pageLimit(call.pageSize);
-    const after = decodeCursor('members', tenant, call.continuousToken);
     const query = call.query === undefined || call.query === '' ? undefined : shortText(call.query, 'query', 200).toLowerCase();
     const model = await this.policy.model(tenant);
     await this.policy.require(tenant, actor, 'view_members', model);
-    const roles = await this.policy.roles(tenant, model);
-    const profiles = new Map((await this.store.getProfiles(tenant, [...roles.keys()])).map((p) => [p.userId, p]));
-    const now = this.clock();
-    const rows: { key: string; member: Member }[] = [];
-    for (const [id, set] of roles) rows.push({ key: `a\u0000${id}`, member: memberOf(id, set, profiles.get(id)) });
-    for (const inv of await this.store.pendingInvitations(tenant, now)) {
-      rows.push({
-        key: `i\u0000${inv.createdAt.toISOString()}\u0000${inv.id}`,
-        member: {
-          id: null,
-          email: inv.email,
-          name: inv.name,
-          roles: [...inv.roles].sort(),
-          status: 'invited',
-          invitedBy: inv.invitedBy,
-          createdAt: inv.createdAt.toISOString(),
-          updatedAt: inv.createdAt.toISOString(),
-          invitationId: inv.id,
-        },
-      });
-    }
-    const matches = (m: Member): boolean =>
-      query === undefined || [m.id, m.email, m.name].some((v) => v?.toLowerCase().includes(query) === true);
-    const selected = rows.filter((r) => (after === undefined || r.key > after) && matches(r.member)).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    const page = selected.slice(0, limit);
-    const more = selected.length > limit;
-    return { items: page.map((r) => r.member), continuousToken: more ? encodeCursor('members', tenant, page.at(-1)?.key ?? '') : '' };
+    return await membersPage({ data: this.data, store: this.store, tenant, model, limit, query, now: this.clock(), continuousToken: call.continuousToken });
   }
 
   public async invite(call: AdminCall & { readonly email: string; readonly name?: string; readonly roles: readonly string[] }): Promise<{ invitation: Invitation; token: string }> {

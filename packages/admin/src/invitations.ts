@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ConflictError, NotFoundError } from '@gatehouse/core';
+import { ConflictError, InvalidRequestError, NotFoundError } from '@gatehouse/core';
 import type { AdminServiceOptions } from './admin-service.js';
 import type { AuditTrail } from './audit-trail.js';
 import type { Clock } from './clock.js';
@@ -13,6 +13,17 @@ import { knownRoles, roleList } from './role-input.js';
 import type { AdminStore, InvitationRecord, ProfileRecord } from './store.js';
 import type { AdminActor, AdminCall, Invitation, Member, Page, PageRequest } from './types.js';
 import { displayName, email as checkEmail, shortText, tenantId, userId as checkUserId } from './validate.js';
+
+/** The (`createdAt`, `id`) position of an invitations cursor. @throws InvalidRequestError when malformed. */
+function invitationKey(after: string | undefined, token: string | undefined): { createdAt: Date; id: string } | undefined {
+  if (after === undefined) return undefined;
+  const [at = '', id = '', ...extra] = after.split('\u0000');
+  const createdAt = new Date(at);
+  if (extra.length > 0 || !/^[A-Za-z0-9-]{1,64}$/.test(id) || Number.isNaN(createdAt.getTime()) || createdAt.toISOString() !== at) {
+    throw InvalidRequestError.badValue('continuous_token', token, 'the continuous_token of a previous invitations page of this tenant');
+  }
+  return { createdAt, id };
+}
 
 /** What the invitation operations share with the service. @internal */
 export interface InvitationContext {
@@ -78,7 +89,7 @@ export class Invitations {
     const invitation = invitationOf(record, now);
     await this.audit.exclusive(tenant, async () => {
       // A bound on what one tenant's managers can make the store hold.
-      if ((await this.store.pendingInvitations(tenant, now)).length >= this.maxPending) {
+      if ((await this.store.countPendingInvitations(tenant, now)) >= this.maxPending) {
         throw new ConflictError(`tenant ${JSON.stringify(tenant)} has ${String(this.maxPending)} pending invitations, the most it may have: revoke some first`, { tenant });
       }
       await this.store.insertInvitation(record);
@@ -171,12 +182,12 @@ export class Invitations {
     const model = await this.policy.model(tenant);
     await this.policy.require(tenant, actor, 'view_members', model);
     const now = this.clock();
-    const keyed = (await this.store.pendingInvitations(tenant, now)).map((r) => ({ key: `${r.createdAt.toISOString()}\u0000${r.id}`, r }));
-    const selected = keyed.filter((k) => after === undefined || k.key > after);
-    const page = selected.slice(0, limit);
+    const rows = await this.store.pendingInvitationsPage(tenant, now, invitationKey(after, call.continuousToken), limit + 1);
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
     return {
-      items: page.map((k) => invitationOf(k.r, now)),
-      continuousToken: selected.length > limit ? encodeCursor('invitations', tenant, page.at(-1)?.key ?? '') : '',
+      items: page.map((r) => invitationOf(r, now)),
+      continuousToken: rows.length > limit && last !== undefined ? encodeCursor('invitations', tenant, `${last.createdAt.toISOString()}\u0000${last.id}`) : '',
     };
   }
 

@@ -33,6 +33,13 @@ export class MemoryAdminStore implements AdminStore {
   private readonly invitations = new Map<string, InvitationRecord>();
   /** Invitation ids by token hash. */
   private readonly byHash = new Map<string, string>();
+  /** Every invitation id of a tenant (what purging deletes). */
+  private readonly byTenant = new Map<string, Set<string>>();
+  /**
+   * A tenant's invitations neither accepted nor revoked (some may have expired), sorted by (`createdAt`, `id`):
+   * what listing, paging and counting a tenant's pending invitations read, so no call reads another tenant's.
+   */
+  private readonly pending = new Map<string, InvitationRecord[]>();
   private readonly audit = new Map<string, AuditRecord[]>();
   private readonly capacity: number;
   private nextAuditId = 1n;
@@ -78,8 +85,16 @@ export class MemoryAdminStore implements AdminStore {
   }
 
   public async insertInvitation(invitation: InvitationRecord): Promise<void> {
-    this.invitations.set(invitation.id, { ...invitation, roles: [...invitation.roles] });
-    this.byHash.set(invitation.tokenHash, invitation.id);
+    const record = { ...invitation, roles: [...invitation.roles] };
+    this.invitations.set(record.id, record);
+    this.byHash.set(record.tokenHash, record.id);
+    let ids = this.byTenant.get(record.tenant);
+    if (ids === undefined) this.byTenant.set(record.tenant, (ids = new Set()));
+    ids.add(record.id);
+    // Expired invitations leave the pending index here, so it holds at most what the tenant's cap allows.
+    const list = this.pending.get(record.tenant)?.filter((i) => i.expiresAt > record.createdAt) ?? [];
+    this.pending.set(record.tenant, list);
+    if (record.acceptedAt === null && record.revokedAt === null) this.addPending(record);
     await Promise.resolve();
   }
 
@@ -94,23 +109,40 @@ export class MemoryAdminStore implements AdminStore {
   }
 
   public async pendingInvitations(tenant: string, now: Date): Promise<InvitationRecord[]> {
-    const out = [...this.invitations.values()].filter(
-      (i) => i.tenant === tenant && i.acceptedAt === null && i.revokedAt === null && i.expiresAt > now,
-    );
-    out.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1));
+    return await Promise.resolve((this.pending.get(tenant) ?? []).filter((i) => i.expiresAt > now));
+  }
+
+  public async pendingInvitationsPage(tenant: string, now: Date, after: { readonly createdAt: Date; readonly id: string } | undefined, limit: number): Promise<InvitationRecord[]> {
+    const list = this.pending.get(tenant) ?? [];
+    const out: InvitationRecord[] = [];
+    for (const inv of list.slice(after === undefined ? 0 : firstAfter(list, after))) {
+      if (out.length >= limit) break;
+      if (inv.expiresAt > now) out.push(inv);
+    }
     return await Promise.resolve(out);
+  }
+
+  public async countPendingInvitations(tenant: string, now: Date): Promise<number> {
+    let n = 0;
+    for (const i of this.pending.get(tenant) ?? []) if (i.expiresAt > now) n++;
+    return await Promise.resolve(n);
   }
 
   public async markAccepted(tenant: string, id: string, userId: string, at: Date): Promise<boolean> {
     const inv = this.invitations.get(id);
     if (inv?.tenant !== tenant || inv.acceptedAt !== null || inv.revokedAt !== null) return false;
     this.invitations.set(id, { ...inv, acceptedAt: at, acceptedBy: userId });
+    this.removePending(inv);
     return await Promise.resolve(true);
   }
 
   public async unmarkAccepted(tenant: string, id: string): Promise<void> {
     const inv = this.invitations.get(id);
-    if (inv?.tenant === tenant) this.invitations.set(id, { ...inv, acceptedAt: null, acceptedBy: null });
+    if (inv?.tenant === tenant && inv.acceptedAt !== null) {
+      const back = { ...inv, acceptedAt: null, acceptedBy: null };
+      this.invitations.set(id, back);
+      if (back.revokedAt === null) this.addPending(back);
+    }
     await Promise.resolve();
   }
 
@@ -118,6 +150,7 @@ export class MemoryAdminStore implements AdminStore {
     const inv = this.invitations.get(id);
     if (inv?.tenant !== tenant || inv.acceptedAt !== null || inv.revokedAt !== null) return false;
     this.invitations.set(id, { ...inv, revokedAt: at });
+    this.removePending(inv);
     return await Promise.resolve(true);
   }
 
@@ -145,11 +178,13 @@ export class MemoryAdminStore implements AdminStore {
   public async purgeTenant(tenant: string): Promise<void> {
     this.profiles.delete(tenant);
     this.audit.delete(tenant);
-    for (const [id, inv] of this.invitations) {
-      if (inv.tenant !== tenant) continue;
+    for (const id of this.byTenant.get(tenant) ?? []) {
+      const inv = this.invitations.get(id);
       this.invitations.delete(id);
-      this.byHash.delete(inv.tokenHash);
+      if (inv !== undefined) this.byHash.delete(inv.tokenHash);
     }
+    this.byTenant.delete(tenant);
+    this.pending.delete(tenant);
     await Promise.resolve();
   }
 
@@ -162,4 +197,32 @@ export class MemoryAdminStore implements AdminStore {
     }
     return await Promise.resolve(n);
   }
+
+  private addPending(inv: InvitationRecord): void {
+    let list = this.pending.get(inv.tenant);
+    if (list === undefined) this.pending.set(inv.tenant, (list = []));
+    list.splice(firstAfter(list, inv), 0, inv);
+  }
+
+  private removePending(inv: InvitationRecord): void {
+    const list = this.pending.get(inv.tenant);
+    const i = list?.findIndex((x) => x.id === inv.id) ?? -1;
+    if (i >= 0) list?.splice(i, 1);
+  }
+}
+
+/** The index of the first invitation of `list` (sorted by `createdAt`, `id`) after `key`: a binary search. */
+function firstAfter(list: readonly InvitationRecord[], key: { readonly createdAt: Date; readonly id: string }): number {
+  let lo = 0;
+  let hi = list.length;
+  const t = key.createdAt.getTime();
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const x = list[mid];
+    if (x === undefined) break;
+    const c = x.createdAt.getTime() - t || (x.id < key.id ? -1 : x.id > key.id ? 1 : 0);
+    if (c <= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

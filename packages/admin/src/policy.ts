@@ -16,8 +16,16 @@ export interface PolicyData {
     tenant: string;
     filter: { entity: { type: string; ids: readonly string[] }; subject: { type: string; ids?: readonly string[] } };
     continuousToken?: string;
+    pageSize?: number;
+    /** Read the state committed up to this token (the head when absent). */
+    snapToken?: string;
   }): Promise<{ tuples: readonly Tuple[]; continuousToken: string }>;
   readSchema(tenant: string): Promise<{ definition: unknown }>;
+  /**
+   * The newest snap token: a members walk reads every page at the token of its first page, so it never repeats or
+   * skips a member. Without it the pages read the head.
+   */
+  headSnapToken?(tenant: string): string;
 }
 
 /**

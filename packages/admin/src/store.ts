@@ -82,6 +82,13 @@ export interface AdminStore {
   /** Invitations neither accepted nor revoked nor expired at `now`, oldest first. */
   pendingInvitations(tenant: string, now: Date): Promise<InvitationRecord[]>;
   /**
+   * At most `limit` pending invitations (as {@link AdminStore.pendingInvitations}) after `after` in the order
+   * (`createdAt`, `id`): one page, read without reading the others or another tenant's.
+   */
+  pendingInvitationsPage(tenant: string, now: Date, after: { readonly createdAt: Date; readonly id: string } | undefined, limit: number): Promise<InvitationRecord[]>;
+  /** How many invitations of the tenant are pending at `now` (the per-tenant cap counts them). */
+  countPendingInvitations(tenant: string, now: Date): Promise<number>;
+  /**
    * Marks a pending invitation accepted, atomically: `false` when it was no longer pending (not accepted, not
    * revoked). This is what makes an invitation single-use, across replicas too.
    */

@@ -221,6 +221,23 @@ export class PostgresAdminStore implements AdminStore {
     return rows.map(invitationOf);
   }
 
+  public async pendingInvitationsPage(tenant: string, now: Date, after: { readonly createdAt: Date; readonly id: string } | undefined, limit: number): Promise<InvitationRecord[]> {
+    const rows = await this.query<InvitationRow>(
+      `SELECT * FROM admin_invitations WHERE tenant_id = $1 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > $2
+         AND ($3::timestamptz IS NULL OR (created_at, id) > ($3::timestamptz, $4::text)) ORDER BY created_at, id LIMIT $5`,
+      [tenant, now, after?.createdAt ?? null, after?.id ?? '', limit],
+    );
+    return rows.map(invitationOf);
+  }
+
+  public async countPendingInvitations(tenant: string, now: Date): Promise<number> {
+    const rows = await this.query<{ n: string }>(
+      'SELECT count(*)::text AS n FROM admin_invitations WHERE tenant_id = $1 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > $2',
+      [tenant, now],
+    );
+    return Number(rows[0]?.n ?? '0');
+  }
+
   public async markAccepted(tenant: string, id: string, userId: string, at: Date): Promise<boolean> {
     const rows = await this.query(
       'UPDATE admin_invitations SET accepted_at = $3, accepted_by = $4 WHERE tenant_id = $1 AND id = $2 AND accepted_at IS NULL AND revoked_at IS NULL RETURNING id',

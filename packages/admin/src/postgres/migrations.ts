@@ -40,6 +40,8 @@ const STEPS: readonly string[] = [
    );
    CREATE INDEX IF NOT EXISTS audit_entries_by_tenant ON audit_entries (tenant_id, id);
    CREATE INDEX IF NOT EXISTS audit_entries_by_time ON audit_entries (at);`,
+  // Pending invitations of a tenant, in paging order: a page or a count reads only them.
+  `CREATE INDEX IF NOT EXISTS admin_invitations_pending ON admin_invitations (tenant_id, created_at, id) WHERE accepted_at IS NULL AND revoked_at IS NULL;`,
 ];
 
 /**
