@@ -154,11 +154,11 @@ describe('continuation tokens and page sizes', () => {
     await h.post('globex', 'members/roles/assign', { actor: 'gina', user_id: 'secret-globex-user', role: 'viewer' });
     const walk = (p: Record<string, unknown>): string => JSON.stringify(p);
     for (const token of [
-      cursor({ k: 'members', t: 'globex', a: walk({ p: 'a', s: '', e: '', k: 0 }) }),
+      cursor({ k: 'members', t: 'globex', a: walk({ p: 'a', s: '', e: '', k: 0, z: 10 }) }),
       cursor({ k: 'invitations', t: 'acme', a: 'x' }),
       cursor({ k: 'members', t: 'acme', a: '\u0000' }),
-      cursor({ k: 'members', t: 'acme', a: walk({ p: 'a', s: '', e: "1' OR 1=1", k: 0 }) }),
-      cursor({ k: 'members', t: 'acme', a: walk({ p: 'a', s: '', e: '', k: 1e9 }) }),
+      cursor({ k: 'members', t: 'acme', a: walk({ p: 'a', s: '', e: "1' OR 1=1", k: 0, z: 10 }) }),
+      cursor({ k: 'members', t: 'acme', a: walk({ p: 'a', s: '', e: '', k: 1e9, z: 10 }) }),
       cursor({ k: 'members', t: 'acme', a: walk({ p: 'i', c: 'yesterday', d: 'x' }) }),
     ]) {
       const r = await h.post('acme', 'members/list', { actor: 'alice', continuous_token: token });
@@ -166,7 +166,7 @@ describe('continuation tokens and page sizes', () => {
     }
     // A well-formed position of this tenant reads this tenant's tuples only, wherever it points.
     for (const e of ['', '0', '1', '99999999']) {
-      const own = await h.post('acme', 'members/list', { actor: 'alice', continuous_token: cursor({ k: 'members', t: 'acme', a: walk({ p: 'a', s: '', e, k: 0 }) }) });
+      const own = await h.post('acme', 'members/list', { actor: 'alice', continuous_token: cursor({ k: 'members', t: 'acme', a: walk({ p: 'a', s: '', e, k: 0, z: 10 }) }) });
       expect([200, 400]).toContain(own.status);
       expect(JSON.stringify(own.body)).not.toContain('secret-globex-user');
     }

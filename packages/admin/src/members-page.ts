@@ -7,7 +7,10 @@ import type { TenantModel } from './schema-roles.js';
 import type { AdminStore, InvitationRecord } from './store.js';
 import type { Member, Page } from './types.js';
 
-/** Role tuples read per engine page while walking a tenant's members (fixed: a position names a tuple of a page). */
+/**
+ * Most role tuples read per engine page while walking a tenant's members: a walk reads pages of `page_size + 16`
+ * tuples up to this, fixed for the walk (a position names a tuple of a page).
+ */
 const WALK_PAGE = 100;
 /** Pending invitations read per store call while listing them after the members. */
 const INVITATION_PAGE = 100;
@@ -19,10 +22,12 @@ export const MEMBERS_SCAN_LIMIT = 5_000;
 
 /**
  * Where a members walk stands: among the active members (`a`: the engine's tuple page at snap token `s` that starts
- * at its continuation token `e`, and how many tuples `k` of that page are done), or among the pending invitations
+ * at its continuation token `e`, read `z` tuples a page, and how many tuples `k` of that page are done), or among the pending invitations
  * (`i`: after the invitation created at `c` with id `d`; `c` empty for their start).
  */
-type Position = { readonly p: 'a'; readonly s: string; readonly e: string; readonly k: number } | { readonly p: 'i'; readonly c: string; readonly d: string };
+type Position =
+  | { readonly p: 'a'; readonly s: string; readonly e: string; readonly k: number; readonly z: number }
+  | { readonly p: 'i'; readonly c: string; readonly d: string };
 
 const TOKEN_PART = /^[A-Za-z0-9_.:-]{0,100}$/;
 const INVITATION_ID = /^[A-Za-z0-9-]{1,64}$/;
@@ -40,10 +45,11 @@ function decodePosition(tenant: string, token: string | undefined): Position | u
   if (typeof v !== 'object' || v === null) throw bad();
   const o = v as Record<string, unknown>;
   if (o.p === 'a') {
-    const { s, e, k } = o;
+    const { s, e, k, z } = o;
     if (typeof s !== 'string' || typeof e !== 'string' || !TOKEN_PART.test(s) || !TOKEN_PART.test(e)) throw bad();
-    if (typeof k !== 'number' || !Number.isInteger(k) || k < 0 || k > WALK_PAGE) throw bad();
-    return { p: 'a', s, e, k };
+    if (typeof z !== 'number' || !Number.isInteger(z) || z < 1 || z > WALK_PAGE) throw bad();
+    if (typeof k !== 'number' || !Number.isInteger(k) || k < 0 || k > z) throw bad();
+    return { p: 'a', s, e, k, z };
   }
   if (o.p === 'i') {
     const { c, d } = o;
@@ -109,11 +115,12 @@ export async function membersPage(req: MembersPageRequest): Promise<Page<Member>
     const snap = pos?.s ?? data.headSnapToken?.(tenant) ?? '';
     let e = pos?.e ?? '';
     let k = pos?.k ?? 0;
+    const z = pos?.z ?? Math.min(WALK_PAGE, limit + 16);
     for (;;) {
       const page = await data.readRelationships({
         tenant,
         filter: { entity: { type: 'tenant', ids: [tenant] }, subject: { type: 'user' } },
-        pageSize: WALK_PAGE,
+        pageSize: z,
         ...(snap === '' ? {} : { snapToken: snap }),
         ...(e === '' ? {} : { continuousToken: e }),
       });
@@ -128,11 +135,11 @@ export async function membersPage(req: MembersPageRequest): Promise<Page<Member>
         if (firsts[i] === true) {
           const member = memberOf(t.subject.id, held.get(t.subject.id)?.roles ?? new Set(), profiles.get(t.subject.id));
           if (matches(member)) {
-            if (items.length === limit) return done({ p: 'a', s: snap, e, k: i });
+            if (items.length === limit) return done({ p: 'a', s: snap, e, k: i, z });
             items.push(member);
           }
         }
-        if (--budget <= 0) return done({ p: 'a', s: snap, e, k: i + 1 });
+        if (--budget <= 0) return done({ p: 'a', s: snap, e, k: i + 1, z });
       }
       if (page.continuousToken === '') break;
       e = page.continuousToken;
