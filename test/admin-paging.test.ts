@@ -2,12 +2,14 @@
 // profiles of the members it lists, never the whole tenant (issue 14 item 3, applied to tenant administration); and
 // one tenant's invitation flood does not change the work done for another tenant. Work is counted with spies on the
 // engine and the admin store (never wall time).
-import { afterEach, describe, expect, it, jest } from '@jest/globals';
+import { afterAll, afterEach, describe, expect, it, jest } from '@jest/globals';
 import { AdminService, MemoryAdminStore } from '@gatehouse/admin';
 import type { AdminStore } from '@gatehouse/admin';
 import { ConflictError, InvalidRequestError } from '@gatehouse/core';
+import { PostgresAdminStore } from '@gatehouse/admin/postgres';
 import { EmbeddedPdp, Engine } from '@gatehouse/engine';
 import { ADMIN_SCHEMA } from './fixtures/admin/harness.js';
+import { PG_URL, postgresAbsent, tryPostgres } from './fixtures/postgres.js';
 
 const alice = { userId: 'alice' };
 const engines: Engine[] = [];
@@ -222,5 +224,48 @@ describe('pending invitations per tenant', () => {
     expect(rest.continuousToken).toBe('');
     await admin.revokeInvitation({ tenant: 'acme', actor: alice, invitationId: page.items[0]?.id ?? '' });
     await expect(admin.invite({ tenant: 'acme', actor: alice, email: 'a6@example.com', roles: ['viewer'] })).resolves.toBeDefined();
+  });
+});
+
+const PG_SCHEMA = `admin_paging_${String(process.pid)}`;
+const absent = await postgresAbsent();
+
+describe('pending invitations on the PostgreSQL admin store', () => {
+  afterAll(async () => {
+    if (absent === undefined) await tryPostgres(`DROP SCHEMA IF EXISTS ${PG_SCHEMA} CASCADE`);
+  });
+
+  it('pages and counts one tenant’s pending invitations, caps them (409), and lists them after the members once each', async () => {
+    if (absent !== undefined) return;
+    const store = new PostgresAdminStore({ connectionString: PG_URL, schema: PG_SCHEMA });
+    try {
+      await store.open();
+      const { admin } = await tenantOf(30, { store, maxPendingInvitations: 8 });
+      for (let i = 0; i < 5; i++) await admin.invite({ tenant: 'acme', actor: alice, email: `p${String(i)}@example.com`, roles: ['viewer'] });
+      await expect(admin.invite({ tenant: 'acme', actor: alice, email: 'over@example.com', roles: ['viewer'] })).rejects.toThrow(ConflictError);
+      await admin.invite({ tenant: 'globex', actor: alice, email: 'g@example.com', roles: ['viewer'] });
+      expect(await store.countPendingInvitations('acme', new Date())).toBe(8);
+      const emails: string[] = [];
+      let token = '';
+      do {
+        const page = await admin.listInvitations({ tenant: 'acme', actor: alice, pageSize: 3, continuousToken: token });
+        emails.push(...page.items.map((i) => i.email));
+        token = page.continuousToken;
+      } while (token !== '');
+      expect(emails).toHaveLength(8);
+      expect(new Set(emails).size).toBe(8);
+      expect(emails).not.toContain('g@example.com');
+      const seen: string[] = [];
+      do {
+        const page = await admin.listMembers({ tenant: 'acme', actor: alice, pageSize: 4, continuousToken: token });
+        seen.push(...page.items.map((m) => m.id ?? `invited:${m.email ?? ''}`));
+        token = page.continuousToken;
+      } while (token !== '');
+      expect(seen).toHaveLength(31 + 8);
+      expect(new Set(seen).size).toBe(seen.length);
+      expect(seen.slice(31).map((s) => s.replace('invited:', '')).sort()).toEqual([...emails].sort());
+    } finally {
+      await store.close();
+    }
   });
 });
