@@ -8,6 +8,7 @@ import type { AdminStore } from '@gatehouse/admin';
 import { ConflictError, InvalidRequestError } from '@gatehouse/core';
 import { PostgresAdminStore } from '@gatehouse/admin/postgres';
 import { EmbeddedPdp, Engine } from '@gatehouse/engine';
+import { PostgresStore } from '@gatehouse/store-postgres';
 import { ADMIN_SCHEMA } from './fixtures/admin/harness.js';
 import { PG_URL, postgresAbsent, tryPostgres } from './fixtures/postgres.js';
 
@@ -19,8 +20,11 @@ afterEach(async () => {
 });
 
 /** A tenant `acme` with alice (admin) and `members` more users (every third one also an editor), and 3 invitations. */
-async function tenantOf(members: number, options: { store?: AdminStore; maxPendingInvitations?: number } = {}): Promise<{ engine: Engine; admin: AdminService; store: AdminStore }> {
-  const engine = await Engine.create({ schema: ADMIN_SCHEMA });
+async function tenantOf(
+  members: number,
+  options: { store?: AdminStore; maxPendingInvitations?: number; engineStore?: PostgresStore } = {},
+): Promise<{ engine: Engine; admin: AdminService; store: AdminStore }> {
+  const engine = await Engine.create({ schema: ADMIN_SCHEMA, ...(options.engineStore === undefined ? {} : { store: options.engineStore }) });
   engines.push(engine);
   for (const t of ['acme', 'globex']) {
     await engine.createTenant(t);
@@ -232,7 +236,7 @@ const absent = await postgresAbsent();
 
 describe('pending invitations on the PostgreSQL admin store', () => {
   afterAll(async () => {
-    if (absent === undefined) await tryPostgres(`DROP SCHEMA IF EXISTS ${PG_SCHEMA} CASCADE`);
+    if (absent === undefined) for (const schema of [PG_SCHEMA, `${PG_SCHEMA}_engine`]) await tryPostgres(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
   });
 
   it('pages and counts one tenant’s pending invitations, caps them (409), and lists them after the members once each', async () => {
@@ -267,5 +271,26 @@ describe('pending invitations on the PostgreSQL admin store', () => {
     } finally {
       await store.close();
     }
+  });
+
+  it('walks members once each on an engine backed by PostgresStore, pinned at the first page while roles change', async () => {
+    if (absent !== undefined) return;
+    const { engine, admin } = await tenantOf(120, { engineStore: new PostgresStore({ connectionString: PG_URL, schema: `${PG_SCHEMA}_engine`, pollIntervalMs: 0 }) });
+    const seen: string[] = [];
+    let token = '';
+    let n = 0;
+    do {
+      const page = await admin.listMembers({ tenant: 'acme', actor: alice, pageSize: 9, continuousToken: token });
+      seen.push(...page.items.map((m) => m.id ?? `invited:${m.email ?? ''}`));
+      token = page.continuousToken;
+      n++;
+      await engine.write({ tenant: 'acme', tuples: [`tenant:acme#viewer@user:late${String(n)}`, `tenant:acme#admin@user:${seen[0] ?? 'alice'}`] });
+      if (n === 2) await engine.delete({ tenant: 'acme', tuples: ['tenant:acme#viewer@user:u000119'] });
+    } while (token !== '');
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen.filter((s) => !s.startsWith('invited:'))).toHaveLength(121);
+    expect(seen).toContain('u000119');
+    expect(seen.filter((s) => s.startsWith('late'))).toEqual([]);
+    expect(seen.filter((s) => s.startsWith('invited:'))).toHaveLength(3);
   });
 });
