@@ -7,13 +7,16 @@
 //     (third-party dependencies come from the npm cache, else the registry), checks that pg and ioredis were not
 //     installed (store-postgres is an optional peer), compiles a TypeScript ESM consumer and a CommonJS one
 //     (`module: nodenext`, require() of the ESM packages) and runs an embedded check in each (one allow, one deny);
-//     runs the installed `gatehouse --version` and `gatehouse serve --postgres …` (the missing-peer message).
+//     runs the installed `gatehouse --version` and `gatehouse serve --postgres …` (the missing-peer message);
+//  4. builds a NestJS 12 app laid out as `nest new` makes it (Observe instrumentation in main.ts) on the tarballs and
+//     asks it for 200 / 403 / 401 (scripts/nest-app-check.mjs).
 // Exits non-zero on the first problem, naming it.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, posix, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkStockNestApp } from './nest-app-check.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const root = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
@@ -159,6 +162,9 @@ try {
   } else {
     console.log(`gatehouse serve --postgres without the peer: exit 2, "${pg.stderr.trim().slice(0, 120)}…"`);
   }
+
+  step('a stock `nest new` app (NestJS 12, Observe instrumentation) on the tarballs: 200 / 403 / 401');
+  await checkStockNestApp({ work, byName, run, ROOT, problems });
 } catch (err) {
   if (problems.length === 0) problems.push(err instanceof Error ? err.message : String(err));
 } finally {
@@ -169,4 +175,4 @@ if (problems.length > 0) {
   console.error(`\npack-and-install: ${problems.length} problem(s):\n- ${problems.join('\n- ')}`);
   process.exit(1);
 }
-console.log('\npack-and-install: every package packs clean; ESM and CommonJS consumers compile and check');
+console.log('\npack-and-install: every package packs clean; ESM and CommonJS consumers compile and check; a stock Nest app answers 200/403/401');
