@@ -45,7 +45,7 @@ describe('abilityFor over the example document policy (property)', () => {
         const gate = new Gatehouse({ pdp: new EmbeddedPdp(engine) });
         try {
           const ability = await abilityFor(gate, { tenant: 'acme', subject: user, resources });
-          const covered = resources[0] === 'document' ? [...IDS, '99'] : resources.map((r) => r.slice('document:'.length));
+          const covered = resources[0] === 'document' ? [...IDS, '99'] : (resources as readonly string[]).map((r) => r.slice('document:'.length));
           for (const id of [...IDS, '99']) {
             for (const action of ACTIONS) {
               const expected = await gate.can(user, action, `document:${id}`, { tenant: 'acme' });

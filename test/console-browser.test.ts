@@ -320,7 +320,7 @@ describeBrowser('console in Chromium', () => {
       const shell = await page.evaluate(() => Math.round(performance.getEntriesByName('gatehouse-console:ready')[0]?.startTime ?? -1));
       const breakdown = await page.evaluate(() => {
         const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
-        const res = performance.getEntriesByType('resource').map((r) => `${r.name.replace(location.origin, '')} ${Math.round(r.startTime)}-${Math.round(r.responseEnd)}`);
+        const res = (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).map((r) => `${r.name.replace(location.origin, '')} ${Math.round(r.startTime)}-${Math.round(r.responseEnd)}`);
         return { responseEnd: Math.round(nav.responseEnd), domInteractive: Math.round(nav.domInteractive), dcl: Math.round(nav.domContentLoadedEventEnd), res };
       });
       await page.getByLabel('Tenant').selectOption('big');

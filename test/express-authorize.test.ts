@@ -373,15 +373,15 @@ describe.each([
     const port = await deadPort();
     const client = new Gatehouse({ pdp: new RemotePdp({ url: `http://127.0.0.1:${String(port)}` }), timeoutMs: 2000 });
     try {
-      const hidden = await request(app({ client, pdp: undefined } as Options)).get('/documents/1').set(as('alice')).expect(403);
+      const hidden = await request(app({ client, pdp: undefined } as unknown as Options)).get('/documents/1').set(as('alice')).expect(403);
       expect(hidden.body.reason).toBe('pdp_unavailable');
-      const shown = await request(app({ client, pdp: undefined, surfaceOutages: true } as Options))
+      const shown = await request(app({ client, pdp: undefined, surfaceOutages: true } as unknown as Options))
         .get('/documents/1')
         .set(as('alice'))
         .expect(503);
       expect(shown.body).toEqual({ statusCode: 503, error: 'Service Unavailable', message: expect.any(String), reason: 'pdp_unavailable' });
       const seen: unknown[] = [];
-      const a = app({ client, pdp: undefined, surfaceOutages: true, onDeny: 'next' } as Options, (x) => {
+      const a = app({ client, pdp: undefined, surfaceOutages: true, onDeny: 'next' } as unknown as Options, (x) => {
         x.use((err: any, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
           seen.push(err);
           res.status(err.status).end();
