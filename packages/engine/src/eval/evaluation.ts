@@ -1,5 +1,5 @@
 import { BudgetExceededError, DepthExceededError, EvaluationError, GatehouseError, NotFoundError, parseAttribute, parseTuple } from '@gatehouse/core';
-import type { AttributeValue, CheckContext, Subject } from '@gatehouse/core';
+import type { AttributeValue, CheckContext, ExplanationKind, Subject } from '@gatehouse/core';
 
 import type { MemoryStore } from '../store/memory-store.js';
 import { EXPIRED, NAME_LIMIT, REL_MASK, ROW, S_NODE, S_REL } from '../store/tenant-data.js';
@@ -46,19 +46,8 @@ export interface ExplainNode {
   readonly entity: string;
   /** The member, rule or operator name. */
   readonly name: string;
-  readonly kind:
-    | 'permission'
-    | 'relation'
-    | 'attribute'
-    | 'rule'
-    | 'union'
-    | 'intersection'
-    | 'exclusion'
-    | 'tupleToUserSet'
-    | 'self'
-    | 'cycle'
-    | 'depth'
-    | 'typeLevel';
+  /** The same kinds as the drawn explanation's nodes (`ExplanationKind` of `@gatehouse/core`). */
+  readonly kind: ExplanationKind;
   readonly allowed: boolean;
   /** What decided a leaf: the tuple (`document:1#owner@user:alice`), the attribute value and its source, or the rule's arguments. */
   readonly via?: string;
