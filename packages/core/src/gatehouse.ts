@@ -19,7 +19,7 @@ import {
 import { withDeadline } from './internal/deadline.js';
 import { DeadlinePdp } from './internal/deadline-pdp.js';
 import { FailOpenWarning } from './internal/fail-open-warning.js';
-import { SchemaDriftWatch, warnSchemaDrift } from './internal/schema-drift.js';
+import { SCHEMA_HASH, SchemaDriftWatch, warnSchemaDrift } from './internal/schema-drift.js';
 import type { SchemaDriftEvent } from './internal/schema-drift.js';
 import { contextKey, resourceKey, subjectKey } from './internal/stable-key.js';
 import { assertTenant, formatResource, formatSubject, parseResource, parseSubject } from './parse.js';
@@ -169,7 +169,7 @@ export class Gatehouse<S extends SchemaTypes = UntypedSchema> {
     this.#tracer = new CheckTracer(options.tracing);
     this.#metrics = options.metrics === false ? undefined : new ClientMetrics(() => this.stats, options.metrics);
     if (options.schemaHash !== undefined) {
-      if (typeof options.schemaHash !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(options.schemaHash)) {
+      if (typeof options.schemaHash !== 'string' || !SCHEMA_HASH.test(options.schemaHash)) {
         throw InvalidRequestError.badValue('options.schemaHash', options.schemaHash, 'the schemaHash of a file written by gatehouse generate');
       }
       this.#drift = new SchemaDriftWatch(pdp, options.schemaHash, options.onSchemaDrift ?? warnSchemaDrift);

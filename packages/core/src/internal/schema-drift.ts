@@ -1,5 +1,8 @@
 import type { ChangeEvent, Pdp } from '../types.js';
 
+/** The form of a schema hash: what `gatehouse generate` writes and the PDPs report. */
+export const SCHEMA_HASH = /^sha256:[0-9a-f]{64}$/;
+
 /** What {@link GatehouseOptions.onSchemaDrift} receives: the PDP's schema is not the one the types describe. */
 export interface SchemaDriftEvent {
   readonly tenant: string;

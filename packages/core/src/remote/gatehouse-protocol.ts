@@ -14,6 +14,7 @@ import type {
   SubjectPermissionsRequest,
   SubjectPermissionsResult,
 } from '../types.js';
+import { SCHEMA_HASH } from '../internal/schema-drift.js';
 import { badShape, field } from './http.js';
 import { postPlan } from './plan-protocol.js';
 import { inChunks } from './protocol.js';
@@ -115,7 +116,7 @@ export class GatehouseProtocol implements WireProtocol {
   public async schemaHash(tenant: string, post: Post): Promise<string | undefined> {
     const answer = await post({ path: `${this.prefix}/v1/tenants/${encodeURIComponent(tenant)}/schemas/read`, tenant, body: {} });
     const hash = field(answer, 'schema_hash');
-    return typeof hash === 'string' && /^sha256:[0-9a-f]{64}$/.test(hash) ? hash : undefined;
+    return typeof hash === 'string' && SCHEMA_HASH.test(hash) ? hash : undefined;
   }
 
   public async check(request: CheckRequest, post: Post): Promise<Decision> {
