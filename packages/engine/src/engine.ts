@@ -30,6 +30,7 @@ import { planRequest } from './query-plan/index.js';
 import type { EnginePlan, PlanEngineRequest } from './query-plan/index.js';
 import { compileRbac } from './rbac/index.js';
 import { compileSchema, toPermifyDefinition } from './schema/index.js';
+import type { CompiledSchema } from './schema/index.js';
 import { HistoryGoneError } from './store/history-gone-error.js';
 import { isEmptyAttributeFilter, isEmptyTupleFilter, MemoryStore } from './store/memory-store.js';
 import { compareSnapTokens, formatSnapToken } from './store/snap-token.js';
@@ -385,9 +386,12 @@ export class Engine {
   /**
    * The decision and the tree of why: which branch, tuple or attribute decided. Where the depth limit cut a path the
    * tree has a `kind: 'depth'` node and `depthExceeded` is true: the check itself would fail (`DepthExceededError`,
-   * a fail-closed denial through the client), so `allowed` is then false.
+   * a fail-closed denial through the client), so `allowed` is then false. `schema` is the compiled schema version the
+   * tree was evaluated against (to name the operands a short-circuit skipped).
    */
-  public async explain(request: EngineCheckRequest): Promise<{ allowed: boolean; tree: ExplainNode; depthExceeded: boolean }> {
+  public async explain(
+    request: EngineCheckRequest,
+  ): Promise<{ allowed: boolean; tree: ExplainNode; depthExceeded: boolean; schema: CompiledSchema }> {
     await this.follower.fresh(request.consistency?.atLeastAsFresh, request.tenant);
     return this.queries.explain(request);
   }

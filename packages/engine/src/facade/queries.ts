@@ -18,6 +18,7 @@ import { StepMeter } from '../eval/budget.js';
 import type { EvaluationBudget } from '../eval/budget.js';
 import type { PageTokens } from '../eval/page-token.js';
 import type { EntityPlan, SchemaPlan } from '../eval/plan.js';
+import type { CompiledSchema } from '../schema/ir.js';
 import type { MemoryStore } from '../store/memory-store.js';
 import { formatSnapToken } from '../store/snap-token.js';
 import { lookupEntityPage, lookupSubjectPage } from './lookup-queries.js';
@@ -155,19 +156,19 @@ export class Queries {
     }
   }
 
-  public explain(request: EngineCheckRequest): { allowed: boolean; tree: ExplainNode; depthExceeded: boolean } {
+  public explain(request: EngineCheckRequest): { allowed: boolean; tree: ExplainNode; depthExceeded: boolean; schema: CompiledSchema } {
     const view = this.env.view();
     const tenant = this.tenant(request.tenant, view);
     const subject = parseSubject(request.subject);
     const resource = parseResource(request.resource);
     const action = name('action', request.action);
-    const { plan } = this.env.schemas.resolve(view, tenant, request.schemaVersion);
+    const { plan, compiled } = this.env.schemas.resolve(view, tenant, request.schemaVersion);
     const entity = entityPlan(plan, resource.type, tenant);
     const meter = this.meter(tenant, request.context, subject.attributes, resource.attributes);
     const ev = this.evaluation(view, tenant, plan, subject, resource, request.context, request.depth, meter);
     const tree = resource.id === undefined ? ev.explainType(entity, action) : ev.explain(ev.resolve(resource.type, resource.id), entity, action);
     // Out of depth, the check itself fails (fail closed): the explanation shows where, and is no allow.
-    return { allowed: tree.allowed && !ev.depthCut, tree, depthExceeded: ev.depthCut };
+    return { allowed: tree.allowed && !ev.depthCut, tree, depthExceeded: ev.depthCut, schema: compiled };
   }
 
   /**

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { InvalidRequestError, parseSubject } from '@gatehouse/core';
 import type { CheckContext, Resource } from '@gatehouse/core';
-import { compileSchema, Engine } from '@gatehouse/engine';
+import { Engine } from '@gatehouse/engine';
 import { explanationText } from '../explanation-text.js';
 import { shapeExplanation } from '../explanation.js';
 import type { CliIo } from '../main.js';
@@ -74,8 +74,8 @@ export async function checkCommand(
     const tenant = opts.tenant ?? engine.defaultTenant;
     const request = { tenant, subject, action: permission, resource, ...(context === undefined ? {} : { context }) };
     if (opts.explain === true) {
-      const { allowed, tree, depthExceeded } = await engine.explain(request);
-      const shaped = shapeExplanation(tree, compileSchema((await engine.readSchema(tenant)).source));
+      const { allowed, tree, depthExceeded, schema: compiled } = await engine.explain(request);
+      const shaped = shapeExplanation(tree, compiled);
       io.stdout(allowed ? 'allowed\n' : depthExceeded ? 'denied (the depth limit was reached: the check fails closed)\n' : 'denied\n');
       io.stdout(explanationText(shaped, { colour: useColour(io) }));
       return allowed ? 0 : 1;

@@ -1,5 +1,3 @@
-import { compileSchema } from '@gatehouse/engine';
-import type { CompiledSchema } from '@gatehouse/engine';
 import type { FastifyInstance } from 'fastify';
 import { shapeExplanation } from '../explanation.js';
 import { defined, depthOf, nonEmpty, pathTenant } from '../route-context.js';
@@ -16,9 +14,6 @@ interface ExplainBody {
   metadata?: { snap_token?: string; schema_version?: string; depth?: number };
 }
 
-/** Compiled schemas by tenant and version, for naming the operands a short-circuit skipped. */
-const CACHE_SIZE = 16;
-
 /**
  * `POST /v1/tenants/{t}/permissions/explain`: a check (same body as `permissions/check`) answered with the
  * decision and the tree of why (`ExplanationNode` of `@gatehouse/core`): the permission's expression, each node
@@ -27,19 +22,6 @@ const CACHE_SIZE = 16;
  */
 export function explainRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const { engine, schemas, limits, metrics } = ctx;
-  const compiled = new Map<string, CompiledSchema>();
-
-  async function schemaOf(tenant: string, version: string | undefined): Promise<CompiledSchema> {
-    const read = await engine.readSchema(tenant, defined({ schemaVersion: version }));
-    const key = `${tenant}\u0000${read.schemaVersion}`;
-    let schema = compiled.get(key);
-    if (schema === undefined) {
-      schema = compileSchema(read.source);
-      if (compiled.size >= CACHE_SIZE) compiled.delete(compiled.keys().next().value ?? '');
-    } else compiled.delete(key);
-    compiled.set(key, schema);
-    return schema;
-  }
 
   app.post('/v1/tenants/:tenant/permissions/explain', { schema: { body: schemas.check } }, async (request) => {
     const tenant = pathTenant(request);
@@ -47,7 +29,7 @@ export function explainRoutes(app: FastifyInstance, ctx: RouteContext): void {
     const snap = nonEmpty(body.metadata?.snap_token);
     const schemaVersion = nonEmpty(body.metadata?.schema_version);
     const head = engine.headSnapToken(tenant);
-    const { allowed, tree, depthExceeded } = await engine.explain(
+    const { allowed, tree, depthExceeded, schema } = await engine.explain(
       defined({
         tenant,
         subject: subjectFromWire(body.subject),
@@ -60,7 +42,7 @@ export function explainRoutes(app: FastifyInstance, ctx: RouteContext): void {
       }),
     );
     metrics.decision('gatehouse', allowed ? 'allowed' : 'denied');
-    const shaped = shapeExplanation(tree, await schemaOf(tenant, schemaVersion));
+    const shaped = shapeExplanation(tree, schema);
     // The decision was made at least at the head read before it, and at least at the demanded token.
     const at = snap !== undefined && compareTokens(snap, head) > 0 ? snap : head;
     return { can: checkResult(allowed), metadata: { snap_token: at }, tree: shaped, ...(depthExceeded ? { depth_exceeded: true } : {}) };
