@@ -14,14 +14,44 @@ export interface PrismaMapping {
   readonly parseId?: (id: string) => string | number | bigint;
 }
 
+/**
+ * The id set of a plan in a Prisma `where` (`{ id: { in: PrismaIdList } }`, or `notIn`): the ids, iterable and
+ * with a `length`. Prisma serializes a value with a `toJSON()` method in one step, where it walks a plain array
+ * element by element (an argument path per id: about 1.5 µs per id, 3 ms for 2,000); the JSON, the SQL and the
+ * parameters Prisma sends are the same as for the plain array. `[...list]` or `Array.from(list)` gives an array.
+ * Ids that are not strings or numbers (`parseId: BigInt`) stay a plain array, which Prisma encodes itself.
+ */
+export class PrismaIdList implements Iterable<string | number> {
+  readonly #ids: readonly (string | number)[];
+
+  /** @param ids - the id field's values (strings or finite numbers). */
+  public constructor(ids: readonly (string | number)[]) {
+    this.#ids = Object.freeze([...ids]);
+  }
+
+  /** How many ids. */
+  public get length(): number {
+    return this.#ids.length;
+  }
+
+  public [Symbol.iterator](): Iterator<string | number> {
+    return this.#ids[Symbol.iterator]();
+  }
+
+  /** The ids as Prisma's JSON protocol sends them: the array itself (frozen). */
+  public toJSON(): readonly (string | number)[] {
+    return this.#ids;
+  }
+}
+
 /** A Prisma `where` input, as far as this module builds it (assignable to any model's `WhereInput`). */
 export type PrismaWhere = Record<string, unknown>;
 
 /**
  * A query plan (`gate.plan(...)`) as a Prisma `where` input: `{}` for `always`, an empty `in` on the id for
  * `never`, else the plan's condition on the mapped fields. Prisma binds every value as a parameter; an id set is
- * Prisma's `in` (PostgreSQL receives one parameter per id). A missing value (`null`) compares as the attribute
- * type's zero value, as a check reads a missing attribute.
+ * Prisma's `in` / `notIn` holding a {@link PrismaIdList} (PostgreSQL receives one parameter per id). A missing
+ * value (`null`) compares as the attribute type's zero value, as a check reads a missing attribute.
  * @param plan - the plan from `gate.plan()` / `req.gate.plan()`.
  * @param mapping - the id field and the fields of the attributes the plan may name.
  * @returns the `where` input for `findMany`, `count`, `updateMany`, … (combine it with your own filters in `AND`).
@@ -75,8 +105,7 @@ function emit(c: Condition, positive: boolean, t: Target): PrismaWhere {
   const { op, value } = comparisonOf(c);
   const leaf: LeafOperator = positive ? op : negateOperator(op);
   if (c.field === 'id') {
-    const ids = Array.isArray(value) ? (value as readonly string[]).map((id) => parsed(t, id)) : parsed(t, value as string);
-    return { [t.id]: filter(leaf, ids) };
+    return { [t.id]: filter(leaf, Array.isArray(value) ? idList(t, value as readonly string[]) : parsed(t, value as string)) };
   }
   const field = t.fields[c.field];
   if (field === undefined) throw InvalidRequestError.badValue('mapping.fields', c.field, 'a model field for this attribute');
@@ -85,6 +114,12 @@ function emit(c: Condition, positive: boolean, t: Target): PrismaWhere {
   // Prisma has no null test on list fields; a list field is read as the empty list when null.
   const isNull = leaf === 'notContains' ? { [field]: { isEmpty: true } } : { [field]: null };
   return { OR: [base, isNull] };
+}
+
+/** The ids of an id set as the id field's values: a {@link PrismaIdList} when all are strings or numbers. */
+function idList(t: Target, ids: readonly string[]): PrismaIdList | unknown[] {
+  const values = ids.map((id) => parsed(t, id));
+  return values.every((v) => typeof v === 'string' || typeof v === 'number') ? new PrismaIdList(values as (string | number)[]) : values;
 }
 
 function parsed(t: Target, id: string): unknown {

@@ -2,7 +2,10 @@ import { describe, expect, it } from '@jest/globals';
 import { InvalidRequestError } from '@gatehouse/core';
 import type { QueryPlan } from '@gatehouse/core';
 
-import { accessibleWhere } from '../src/index.js';
+import { accessibleWhere, PrismaIdList } from '../src/index.js';
+
+/** The where input as Prisma's JSON protocol sees it (an id set's `toJSON()` is its array of ids). */
+const json = (where: unknown): unknown => JSON.parse(JSON.stringify(where));
 
 const mapping = { id: 'id', fields: { public: 'isPublic', amount: 'amount', status: 'status', tags: 'tags' } };
 
@@ -17,21 +20,35 @@ describe('accessibleWhere (Prisma)', () => {
       kind: 'conditional',
       condition: { or: [{ field: 'id', in: ['1', '2'] }, { and: [{ field: 'public', eq: true }, { not: { field: 'status', eq: 'archived' } }] }] },
     };
-    expect(accessibleWhere(plan, mapping)).toEqual({
+    expect(json(accessibleWhere(plan, mapping))).toEqual({
       OR: [
         { id: { in: ['1', '2'] } },
         { AND: [{ isPublic: { equals: true } }, { OR: [{ status: { not: 'archived' } }, { status: null }] }] },
       ],
     });
-    expect(accessibleWhere({ kind: 'conditional', condition: { not: { or: [{ field: 'amount', gt: 5 }, { field: 'id', in: ['1'] }] } } }, mapping)).toEqual({
+    expect(json(accessibleWhere({ kind: 'conditional', condition: { not: { or: [{ field: 'amount', gt: 5 }, { field: 'id', in: ['1'] }] } } }, mapping))).toEqual({
       AND: [{ OR: [{ amount: { lte: 5 } }, { amount: null }] }, { id: { notIn: ['1'] } }],
     });
   });
 
   it('converts ids with parseId and refuses ids it cannot convert', () => {
     const plan: QueryPlan = { kind: 'conditional', condition: { field: 'id', in: ['7', '8'] } };
-    expect(accessibleWhere(plan, { id: 'id', parseId: Number })).toEqual({ id: { in: [7, 8] } });
+    expect(json(accessibleWhere(plan, { id: 'id', parseId: Number }))).toEqual({ id: { in: [7, 8] } });
     expect(() => accessibleWhere({ kind: 'conditional', condition: { field: 'id', in: ['x'] } }, { id: 'id', parseId: Number })).toThrow(InvalidRequestError);
+  });
+
+  it('hands an id set to Prisma as a list it serializes in one step, iterable like the array it stands for', () => {
+    const ids = Array.from({ length: 2000 }, (_, i) => String(i * 50));
+    const where = accessibleWhere<{ id: { in: PrismaIdList } }>({ kind: 'conditional', condition: { field: 'id', in: ids } }, { id: 'id', parseId: Number });
+    const list = where.id.in;
+    expect(list).toBeInstanceOf(PrismaIdList);
+    expect(list.length).toBe(2000);
+    expect([...list]).toEqual(ids.map(Number));
+    expect(list.toJSON()).toEqual(ids.map(Number));
+    expect(Object.isFrozen(list.toJSON())).toBe(true); // the same where may serve findMany and count
+    // BigInt ids are left to Prisma's own encoding, as a plain array.
+    const big = accessibleWhere<{ id: { notIn: unknown } }>({ kind: 'conditional', condition: { not: { field: 'id', in: ['9007199254740993'] } } }, { id: 'id', parseId: BigInt });
+    expect(big.id.notIn).toEqual([9007199254740993n]);
   });
 
   it('refuses a plan naming an attribute the mapping does not map (never a wider filter)', () => {

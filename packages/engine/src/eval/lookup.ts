@@ -98,17 +98,25 @@ export function grantsWithoutTuples(ev: Evaluation, entity: EntityPlan, member: 
 /**
  * Entities reachable backwards from the subject through stored tuples (any relation, any subject relation), of
  * the given type, at the evaluation's snapshot: the candidates of a lookup whose permission is granted by tuples
- * only. Bounded by `limit` nodes visited.
+ * only. Bounded by `limit` nodes visited. `through(typeId)`, when given, says whether a path to the type can pass
+ * through an entity of `typeId`: the walk does not go on from the others (they are still answered when of the type).
  */
-export function reachableFrom(ev: Evaluation, start: number, startRel: number, typeId: number, limit = 1_000_000): number[] {
-  return reachableWithin(ev, start, startRel, typeId, limit).nodes;
+export function reachableFrom(ev: Evaluation, start: number, startRel: number, typeId: number, limit = 1_000_000, through?: (typeId: number) => boolean): number[] {
+  return reachableWithin(ev, start, startRel, typeId, limit, through).nodes;
 }
 
 /**
  * {@link reachableFrom}, saying whether the walk completed: `complete` is false when it stopped at `limit` nodes
  * visited (then `nodes` is only part of the answer). Each tuple row read costs a step of the evaluation's meter.
  */
-export function reachableWithin(ev: Evaluation, start: number, startRel: number, typeId: number, limit: number): { nodes: number[]; complete: boolean } {
+export function reachableWithin(
+  ev: Evaluation,
+  start: number,
+  startRel: number,
+  typeId: number,
+  limit: number,
+  through?: (typeId: number) => boolean,
+): { nodes: number[]; complete: boolean } {
   const data = ev.data;
   const meter = ev.meter;
   const out: number[] = [];
@@ -123,8 +131,9 @@ export function reachableWithin(ev: Evaluation, start: number, startRel: number,
       const e = data.rows[r * ROW + E_NODE] ?? 0;
       if (seen.has(e)) continue;
       seen.add(e);
-      queue.push(e);
-      if (data.typeOf(e) === typeId) out.push(e);
+      const t = data.typeOf(e);
+      if (through === undefined || through(t)) queue.push(e);
+      if (t === typeId) out.push(e);
     }
   };
   visitChain(data.rev.get(start * L + startRel));

@@ -352,11 +352,28 @@ export class Planner {
   /** Entities reachable backwards from the subject through stored tuples (enough when only tuples can grant). */
   private reachable(): number[] {
     if (this.reachableCache === undefined) {
-      const set = new Set<number>(reachableFrom(this.ev, this.ev.sNode, this.ev.sRel, this.entity.typeId));
+      const set = new Set<number>(reachableFrom(this.ev, this.ev.sNode, this.ev.sRel, this.entity.typeId, undefined, this.onPathToRow()));
       this.addExtra(set);
       this.reachableCache = [...set];
     }
     return this.reachableCache;
+  }
+
+  /**
+   * Whether a tuple path from a row of the planned type to the subject can pass through an entity of a type: only
+   * through types the row's evaluation can hop to (schema references, the implicit tenant); unknown types may.
+   */
+  private onPathToRow(): (typeId: number) => boolean {
+    const known = new Map<number, boolean>();
+    return (typeId) => {
+      let yes = known.get(typeId);
+      if (yes === undefined) {
+        const name = this.ev.plan.byTypeId.get(typeId)?.name;
+        yes = name === undefined || reachesType(this.ev.plan, name).reaching.has(this.typeName);
+        known.set(typeId, yes);
+      }
+      return yes;
+    };
   }
 
   private addExtra(set: Set<number>): void {

@@ -110,6 +110,32 @@ describe('query plans of the embedded engine', () => {
     await engine.close();
   });
 
+  it('walks from the subject only through entities a row can lead to: unrelated tuples of the subject cost no steps', async () => {
+    const schema = (viaSpace: boolean): string => `
+      entity user {}
+      entity group { relation member @user }
+      entity space { relation reader @group#member }
+      entity document { relation owner @user ${viaSpace ? 'relation space @space permission view = owner or space.reader' : 'permission view = owner'} }`;
+    const spaces = Array.from({ length: 300 }, (_, i) => `space:s${String(i)}#reader@group:g#member`);
+    const tuples = ['group:g#member@user:alice', ...spaces, 'document:1#owner@user:alice'];
+    // 300 spaces read through alice's group, but a document never leads to a group: the walk stops at it.
+    const narrow = await Engine.create({ schema: schema(false), budget: { maxSteps: 100 } });
+    await narrow.write({ tenant: 't1', tuples });
+    await expect(narrow.plan({ tenant: 't1', subject: 'user:alice', permission: 'view', entityType: 'document' })).resolves.toMatchObject({
+      kind: 'conditional',
+      condition: { field: 'id', in: ['1'] },
+    });
+    await narrow.close();
+    // When documents do lead to spaces, the walk goes through the group and finds the document in a space.
+    const wide = await Engine.create({ schema: schema(true) });
+    await wide.write({ tenant: 't1', tuples: [...tuples, 'document:2#space@space:s7', 'document:3#space@space:none'] });
+    await expect(wide.plan({ tenant: 't1', subject: 'user:alice', permission: 'view', entityType: 'document' })).resolves.toMatchObject({
+      kind: 'conditional',
+      condition: { or: [{ field: 'id', in: ['1'] }, { field: 'id', in: ['2'] }] },
+    });
+    await wide.close();
+  });
+
   it('never returns ids of another tenant', async () => {
     const engine = await engineWith({ tuples: ['document:b1#owner@user:alice'] }, 'other');
     await engine.write({ tenant: 't1', tuples: ['document:a1#owner@user:alice'] });
