@@ -119,7 +119,7 @@ function emit(c: Condition, positive: boolean, t: Target): PrismaWhere {
 /** The ids of an id set as the id field's values: a {@link PrismaIdList} when all are strings or numbers. */
 function idList(t: Target, ids: readonly string[]): PrismaIdList | unknown[] {
   const values = ids.map((id) => parsed(t, id));
-  return values.every((v) => typeof v === 'string' || typeof v === 'number') ? new PrismaIdList(values as (string | number)[]) : values;
+  return values.every((v) => typeof v === 'string' || typeof v === 'number') ? new PrismaIdList(values) : values;
 }
 
 function parsed(t: Target, id: string): unknown {

@@ -68,7 +68,6 @@ export function render(f: Formula, idOf: (node: number) => string): Condition | 
   if (typeof f === 'boolean') return f;
   if (isNodeSet(f)) {
     // The default sort of strings is by UTF-16 code units, as lookups order ids (and faster than a comparator).
-    // eslint-disable-next-line @typescript-eslint/require-array-sort-compare -- see above
     const ids = [...f.nodes].map(idOf).sort();
     return { field: 'id', in: ids };
   }
