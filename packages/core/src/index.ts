@@ -76,6 +76,7 @@ export type {
 } from './schema-types.js';
 export type { ExplanationKind, ExplanationNode, ExplanationState } from './explanation.js';
 export {
+  assertFieldsMapped,
   COMPARISON_OPERATORS,
   comparisonOf,
   conditionFields,

@@ -224,6 +224,25 @@ export function conditionFields(c: Condition, out = new Set<string>()): Set<stri
   return out;
 }
 
+/**
+ * Refuses a condition that compares an attribute the adapter's mapping does not place in the application's data:
+ * an unmapped attribute is never dropped, since that would widen the filter.
+ * @param c - the plan's condition.
+ * @param isMapped - whether the mapping places an attribute.
+ * @param target - what each attribute must map to, for the message (`'a model field'`, `'a column'`).
+ * @throws {@link InvalidRequestError} naming every unmapped attribute.
+ */
+export function assertFieldsMapped(c: Condition, isMapped: (attribute: string) => boolean, target: string): void {
+  const missing = [...conditionFields(c)].filter((f) => !isMapped(f));
+  if (missing.length > 0) {
+    throw InvalidRequestError.badValue(
+      'mapping.fields',
+      missing.join(', '),
+      `${target} for every attribute the plan compares (${missing.map((m) => `"${m}"`).join(', ')} unmapped); an unmapped attribute is never dropped, since that would widen the filter`,
+    );
+  }
+}
+
 /** Where the plan's fields live in an application's row object (the same shape `@gatehouse/prisma` takes). */
 export interface RowMapping {
   /** The row property holding the resource id (`'id'`); a string, or a number / bigint compared as its decimal text. */
@@ -263,14 +282,7 @@ export function planPredicate(plan: QueryPlan, mapping: RowMapping): (row: objec
   if (valid.kind === 'always') return () => true;
   if (valid.kind === 'never') return () => false;
   const fields = mapping.fields ?? {};
-  const missing = [...conditionFields(valid.condition)].filter((f) => !Object.hasOwn(fields, f) || typeof fields[f] !== 'string');
-  if (missing.length > 0) {
-    throw InvalidRequestError.badValue(
-      'mapping.fields',
-      missing.join(', '),
-      `a row property for every attribute the plan compares (${missing.map((m) => `"${m}"`).join(', ')} unmapped); an unmapped attribute is never dropped, since that would widen the filter`,
-    );
-  }
+  assertFieldsMapped(valid.condition, (f) => Object.hasOwn(fields, f) && typeof fields[f] === 'string', 'a row property');
   const test = compile(valid.condition, mapping.id, fields);
   return (row) => test(row as PlanRow);
 }

@@ -1,4 +1,4 @@
-import { comparisonOf, conditionFields, InvalidRequestError, missingMatches, negateOperator, parseQueryPlan } from '@gatehouse/core';
+import { assertFieldsMapped, comparisonOf, InvalidRequestError, missingMatches, negateOperator, parseQueryPlan } from '@gatehouse/core';
 import type { Condition, ConditionValue, LeafOperator, QueryPlan } from '@gatehouse/core';
 import { inArray, is, notInArray, sql } from 'drizzle-orm';
 import type { SQL, SQLWrapper } from 'drizzle-orm';
@@ -45,14 +45,7 @@ export function accessibleWhere(plan: QueryPlan, mapping: DrizzleMapping): SQL {
   if (valid.kind === 'always') return sql`true`;
   if (valid.kind === 'never') return sql`false`;
   const fields = mapping.fields ?? {};
-  const missing = [...conditionFields(valid.condition)].filter((f) => !Object.hasOwn(fields, f));
-  if (missing.length > 0) {
-    throw InvalidRequestError.badValue(
-      'mapping.fields',
-      missing.join(', '),
-      `a column for every attribute the plan compares (${missing.map((m) => `"${m}"`).join(', ')} unmapped); an unmapped attribute is never dropped, since that would widen the filter`,
-    );
-  }
+  assertFieldsMapped(valid.condition, (f) => Object.hasOwn(fields, f), 'a column');
   const arrays = mapping.arrays ?? (is(mapping.id, PgColumn) ? 'any' : 'list');
   return emit(valid.condition, true, { id: mapping.id, fields, arrays });
 }

@@ -1,4 +1,4 @@
-import { comparisonOf, conditionFields, InvalidRequestError, missingMatches, negateOperator, parseQueryPlan } from '@gatehouse/core';
+import { assertFieldsMapped, comparisonOf, InvalidRequestError, missingMatches, negateOperator, parseQueryPlan } from '@gatehouse/core';
 import type { Condition, LeafOperator, QueryPlan } from '@gatehouse/core';
 
 /** Where the plan's fields live in a Prisma model. */
@@ -77,14 +77,7 @@ export function accessibleWhere<W extends object = PrismaWhere>(plan: QueryPlan,
   if (valid.kind === 'always') return {} as W;
   if (valid.kind === 'never') return { [mapping.id]: { in: [] } } as W;
   const fields = mapping.fields ?? {};
-  const missing = [...conditionFields(valid.condition)].filter((f) => !Object.hasOwn(fields, f) || typeof fields[f] !== 'string');
-  if (missing.length > 0) {
-    throw InvalidRequestError.badValue(
-      'mapping.fields',
-      missing.join(', '),
-      `a model field for every attribute the plan compares (${missing.map((m) => `"${m}"`).join(', ')} unmapped); an unmapped attribute is never dropped, since that would widen the filter`,
-    );
-  }
+  assertFieldsMapped(valid.condition, (f) => Object.hasOwn(fields, f) && typeof fields[f] === 'string', 'a model field');
   return emit(valid.condition, true, { id: mapping.id, fields, parseId }) as W;
 }
 
