@@ -398,6 +398,14 @@ export class Evaluation {
     if (d < 0) throw new DepthExceededError(this.maxDepth, { tenant: this.tenant });
     this.checkCount++;
     this.meter.spend(VISIT_STEPS);
+    return this.runRule(e, x);
+  }
+
+  /**
+   * The rule of a call on entity `e`, with the request's context and meter (a rule over a long list costs its CEL
+   * steps); a failure that is not already typed becomes an {@link EvaluationError}.
+   */
+  public runRule(e: number, x: Extract<ExprPlan, { kind: 'call' }>): boolean {
     try {
       return x.rule.evaluate(
         this.ruleArgs(e, x),

@@ -1,4 +1,4 @@
-import { DepthExceededError, EvaluationError, GatehouseError } from '@gatehouse/core';
+import { DepthExceededError, EvaluationError } from '@gatehouse/core';
 import type { CheckContext } from '@gatehouse/core';
 
 import type { Evaluation } from '../eval/evaluation.js';
@@ -117,7 +117,7 @@ export class Planner {
       }
       case 'call': {
         this.callStep(d);
-        return this.ruleAt(x, () => this.idsWhere((node) => this.evaluateRule(node, x), false));
+        return this.ruleAt(x, () => this.idsWhere((node) => this.ev.runRule(node, x), false));
       }
     }
   }
@@ -241,9 +241,9 @@ export class Planner {
       }
       case 'call': {
         this.callStep(d);
-        if (n !== this.x) return this.evaluateRule(n, x);
+        if (n !== this.x) return this.ev.runRule(n, x);
         const row = n;
-        return this.ruleAt(x, () => this.evaluateRule(row, x));
+        return this.ruleAt(x, () => this.ev.runRule(row, x));
       }
     }
   }
@@ -277,26 +277,6 @@ export class Planner {
     if (d < 0) throw new DepthExceededError(ev.maxDepth, { tenant: ev.tenant });
     ev.checkCount++;
     ev.meter.spend(1);
-  }
-
-  /** Mirrors `Evaluation.call` on the stored (and contextual) attribute values of `node`. */
-  private evaluateRule(node: number, x: Call): boolean {
-    const ev = this.ev;
-    try {
-      // The request's meter, as in a check: a rule over a long stored list costs its CEL steps, not one step.
-      return x.rule.evaluate(
-        ev.ruleArgs(node, x),
-        {
-          tuples: this.context?.tuples ?? [],
-          attributes: this.context?.attributes ?? [],
-          data: this.context?.data ?? {},
-        },
-        ev.meter,
-      );
-    } catch (err) {
-      if (err instanceof GatehouseError) throw err;
-      throw new EvaluationError(`rule "${x.rule.name}" failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err, tenant: ev.tenant });
-    }
   }
 
   /** Mirrors `Evaluation.tupleToUserSet` for one entity of the planned type. */
