@@ -5,6 +5,8 @@ import { BudgetExceededError, EvaluationError, Gatehouse, InvalidRequestError } 
 import { DEFAULT_BUDGET, EmbeddedPdp, Engine } from '@gatehouse/engine';
 import { describe, expect, it } from '@jest/globals';
 
+import { rejection } from './rejection.js';
+
 const SCHEMA = `
 entity user {}
 entity group { relation member @user @group#member }
@@ -24,15 +26,6 @@ rule some(xs integer[]) { xs.exists(x, x > 5) }`;
 const thousand = Array.from({ length: 1000 }, (_, i) => i + 1);
 const xsOf = (id: string, xs: number[]) => ({ entity: { type: 'document', id }, attribute: 'xs', value: xs });
 const user = (id: string) => ({ type: 'user', id });
-
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a rejection');
-}
 
 /** document:wide is viewable through `groups` groups of `members` users each. */
 async function wide(engine: Engine, groups: number, members: number): Promise<void> {

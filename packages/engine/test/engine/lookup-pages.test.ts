@@ -3,6 +3,8 @@ import { InvalidRequestError } from '@gatehouse/core';
 import { Engine, MemoryStore } from '@gatehouse/engine';
 import { describe, expect, it } from '@jest/globals';
 
+import { rejection } from './rejection.js';
+
 const SCHEMA = 'entity user {}\nentity document { relation owner @user permission edit = owner }';
 
 async function filled(options: { store?: MemoryStore; pageTokenKey?: string } = {}): Promise<Engine> {
@@ -14,15 +16,6 @@ async function filled(options: { store?: MemoryStore; pageTokenKey?: string } = 
 }
 
 const request = { tenant: 't1', entityType: 'document', permission: 'edit', subject: 'user:alice', pageSize: 1 } as const;
-
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('lookup continuation tokens', () => {
   it('read every page at the snapshot of the first page', async () => {

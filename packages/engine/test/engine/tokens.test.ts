@@ -3,6 +3,8 @@ import { describe, expect, it } from '@jest/globals';
 import { InvalidRequestError } from '@gatehouse/core';
 import { Engine } from '@gatehouse/engine';
 
+import { rejection } from './rejection.js';
+
 const SCHEMA = `
 entity user {}
 entity document {
@@ -20,13 +22,6 @@ async function engineWithData(): Promise<{ engine: Engine; snapToken: string }> 
     attributes: ['document:1$public|boolean:false', 'document:2$public|boolean:false'],
   });
   return { engine, snapToken };
-}
-
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  return await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
 }
 
 const alice = { type: 'user', id: 'alice' };
