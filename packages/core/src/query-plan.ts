@@ -194,20 +194,24 @@ export function missingMatches(op: LeafOperator, value: ConditionValue | readonl
     return op === 'in' ? hit : !hit;
   }
   const v = value as ConditionValue;
-  const z = zeroOf(v);
+  return compareScalar(op, zeroOf(v), v);
+}
+
+/** `a <op> v` for the operators on a single value (values of one type, as the plan's checks ensure). */
+function compareScalar(op: Exclude<ComparisonOperator, 'in' | 'contains'>, a: ConditionValue, v: ConditionValue): boolean {
   switch (op) {
     case 'eq':
-      return z === v;
+      return a === v;
     case 'ne':
-      return z !== v;
+      return a !== v;
     case 'lt':
-      return z < v;
+      return a < v;
     case 'le':
-      return z <= v;
+      return a <= v;
     case 'gt':
-      return z > v;
+      return a > v;
     case 'ge':
-      return z >= v;
+      return a >= v;
   }
 }
 
@@ -360,21 +364,7 @@ function compare(op: ComparisonOperator, value: ConditionValue | readonly Condit
   }
   const v = value as ConditionValue;
   sameType(actual, v, property);
-  const a = actual as ConditionValue;
-  switch (op) {
-    case 'eq':
-      return a === v;
-    case 'ne':
-      return a !== v;
-    case 'lt':
-      return a < v;
-    case 'le':
-      return a <= v;
-    case 'gt':
-      return a > v;
-    case 'ge':
-      return a >= v;
-  }
+  return compareScalar(op, actual as ConditionValue, v);
 }
 
 function sameType(actual: unknown, constant: ConditionValue, property: string): void {
