@@ -24,9 +24,9 @@ export interface PrismaMapping {
 export class PrismaIdList implements Iterable<string | number> {
   readonly #ids: readonly (string | number)[];
 
-  /** @param ids - the id field's values (strings or finite numbers). */
+  /** @param ids - the id field's values (strings or finite numbers), copied. */
   public constructor(ids: readonly (string | number)[]) {
-    this.#ids = Object.freeze([...ids]);
+    this.#ids = adopting ? ids : Object.freeze([...ids]);
   }
 
   /** How many ids. */
@@ -109,10 +109,25 @@ function emit(c: Condition, positive: boolean, t: Target): PrismaWhere {
   return { OR: [base, isNull] };
 }
 
+/** Set while {@link idList} hands a fresh array of its own to a {@link PrismaIdList} (no copy). */
+let adopting = false;
+
 /** The ids of an id set as the id field's values: a {@link PrismaIdList} when all are strings or numbers. */
 function idList(t: Target, ids: readonly string[]): PrismaIdList | unknown[] {
-  const values = ids.map((id) => parsed(t, id));
-  return values.every((v) => typeof v === 'string' || typeof v === 'number') ? new PrismaIdList(values) : values;
+  const values = new Array<unknown>(ids.length);
+  let plain = true;
+  for (let i = 0; i < ids.length; i++) {
+    const v = parsed(t, ids[i] ?? '');
+    if (typeof v !== 'string' && typeof v !== 'number') plain = false;
+    values[i] = v;
+  }
+  if (!plain) return values;
+  adopting = true;
+  try {
+    return new PrismaIdList(Object.freeze(values as (string | number)[]));
+  } finally {
+    adopting = false;
+  }
 }
 
 function parsed(t: Target, id: string): unknown {

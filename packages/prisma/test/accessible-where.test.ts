@@ -46,6 +46,12 @@ describe('accessibleWhere (Prisma)', () => {
     expect([...list]).toEqual(ids.map(Number));
     expect(list.toJSON()).toEqual(ids.map(Number));
     expect(Object.isFrozen(list.toJSON())).toBe(true); // the same where may serve findMany and count
+    // A list an app builds keeps its own frozen copy: changing the array afterwards changes nothing.
+    const mine = [1, 2];
+    const own = new PrismaIdList(mine);
+    mine.push(3);
+    expect([...own]).toEqual([1, 2]);
+    expect(Object.isFrozen(own.toJSON())).toBe(true);
     // BigInt ids are left to Prisma's own encoding, as a plain array.
     const big = accessibleWhere<{ id: { notIn: unknown } }>({ kind: 'conditional', condition: { not: { field: 'id', in: ['9007199254740993'] } } }, { id: 'id', parseId: BigInt });
     expect(big.id.notIn).toEqual([9007199254740993n]);

@@ -1,4 +1,4 @@
-import { E_NODE, NAME_LIMIT, NEXT_F, NEXT_R, ROW, S_NODE } from '../store/tenant-data.js';
+import { E_NODE, NAME_LIMIT, NEXT_F, NEXT_R, REL, ROW, S_NODE } from '../store/tenant-data.js';
 import type { Evaluation } from './evaluation.js';
 import type { EntityPlan, ExprPlan } from './plan.js';
 
@@ -144,6 +144,24 @@ export function reachableWithin(
     if (entity !== undefined) for (const m of entity.members.values()) if (m.kind !== 'attribute') visitChain(data.rev.get(node * L + m.id));
   }
   return { nodes: out, complete: head >= queue.length };
+}
+
+/**
+ * The entities of `typeId` with a stored tuple `entity#rel@start#startRel` visible at the evaluation's snapshot:
+ * those on which the relation `rel` holds for that subject directly (without a userset or a contextual tuple).
+ * Read from the subject's reverse index, one step of the meter per row.
+ */
+export function directlyRelated(ev: Evaluation, start: number, startRel: number, rel: number, typeId: number): Set<number> {
+  const data = ev.data;
+  const out = new Set<number>();
+  if (start < 0) return out;
+  for (let r = data.rev.get(start * L + startRel); r !== -1; r = data.rows[r * ROW + NEXT_R] ?? -1) {
+    ev.meter.spend(1);
+    if (data.rows[r * ROW + REL] !== rel || !data.visible(r, ev.at)) continue;
+    const e = data.rows[r * ROW + E_NODE] ?? 0;
+    if (data.typeOf(e) === typeId) out.add(e);
+  }
+  return out;
 }
 
 /**

@@ -68,7 +68,10 @@ export function render(f: Formula, idOf: (node: number) => string): Condition | 
   if (typeof f === 'boolean') return f;
   if (isNodeSet(f)) {
     // The default sort of strings is by UTF-16 code units, as lookups order ids (and faster than a comparator).
-    const ids = [...f.nodes].map(idOf).sort();
+    const ids = new Array<string>(f.nodes.size);
+    let i = 0;
+    for (const n of f.nodes) ids[i++] = idOf(n);
+    ids.sort();
     return { field: 'id', in: ids };
   }
   if ('and' in f) return { and: f.and.map((x) => render(x, idOf) as Condition) };

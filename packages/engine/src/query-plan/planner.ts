@@ -2,7 +2,7 @@ import { DepthExceededError, EvaluationError } from '@gatehouse/core';
 import type { CheckContext } from '@gatehouse/core';
 
 import type { Evaluation } from '../eval/evaluation.js';
-import { grantsWithoutTuples, reachableFrom } from '../eval/lookup.js';
+import { directlyRelated, grantsWithoutTuples, reachableFrom } from '../eval/lookup.js';
 import type { EntityPlan, ExprPlan, MemberPlan } from '../eval/plan.js';
 import type { AttributeType } from '../schema/ir.js';
 import { NAME_LIMIT } from '../store/tenant-data.js';
@@ -87,7 +87,10 @@ export class Planner {
         case 'relation': {
           if (m.implicit) return ev.sRel === 0 && ev.sNode === ev.tenantNode();
           const byTuples = !grantsWithoutTuples(ev, this.entity, m.name);
-          return or([self, this.idsWhere((node) => ev.invoke(node, this.entity, m, depth), byTuples)]);
+          // A row with a stored tuple `row#m@subject` has the relation (the evaluator would answer true at its
+          // first tuple): only the others are evaluated.
+          const direct = directlyRelated(ev, ev.sNode, ev.sRel, m.id, this.entity.typeId);
+          return or([self, this.idsWhere((node) => ev.invoke(node, this.entity, m, depth), byTuples, direct)]);
         }
         case 'attribute':
           return or([self, this.ownLeaf(m)]);
@@ -125,14 +128,17 @@ export class Planner {
   /**
    * The nodes of the type for which `f` holds, as a formula that is right for every id: `f` of an id the PDP
    * knows nothing about is `f(fresh)`, so when that is true the answer is "not one of those for which it fails".
+   * `holds`: nodes for which `f` is known to be true, not evaluated again (a fresh set, taken over).
    */
-  private idsWhere(f: (node: number) => boolean, byTuples: boolean): Formula {
+  private idsWhere(f: (node: number) => boolean, byTuples: boolean, holds?: Set<number>): Formula {
     const ev = this.ev;
     const c0 = f(ev.resolve(this.typeName, FRESH_ID));
     const nodes = !c0 && byTuples && (this.context?.tuples?.length ?? 0) === 0 ? this.reachable() : this.all();
-    const out = new Set<number>();
+    // `f` is true on every node of `holds`: when c0 is false they are all in the answer (built in `holds` itself),
+    // when it is true none is.
+    const out = !c0 && holds !== undefined ? holds : new Set<number>();
     ev.meter.spend(nodes.length);
-    for (const n of nodes) if (f(n) !== c0) out.add(n);
+    for (const n of nodes) if (holds?.has(n) !== true && f(n) !== c0) out.add(n);
     return c0 ? not(nodeSet(out)) : nodeSet(out);
   }
 
@@ -332,9 +338,15 @@ export class Planner {
   /** Entities reachable backwards from the subject through stored tuples (enough when only tuples can grant). */
   private reachable(): number[] {
     if (this.reachableCache === undefined) {
-      const set = new Set<number>(reachableFrom(this.ev, this.ev.sNode, this.ev.sRel, this.entity.typeId, undefined, this.onPathToRow()));
-      this.addExtra(set);
-      this.reachableCache = [...set];
+      // The walk finds each node once: a set only when contextual entities or the subject may repeat one.
+      const found = reachableFrom(this.ev, this.ev.sNode, this.ev.sRel, this.entity.typeId, undefined, this.onPathToRow());
+      if (this.hasExtra()) {
+        const set = new Set<number>(found);
+        this.addExtra(set);
+        this.reachableCache = [...set];
+      } else {
+        this.reachableCache = found;
+      }
     }
     return this.reachableCache;
   }
@@ -354,6 +366,11 @@ export class Planner {
       }
       return yes;
     };
+  }
+
+  private hasExtra(): boolean {
+    const ev = this.ev;
+    return ev.typeName(ev.sNode) === this.typeName || this.contextNodes.some((n) => ev.typeName(n) === this.typeName);
   }
 
   private addExtra(set: Set<number>): void {

@@ -60,6 +60,16 @@ describe('query plans of the embedded engine', () => {
     await engine.close();
   });
 
+  it('drops a row once its ownership tuple is deleted, also when the subject keeps another tuple on it', async () => {
+    const engine = await engineWith({
+      tuples: ['document:1#owner@user:alice', 'document:2#owner@user:alice', 'document:2#viewer@user:alice', 'document:3#owner@user:alice', 'document:3#viewer@user:alice'],
+    });
+    await engine.delete({ tenant: 't1', tuples: ['document:2#owner@user:alice', 'document:3#viewer@user:alice'] });
+    const plan = await engine.plan({ tenant: 't1', subject: 'user:alice', permission: 'view', entityType: 'document' });
+    expect(plan).toMatchObject({ kind: 'conditional', condition: { or: [{ field: 'id', in: ['1', '3'] }, { field: 'public', eq: true }] } });
+    await engine.close();
+  });
+
   it('keeps exclusion as and/not over id sets', async () => {
     const engine = await engineWith({ tuples: ['document:1#owner@user:alice', 'document:2#owner@user:alice', 'document:2#banned@user:alice'] });
     const plan = await engine.plan({ tenant: 't1', subject: 'user:alice', permission: 'edit', entityType: 'document' });
