@@ -5,7 +5,8 @@
 //
 // Policy: view = owner or (public and tenant.member) or tenant.admin. alice owns 2 % of the documents (tuples in the
 // PDP), ~7.7 % are public (the app's is_public column), alice is a member of the tenant: ~9.6 % visible to her.
-// Each iteration runs every variant once, in turn (interleaved, so load on the machine hits all alike); a variant's
+// Each iteration runs every variant once, in turn (interleaved, so load on the machine hits all alike), starting one
+// variant later each time (so the garbage one variant leaves is collected during each of the others alike); a variant's
 // time is the median over the iterations of (plan or lookup, if any) + page query + count query. Variants:
 //   hand SQL          one pg query pair with the rules in SQL (owner_id column, memberships table), the peer
 //   plan + Prisma     gate.plan() → @gatehouse/prisma accessibleWhere → findMany + count (Prisma 7, adapter-pg)
@@ -196,7 +197,9 @@ async function main() {
       const p0 = performance.now();
       await alice.plan('view', 'document');
       if (it >= 0) planTimes.push(performance.now() - p0);
-      for (const [name, run] of Object.entries(variants)) {
+      const order = Object.entries(variants);
+      const start = ((it % order.length) + order.length) % order.length;
+      for (const [name, run] of [...order.slice(start), ...order.slice(0, start)]) {
         if (failed[name] !== undefined) continue;
         const t0 = performance.now();
         let result;

@@ -12,7 +12,7 @@ import { corePinning } from './lib/processes.mjs';
 import { median } from './lib/stats.mjs';
 
 const ROUND_SECONDS = Number(process.env.BENCH_NESTJS_SECONDS ?? 2);
-const ROUNDS = Number(process.env.BENCH_NESTJS_ROUNDS ?? 9);
+const ROUNDS = Number(process.env.BENCH_NESTJS_ROUNDS ?? 15);
 const CONNECTIONS = 16;
 const { enabled: PIN, pin } = corePinning('BENCH_NESTJS_PIN');
 
