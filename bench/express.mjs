@@ -1,5 +1,6 @@
 // docs/architecture.md#performance-targets `express`: req/s of an Express 5 route behind gatehouse() + authorize() on a warm decision cache,
-// against the same route with neither, in the same run. Each app runs in its own child process (127.0.0.1, port 0);
+// against the same route with neither, in the same run. The apps run in one child process (127.0.0.1, port 0 each),
+// as the NestJS rows do, so that the process's heap and placement on the machine are the same for all of them;
 // autocannon drives them from this process in short alternating rounds. The machine is shared, so the ratio is the
 // median of the per-round ratios (each pair ran back to back); the notes add the server CPU time per request, which
 // load on other cores disturbs less. Prints one JSON line last.
@@ -12,74 +13,72 @@ import { median } from './lib/stats.mjs';
 const ROUND_SECONDS = Number(process.env.BENCH_EXPRESS_SECONDS ?? 2);
 const ROUNDS = Number(process.env.BENCH_EXPRESS_ROUNDS ?? 16);
 const CONNECTIONS = 16;
-// On a machine with two or more cores, autocannon (this process) runs on core 0 and both servers on core 1, so the
+// On a machine with two or more cores, autocannon (this process) runs on core 0 and the server on core 1, so the
 // load generator and the server under test do not take turns on the same core. Off with BENCH_EXPRESS_PIN=0, or
 // where `taskset` is missing.
 const { enabled: PIN, pin } = corePinning('BENCH_EXPRESS_PIN');
 
 if (process.argv[2] === 'serve') {
-  await serve(process.argv[3]);
+  await serve();
 } else {
   await measure();
 }
 
-async function serve(kind) {
-  const guarded = kind !== 'plain';
+async function serve() {
   const express = (await import('express')).default;
-  const app = express();
+  const { Engine, EmbeddedPdp } = await import('@gatehouse/engine');
+  const { authorize, fromHeader, fromParam, gatehouse } = await import('@gatehouse/express');
+  const engine = await Engine.create({
+    schema: 'entity user {}\nentity tenant { relation admin @user }\nentity document {\n relation owner @user\n permission view = owner or tenant.admin\n}',
+  });
+  await engine.createTenant('acme');
+  await engine.write({ tenant: 'acme', tuples: ['document:1#owner@user:alice'] });
+  const gate = gatehouse({
+    pdp: new EmbeddedPdp(engine),
+    tenant: fromHeader('x-tenant-id'),
+    subject: (req) => req.headers['x-user'],
+  });
   const show = (req, res) => {
     res.json({ id: req.params.id, title: 'Roadmap' });
   };
-  let close = async () => {};
-  if (guarded) {
-    const { Engine, EmbeddedPdp } = await import('@gatehouse/engine');
-    const { authorize, fromHeader, fromParam, gatehouse } = await import('@gatehouse/express');
-    const engine = await Engine.create({
-      schema: 'entity user {}\nentity tenant { relation admin @user }\nentity document {\n relation owner @user\n permission view = owner or tenant.admin\n}',
-    });
-    await engine.createTenant('acme');
-    await engine.write({ tenant: 'acme', tuples: ['document:1#owner@user:alice'] });
-    const gate = gatehouse({
-      pdp: new EmbeddedPdp(engine),
-      tenant: fromHeader('x-tenant-id'),
-      subject: (req) => req.headers['x-user'],
-    });
-    const byId = { type: 'document', id: fromParam('id') };
-    if (kind === 'mounted') {
-      app.use(gate);
-      app.get('/documents/:id', authorize('view', byId), show);
-    } else {
-      app.get('/documents/:id', gate.authorize('view', byId), show);
-    }
-    close = async () => {
-      process.send({ stats: gate.client.stats });
-      await gate.client.close();
-      await engine.close();
-    };
-  } else {
-    app.get('/documents/:id', show);
+  const byId = { type: 'document', id: fromParam('id') };
+  // Three apps in this one process: the same route bare, behind gate.authorize() (one layer), and behind
+  // app.use(gatehouse()) + authorize() (two layers). Sharing the process, they share its heap and its luck.
+  const apps = { plain: express(), guarded: express(), mounted: express() };
+  apps.plain.get('/documents/:id', show);
+  apps.guarded.get('/documents/:id', gate.authorize('view', byId), show);
+  apps.mounted.use(gate);
+  apps.mounted.get('/documents/:id', authorize('view', byId), show);
+  const servers = {};
+  const ports = {};
+  for (const [kind, app] of Object.entries(apps)) {
+    servers[kind] = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => { resolve(s); }); });
+    ports[kind] = servers[kind].address().port;
   }
-  const server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => { resolve(s); }); });
-  process.send({ port: server.address().port });
+  process.send({ ports });
   process.on('message', async (message) => {
     if (message === 'cpu') {
       const { user, system } = process.cpuUsage();
       process.send({ cpu: user + system });
       return;
     }
-    server.closeAllConnections();
-    await new Promise((resolve) => { server.close(resolve); });
-    await close();
+    for (const server of Object.values(servers)) {
+      server.closeAllConnections();
+      await new Promise((resolve) => { server.close(resolve); });
+    }
+    process.send({ stats: gate.client.stats });
+    await gate.client.close();
+    await engine.close();
     process.disconnect();
   });
 }
 
-function start(kind) {
-  const child = fork(fileURLToPath(import.meta.url), ['serve', kind], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+function start() {
+  const child = fork(fileURLToPath(import.meta.url), ['serve'], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   pin(child.pid, 1);
   const ready = new Promise((resolve, reject) => {
-    child.once('message', (m) => { resolve(m.port); });
-    child.once('exit', (code) => { reject(new Error(`${kind} server exited with ${code}`)); });
+    child.once('message', (m) => { resolve(m.ports); });
+    child.once('exit', (code) => { reject(new Error(`server exited with ${code}`)); });
   });
   const ask = (key) => new Promise((resolve) => {
     const on = (m) => { if (m[key] !== undefined) { child.off('message', on); resolve(m[key]); } };
@@ -91,16 +90,15 @@ function start(kind) {
 async function measure() {
   const autocannon = (await import('autocannon')).default;
   pin(process.pid, 0);
-  const servers = { guarded: start('guarded'), plain: start('plain'), mounted: start('mounted') };
+  const server = start();
   const headers = { 'x-tenant-id': 'acme', 'x-user': 'alice' };
   const samples = { guarded: [], plain: [], mounted: [] };
   const cpuPerRequest = { guarded: [], plain: [], mounted: [] };
   const run = async (kind, seconds, record = true) => {
-    const server = servers[kind];
     const cpuBefore = server.ask('cpu');
     server.child.send('cpu');
     const before = await cpuBefore;
-    const result = await autocannon({ url: `http://127.0.0.1:${await server.ready}/documents/1`, connections: CONNECTIONS, duration: seconds, headers });
+    const result = await autocannon({ url: `http://127.0.0.1:${(await server.ready)[kind]}/documents/1`, connections: CONNECTIONS, duration: seconds, headers });
     const cpuAfter = server.ask('cpu');
     server.child.send('cpu');
     const after = await cpuAfter;
@@ -125,14 +123,15 @@ async function measure() {
   } catch (err) {
     notes = `failed: ${err.message}`;
   } finally {
-    const statsMessage = servers.guarded.ask('stats');
-    for (const { child } of Object.values(servers)) if (child.connected) child.send('stop');
+    const { child } = server;
+    const statsMessage = server.ask('stats');
+    if (child.connected) child.send('stop');
     stats = await Promise.race([statsMessage, new Promise((resolve) => { setTimeout(resolve, 5000).unref(); })]);
-    await Promise.all(Object.values(servers).map(({ child }) => new Promise((resolve) => {
+    await new Promise((resolve) => {
       if (child.exitCode !== null) { resolve(); return; }
       child.once('exit', resolve);
       setTimeout(() => { child.kill('SIGKILL'); }, 10_000).unref();
-    })));
+    });
   }
   const complete = samples.guarded.length === ROUNDS && samples.plain.length === ROUNDS;
   const ours = complete ? Math.round(median(samples.guarded)) : null;
@@ -144,7 +143,7 @@ async function measure() {
     const cpuM = median(cpuPerRequest.mounted);
     const mountedRatio = median(samples.mounted.map((u, i) => u / samples.plain[i])).toFixed(3);
     const cache = stats ? `; cache ${stats.hits} hits / ${stats.misses} misses` : '';
-    notes = `Express 5, default options, GET /documents/:id, ${CONNECTIONS} connections, ${PIN ? 'autocannon on core 0 and the servers on core 1, ' : ''}${ROUNDS} alternating ${ROUND_SECONDS}s rounds; ratio = median of per-round ratios; ` +
+    notes = `Express 5, default options, GET /documents/:id, ${CONNECTIONS} connections, the three apps in one process, ${PIN ? 'autocannon on core 0 and the server on core 1, ' : ''}${ROUNDS} alternating ${ROUND_SECONDS}s rounds; ratio = median of per-round ratios; ` +
       `gate.authorize() (one layer) ${samples.guarded.map(Math.round).join('/')} vs plain ${samples.plain.map(Math.round).join('/')} req/s; ` +
       `server CPU ${cpuG.toFixed(1)} vs ${cpuP.toFixed(1)} µs/request (plain/authorize ${(cpuP / cpuG).toFixed(3)})${cache}; ` +
       `app.use(gatehouse()) + authorize() (two layers) ${samples.mounted.map(Math.round).join('/')} req/s, ratio ${mountedRatio}, server CPU ${cpuM.toFixed(1)} µs/request`;
