@@ -1,9 +1,11 @@
 // The NestJS rows of the performance targets (docs/architecture.md#performance-targets), `nestjs`
 // (platform-express) and `nestjs-fastify`: req/s of a NestJS route behind the PermissionGuard (default options) on a
-// warm decision cache, against the same route with no guard, in the same run. The two apps live in a child process
+// warm decision cache, against the same route with no guard, in the same run. The two apps live in one child process
 // (pinned to core 1 where `taskset` exists, autocannon on core 0); autocannon drives them from this process in pairs
 // of short adjacent rounds (order alternating), and the ratio is the median of the pairs' ratios, so the load of a
-// shared machine hits both sides of each pair alike. Run by bench/nestjs.mjs and bench/nestjs-fastify.mjs; prints
+// shared machine hits both sides of each pair alike. Half the pairs run in a process that created the guarded app
+// first, half in one that created the bare app first: two identical bare apps in one process measured up to 10 %
+// apart for that process's life. Run by bench/nestjs.mjs and bench/nestjs-fastify.mjs; prints
 // one JSON line last.
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -12,11 +14,11 @@ import { corePinning } from './lib/processes.mjs';
 import { median } from './lib/stats.mjs';
 
 const ROUND_SECONDS = Number(process.env.BENCH_NESTJS_SECONDS ?? 2);
-const ROUNDS = Number(process.env.BENCH_NESTJS_ROUNDS ?? 15);
+const ROUNDS = Number(process.env.BENCH_NESTJS_ROUNDS ?? 16);
 const CONNECTIONS = 16;
 const { enabled: PIN, pin } = corePinning('BENCH_NESTJS_PIN');
 
-if (process.argv[2] === 'serve') await serve(process.argv[3]);
+if (process.argv[2] === 'serve') await serve(process.argv[3], process.argv[4] ?? 'guarded-first');
 
 /**
  * Measures one platform and prints the row.
@@ -26,7 +28,7 @@ export async function main(platform) {
   await measure(platform);
 }
 
-async function serve(platform) {
+async function serve(platform, order) {
   await import('reflect-metadata');
   const { Controller, Get, Module, Param } = await import('@nestjs/common');
   const { APP_GUARD, NestFactory } = await import('@nestjs/core');
@@ -76,7 +78,10 @@ async function serve(platform) {
   const create = async (module) => platform === 'fastify'
     ? await NestFactory.create(module, new FastifyAdapter(), { logger: false })
     : await NestFactory.create(module, { logger: false });
-  const apps = { guarded: await create(GuardedModule), plain: await create(PlainModule) };
+  // Two identical apps in one process can differ by several per cent for the life of the process (seen with two
+  // bare apps); the measurement runs two processes that create the apps in opposite orders.
+  const apps = {};
+  for (const name of order === 'plain-first' ? ['plain', 'guarded'] : ['guarded', 'plain']) apps[name] = await create(name === 'guarded' ? GuardedModule : PlainModule);
   const ports = {};
   for (const [name, app] of Object.entries(apps)) {
     await app.listen(0, '127.0.0.1');
@@ -97,64 +102,68 @@ async function serve(platform) {
 async function measure(platform) {
   const autocannon = (await import('autocannon')).default;
   pin(process.pid, 0);
-  const child = fork(fileURLToPath(import.meta.url), ['serve', platform], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  pin(child.pid, 1);
-  const ports = await new Promise((resolve, reject) => {
-    child.once('message', resolve);
-    child.once('exit', (code) => { reject(new Error(`server exited with ${code}`)); });
-  });
   const headers = { 'x-tenant-id': 'acme', 'x-user': 'alice' };
-  const serverCpu = () => new Promise((resolve) => {
-    child.once('message', ({ cpu }) => { resolve(cpu.user + cpu.system); });
-    child.send('cpu');
-  });
-  // Server CPU µs per request, per port: robust to a busy machine, where req/s mostly measures the neighbours.
-  const cpuPerRequest = new Map();
-  const run = async (port, seconds) => {
-    const before = await serverCpu();
-    const result = await autocannon({ url: `http://127.0.0.1:${port}/documents/1`, connections: CONNECTIONS, duration: seconds, headers });
-    const after = await serverCpu();
-    if (result.non2xx > 0 || result.errors > 0) throw new Error(`port ${port}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-    if (seconds === ROUND_SECONDS) cpuPerRequest.set(port, [...(cpuPerRequest.get(port) ?? []), (after - before) / result.requests.total]);
-    return result.requests.average;
-  };
-  // Pairs of adjacent rounds, alternating which side goes first.
-  const pairs = async (guardedPort, plainPort, rounds) => {
-    const guarded = [];
-    const plain = [];
-    await run(guardedPort, 1);
-    await run(plainPort, 1);
-    for (let i = 0; i < rounds; i++) {
-      if (i % 2 === 0) {
-        guarded.push(await run(guardedPort, ROUND_SECONDS));
-        plain.push(await run(plainPort, ROUND_SECONDS));
-      } else {
-        plain.push(await run(plainPort, ROUND_SECONDS));
-        guarded.push(await run(guardedPort, ROUND_SECONDS));
+  // Server CPU µs per request of each side: robust to a busy machine, where req/s mostly measures the neighbours.
+  const cpuPerRequest = { guarded: [], plain: [] };
+  const result = { guarded: [], plain: [] };
+
+  /** One server process (the apps created in `order`), `rounds` pairs of adjacent rounds, order alternating. */
+  const session = async (order, rounds) => {
+    const child = fork(fileURLToPath(import.meta.url), ['serve', platform, order], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    pin(child.pid, 1);
+    try {
+      const ports = await new Promise((resolve, reject) => {
+        child.once('message', resolve);
+        child.once('exit', (code) => { reject(new Error(`server exited with ${code}`)); });
+      });
+      const serverCpu = () => new Promise((resolve) => {
+        child.once('message', ({ cpu }) => { resolve(cpu.user + cpu.system); });
+        child.send('cpu');
+      });
+      const run = async (side, seconds) => {
+        const before = await serverCpu();
+        const out = await autocannon({ url: `http://127.0.0.1:${ports[side]}/documents/1`, connections: CONNECTIONS, duration: seconds, headers });
+        const after = await serverCpu();
+        if (out.non2xx > 0 || out.errors > 0) throw new Error(`${side}: ${out.non2xx} non-2xx, ${out.errors} errors`);
+        if (seconds === ROUND_SECONDS) {
+          cpuPerRequest[side].push((after - before) / out.requests.total);
+          result[side].push(out.requests.average);
+        }
+      };
+      await run('guarded', 1);
+      await run('plain', 1);
+      for (let i = 0; i < rounds; i++) {
+        for (const side of i % 2 === 0 ? ['guarded', 'plain'] : ['plain', 'guarded']) await run(side, ROUND_SECONDS);
       }
+    } finally {
+      if (child.connected) child.send('stop');
+      await new Promise((resolve) => {
+        if (child.exitCode !== null) { resolve(); return; }
+        child.once('exit', resolve);
+        setTimeout(() => { child.kill('SIGKILL'); }, 10_000).unref();
+      });
     }
-    return { guarded, plain };
   };
   const ratioOf = ({ guarded, plain }) => Math.round(median(guarded.map((g, i) => g / plain[i])) * 1000) / 1000;
-  let result;
   let notes = '';
   try {
-    result = await pairs(ports.guarded, ports.plain, ROUNDS);
+    // Half the pairs with the guarded app created first, half with the bare app first (two processes).
+    await session('guarded-first', Math.ceil(ROUNDS / 2));
+    await session('plain-first', Math.floor(ROUNDS / 2));
   } catch (err) {
     notes = `failed: ${err.message}`;
-  } finally {
-    child.send('stop');
-    await new Promise((resolve) => { child.once('exit', resolve); setTimeout(() => { child.kill('SIGKILL'); }, 10_000).unref(); });
   }
-  const ours = result ? Math.round(median(result.guarded)) : null;
-  const peer = result ? Math.round(median(result.plain)) : null;
-  const ratio = result ? ratioOf(result) : null;
+  const complete = notes === '' && result.guarded.length === ROUNDS && result.plain.length === ROUNDS;
+  const ours = complete ? Math.round(median(result.guarded)) : null;
+  const peer = complete ? Math.round(median(result.plain)) : null;
+  const ratio = complete ? ratioOf(result) : null;
   if (notes === '') {
     const list = (xs) => xs.map(Math.round).join('/');
-    const cpu = (port) => median(cpuPerRequest.get(port) ?? [NaN]);
-    const cpuG = cpu(ports.guarded);
-    const cpuP = cpu(ports.plain);
-    notes = `platform-${platform}, default options, GET /documents/:id, ${CONNECTIONS} connections, ${PIN ? 'autocannon on core 0 and the server on core 1, ' : ''}ratio = median of ${ROUNDS} pairs of adjacent ${ROUND_SECONDS}s rounds; guarded ${list(result.guarded)} vs plain ${list(result.plain)} req/s; server CPU per request ${cpuG.toFixed(1)} vs ${cpuP.toFixed(1)} µs (plain/guarded ${(cpuP / cpuG).toFixed(3)})`;
+    const cpuG = median(cpuPerRequest.guarded);
+    const cpuP = median(cpuPerRequest.plain);
+    const half = Math.ceil(ROUNDS / 2);
+    const firsts = `guarded app created first ${ratioOf({ guarded: result.guarded.slice(0, half), plain: result.plain.slice(0, half) })}, bare app first ${ratioOf({ guarded: result.guarded.slice(half), plain: result.plain.slice(half) })}`;
+    notes = `platform-${platform}, default options, GET /documents/:id, ${CONNECTIONS} connections, ${PIN ? 'autocannon on core 0 and the server on core 1, ' : ''}ratio = median of ${ROUNDS} pairs of adjacent ${ROUND_SECONDS}s rounds in two server processes (${firsts}); guarded ${list(result.guarded)} vs plain ${list(result.plain)} req/s; server CPU per request ${cpuG.toFixed(1)} vs ${cpuP.toFixed(1)} µs (plain/guarded ${(cpuP / cpuG).toFixed(3)})`;
   }
   const id = platform === 'fastify' ? 'nestjs-fastify' : 'nestjs';
   console.log(JSON.stringify({ id, ours, peer, unit: 'req/s', ratio, target: 0.9, pass: ratio !== null && ratio >= 0.9, notes }));
