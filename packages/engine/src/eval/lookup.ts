@@ -101,13 +101,24 @@ export function grantsWithoutTuples(ev: Evaluation, entity: EntityPlan, member: 
  * only. Bounded by `limit` nodes visited. `through(typeId)`, when given, says whether a path to the type can pass
  * through an entity of `typeId`: the walk does not go on from the others (they are still answered when of the type).
  */
-export function reachableFrom(ev: Evaluation, start: number, startRel: number, typeId: number, limit = 1_000_000, through?: (typeId: number) => boolean): number[] {
-  return reachableWithin(ev, start, startRel, typeId, limit, through).nodes;
+export function reachableFrom(
+  ev: Evaluation,
+  start: number,
+  startRel: number,
+  typeId: number,
+  limit = 1_000_000,
+  through?: (typeId: number) => boolean,
+  direct?: Map<number, Set<number>>,
+): number[] {
+  return reachableWithin(ev, start, startRel, typeId, limit, through, direct).nodes;
 }
 
 /**
  * {@link reachableFrom}, saying whether the walk completed: `complete` is false when it stopped at `limit` nodes
  * visited (then `nodes` is only part of the answer). Each tuple row read costs a step of the evaluation's meter.
+ * `direct`, when given, receives the entities of the type that hold a visible tuple naming the start itself
+ * (`entity#rel@start#startRel`), by relation: those on which `rel` holds for the start without a userset or a
+ * contextual tuple.
  */
 export function reachableWithin(
   ev: Evaluation,
@@ -116,6 +127,7 @@ export function reachableWithin(
   typeId: number,
   limit: number,
   through?: (typeId: number) => boolean,
+  direct?: Map<number, Set<number>>,
 ): { nodes: number[]; complete: boolean } {
   const data = ev.data;
   const meter = ev.meter;
@@ -124,11 +136,17 @@ export function reachableWithin(
   const seen = new Set<number>([start]);
   const queue: number[] = [];
   let head = 0;
-  const visitChain = (first: number): void => {
+  const visitChain = (first: number, record: Map<number, Set<number>> | undefined): void => {
     for (let r = first; r !== -1; r = data.rows[r * ROW + NEXT_R] ?? -1) {
       meter.spend(1);
       if (!data.visible(r, ev.at)) continue;
       const e = data.rows[r * ROW + E_NODE] ?? 0;
+      if (record !== undefined && data.typeOf(e) === typeId) {
+        const rel = data.rows[r * ROW + REL] ?? 0;
+        let set = record.get(rel);
+        if (set === undefined) record.set(rel, (set = new Set()));
+        set.add(e);
+      }
       if (seen.has(e)) continue;
       seen.add(e);
       const t = data.typeOf(e);
@@ -136,32 +154,14 @@ export function reachableWithin(
       if (t === typeId) out.push(e);
     }
   };
-  visitChain(data.rev.get(start * L + startRel));
+  visitChain(data.rev.get(start * L + startRel), direct);
   while (head < queue.length && seen.size < limit) {
     const node = queue[head++] ?? 0;
     const entity = ev.entityOf(node);
-    visitChain(data.rev.get(node * L));
-    if (entity !== undefined) for (const m of entity.members.values()) if (m.kind !== 'attribute') visitChain(data.rev.get(node * L + m.id));
+    visitChain(data.rev.get(node * L), undefined);
+    if (entity !== undefined) for (const m of entity.members.values()) if (m.kind !== 'attribute') visitChain(data.rev.get(node * L + m.id), undefined);
   }
   return { nodes: out, complete: head >= queue.length };
-}
-
-/**
- * The entities of `typeId` with a stored tuple `entity#rel@start#startRel` visible at the evaluation's snapshot:
- * those on which the relation `rel` holds for that subject directly (without a userset or a contextual tuple).
- * Read from the subject's reverse index, one step of the meter per row.
- */
-export function directlyRelated(ev: Evaluation, start: number, startRel: number, rel: number, typeId: number): Set<number> {
-  const data = ev.data;
-  const out = new Set<number>();
-  if (start < 0) return out;
-  for (let r = data.rev.get(start * L + startRel); r !== -1; r = data.rows[r * ROW + NEXT_R] ?? -1) {
-    ev.meter.spend(1);
-    if (data.rows[r * ROW + REL] !== rel || !data.visible(r, ev.at)) continue;
-    const e = data.rows[r * ROW + E_NODE] ?? 0;
-    if (data.typeOf(e) === typeId) out.add(e);
-  }
-  return out;
 }
 
 /**

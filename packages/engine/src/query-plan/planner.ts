@@ -2,7 +2,7 @@ import { DepthExceededError, EvaluationError } from '@gatehouse/core';
 import type { CheckContext } from '@gatehouse/core';
 
 import type { Evaluation } from '../eval/evaluation.js';
-import { directlyRelated, grantsWithoutTuples, reachableFrom } from '../eval/lookup.js';
+import { grantsWithoutTuples, reachableFrom } from '../eval/lookup.js';
 import type { EntityPlan, ExprPlan, MemberPlan } from '../eval/plan.js';
 import type { AttributeType } from '../schema/ir.js';
 import { NAME_LIMIT } from '../store/tenant-data.js';
@@ -43,6 +43,8 @@ export class Planner {
   private readonly reaching: ReadonlySet<string>;
   private allCache: number[] | undefined;
   private reachableCache: number[] | undefined;
+  /** Rows of the type holding a stored tuple that names the subject, by relation (found by {@link reachable}'s walk). */
+  private directCache: Map<number, Set<number>> | undefined;
   /** The row being planned: a node (per-entity mode) or undefined (the generic row). */
   private x: number | undefined;
   private readonly stack: number[] = [];
@@ -87,10 +89,7 @@ export class Planner {
         case 'relation': {
           if (m.implicit) return ev.sRel === 0 && ev.sNode === ev.tenantNode();
           const byTuples = !grantsWithoutTuples(ev, this.entity, m.name);
-          // A row with a stored tuple `row#m@subject` has the relation (the evaluator would answer true at its
-          // first tuple): only the others are evaluated.
-          const direct = directlyRelated(ev, ev.sNode, ev.sRel, m.id, this.entity.typeId);
-          return or([self, this.idsWhere((node) => ev.invoke(node, this.entity, m, depth), byTuples, direct)]);
+          return or([self, this.idsWhere((node) => ev.invoke(node, this.entity, m, depth), byTuples, m.id)]);
         }
         case 'attribute':
           return or([self, this.ownLeaf(m)]);
@@ -128,15 +127,17 @@ export class Planner {
   /**
    * The nodes of the type for which `f` holds, as a formula that is right for every id: `f` of an id the PDP
    * knows nothing about is `f(fresh)`, so when that is true the answer is "not one of those for which it fails".
-   * `holds`: nodes for which `f` is known to be true, not evaluated again (a fresh set, taken over).
+   * `relation`: `f` is that relation of the row (then rows holding a tuple naming the subject are not evaluated).
    */
-  private idsWhere(f: (node: number) => boolean, byTuples: boolean, holds?: Set<number>): Formula {
+  private idsWhere(f: (node: number) => boolean, byTuples: boolean, relation?: number): Formula {
     const ev = this.ev;
     const c0 = f(ev.resolve(this.typeName, FRESH_ID));
-    const nodes = !c0 && byTuples && (this.context?.tuples?.length ?? 0) === 0 ? this.reachable() : this.all();
-    // `f` is true on every node of `holds`: when c0 is false they are all in the answer (built in `holds` itself),
-    // when it is true none is.
-    const out = !c0 && holds !== undefined ? holds : new Set<number>();
+    const walk = !c0 && byTuples && (this.context?.tuples?.length ?? 0) === 0;
+    const nodes = walk ? this.reachable() : this.all();
+    // A row with a stored tuple `row#relation@subject` has the relation (the evaluator answers true at that tuple):
+    // the walk from the subject found those rows on its way, and only the others are evaluated.
+    const holds = walk && relation !== undefined ? this.directCache?.get(relation) : undefined;
+    const out = new Set<number>(holds);
     ev.meter.spend(nodes.length);
     for (const n of nodes) if (holds?.has(n) !== true && f(n) !== c0) out.add(n);
     return c0 ? not(nodeSet(out)) : nodeSet(out);
@@ -339,7 +340,8 @@ export class Planner {
   private reachable(): number[] {
     if (this.reachableCache === undefined) {
       // The walk finds each node once: a set only when contextual entities or the subject may repeat one.
-      const found = reachableFrom(this.ev, this.ev.sNode, this.ev.sRel, this.entity.typeId, undefined, this.onPathToRow());
+      this.directCache = new Map();
+      const found = reachableFrom(this.ev, this.ev.sNode, this.ev.sRel, this.entity.typeId, undefined, this.onPathToRow(), this.directCache);
       if (this.hasExtra()) {
         const set = new Set<number>(found);
         this.addExtra(set);
