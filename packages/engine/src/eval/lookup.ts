@@ -141,7 +141,8 @@ export function reachableWithin(
       meter.spend(1);
       if (!data.visible(r, ev.at)) continue;
       const e = data.rows[r * ROW + E_NODE] ?? 0;
-      if (record !== undefined && data.typeOf(e) === typeId) {
+      const t = data.typeOf(e);
+      if (record !== undefined && t === typeId) {
         const rel = data.rows[r * ROW + REL] ?? 0;
         let set = record.get(rel);
         if (set === undefined) record.set(rel, (set = new Set()));
@@ -149,7 +150,6 @@ export function reachableWithin(
       }
       if (seen.has(e)) continue;
       seen.add(e);
-      const t = data.typeOf(e);
       if (through === undefined || through(t)) queue.push(e);
       if (t === typeId) out.push(e);
     }

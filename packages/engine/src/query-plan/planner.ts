@@ -136,8 +136,8 @@ export class Planner {
     const nodes = walk ? this.reachable() : this.all();
     // A row with a stored tuple `row#relation@subject` has the relation (the evaluator answers true at that tuple):
     // the walk from the subject found those rows on its way, and only the others are evaluated.
-    const holds = walk && relation !== undefined ? this.directCache?.get(relation) : undefined;
-    const out = new Set<number>(holds);
+    const holds = walk && relation !== undefined ? this.takeDirect(relation) : undefined;
+    const out = holds ?? new Set<number>();
     ev.meter.spend(nodes.length);
     for (const n of nodes) if (holds?.has(n) !== true && f(n) !== c0) out.add(n);
     return c0 ? not(nodeSet(out)) : nodeSet(out);
@@ -368,6 +368,13 @@ export class Planner {
       }
       return yes;
     };
+  }
+
+  /** The rows {@link reachable}'s walk found holding `relation` directly, handed over once (the caller adds to it). */
+  private takeDirect(relation: number): Set<number> | undefined {
+    const set = this.directCache?.get(relation);
+    this.directCache?.delete(relation);
+    return set;
   }
 
   private hasExtra(): boolean {

@@ -24,6 +24,7 @@ entity document {
   permission fancy = fancy_rule(status)
   permission tagged = has_tag(tags)
   permission nothing = viewer and banned
+  permission twice = owner or (owner and public)
 }
 rule check_amount(amount integer) { amount < 99.5 && !(amount == 7) }
 rule is_draft(status string) { status in ["draft", "review"] || status != "x" && false }
@@ -67,6 +68,16 @@ describe('query plans of the embedded engine', () => {
     await engine.delete({ tenant: 't1', tuples: ['document:2#owner@user:alice', 'document:3#viewer@user:alice'] });
     const plan = await engine.plan({ tenant: 't1', subject: 'user:alice', permission: 'view', entityType: 'document' });
     expect(plan).toMatchObject({ kind: 'conditional', condition: { or: [{ field: 'id', in: ['1', '3'] }, { field: 'public', eq: true }] } });
+    await engine.close();
+  });
+
+  it('gives the same ids to a relation named twice in one permission', async () => {
+    const engine = await engineWith({ tuples: ['document:1#owner@user:alice', 'document:2#viewer@user:alice'] });
+    const plan = await engine.plan({ tenant: 't1', subject: 'user:alice', permission: 'twice', entityType: 'document' });
+    expect(plan).toMatchObject({
+      kind: 'conditional',
+      condition: { or: [{ field: 'id', in: ['1'] }, { and: [{ field: 'id', in: ['1'] }, { field: 'public', eq: true }] }] },
+    });
     await engine.close();
   });
 
