@@ -3,9 +3,10 @@
 // warm decision cache, against the same route with no guard, in the same run. The two apps live in one child process
 // (pinned to core 1 where `taskset` exists, autocannon on core 0); autocannon drives them from this process in pairs
 // of short adjacent rounds (order alternating), and the ratio is the median of the pairs' ratios, so the load of a
-// shared machine hits both sides of each pair alike. Half the pairs run in a process that created the guarded app
-// first, half in one that created the bare app first: two identical bare apps in one process measured up to 10 %
-// apart for that process's life. Run by bench/nestjs.mjs and bench/nestjs-fastify.mjs; prints
+// shared machine hits both sides of each pair alike. The pairs are spread over several server processes (4), which
+// create the apps in alternating orders: two identical bare apps in one process measured up to 10 % apart for that
+// process's life, and the ratio of one process moved from 0.76 to 0.99 between processes, so one process is one
+// sample. Run by bench/nestjs.mjs and bench/nestjs-fastify.mjs; prints
 // one JSON line last.
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +16,7 @@ import { median } from './lib/stats.mjs';
 
 const ROUND_SECONDS = Number(process.env.BENCH_NESTJS_SECONDS ?? 2);
 const ROUNDS = Number(process.env.BENCH_NESTJS_ROUNDS ?? 16);
+const PROCESSES = Number(process.env.BENCH_NESTJS_PROCESSES ?? 4);
 const CONNECTIONS = 16;
 const { enabled: PIN, pin } = corePinning('BENCH_NESTJS_PIN');
 
@@ -146,10 +148,14 @@ async function measure(platform) {
   };
   const ratioOf = ({ guarded, plain }) => Math.round(median(guarded.map((g, i) => g / plain[i])) * 1000) / 1000;
   let notes = '';
+  const perProcess = [];
   try {
-    // Half the pairs with the guarded app created first, half with the bare app first (two processes).
-    await session('guarded-first', Math.ceil(ROUNDS / 2));
-    await session('plain-first', Math.floor(ROUNDS / 2));
+    // The pairs spread over the processes; the guarded app created first in every other one.
+    for (let p = 0; p < PROCESSES; p++) {
+      const share = Math.floor(ROUNDS / PROCESSES) + (p < ROUNDS % PROCESSES ? 1 : 0);
+      perProcess.push(share);
+      await session(p % 2 === 0 ? 'guarded-first' : 'plain-first', share);
+    }
   } catch (err) {
     notes = `failed: ${err.message}`;
   }
@@ -161,9 +167,13 @@ async function measure(platform) {
     const list = (xs) => xs.map(Math.round).join('/');
     const cpuG = median(cpuPerRequest.guarded);
     const cpuP = median(cpuPerRequest.plain);
-    const half = Math.ceil(ROUNDS / 2);
-    const firsts = `guarded app created first ${ratioOf({ guarded: result.guarded.slice(0, half), plain: result.plain.slice(0, half) })}, bare app first ${ratioOf({ guarded: result.guarded.slice(half), plain: result.plain.slice(half) })}`;
-    notes = `platform-${platform}, default options, GET /documents/:id, ${CONNECTIONS} connections, ${PIN ? 'autocannon on core 0 and the server on core 1, ' : ''}ratio = median of ${ROUNDS} pairs of adjacent ${ROUND_SECONDS}s rounds in two server processes (${firsts}); guarded ${list(result.guarded)} vs plain ${list(result.plain)} req/s; server CPU per request ${cpuG.toFixed(1)} vs ${cpuP.toFixed(1)} µs (plain/guarded ${(cpuP / cpuG).toFixed(3)})`;
+    let at = 0;
+    const byProcess = perProcess.map((n, p) => {
+      const part = { guarded: result.guarded.slice(at, at + n), plain: result.plain.slice(at, at + n) };
+      at += n;
+      return `${ratioOf(part)} (${p % 2 === 0 ? 'guarded' : 'bare'} app created first)`;
+    }).join(', ');
+    notes = `platform-${platform}, default options, GET /documents/:id, ${CONNECTIONS} connections, ${PIN ? 'autocannon on core 0 and the server on core 1, ' : ''}ratio = median of ${ROUNDS} pairs of adjacent ${ROUND_SECONDS}s rounds in ${PROCESSES} server processes (per process: ${byProcess}); guarded ${list(result.guarded)} vs plain ${list(result.plain)} req/s; server CPU per request ${cpuG.toFixed(1)} vs ${cpuP.toFixed(1)} µs (plain/guarded ${(cpuP / cpuG).toFixed(3)})`;
   }
   const id = platform === 'fastify' ? 'nestjs-fastify' : 'nestjs';
   console.log(JSON.stringify({ id, ours, peer, unit: 'req/s', ratio, target: 0.9, pass: ratio !== null && ratio >= 0.9, notes }));
