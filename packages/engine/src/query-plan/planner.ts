@@ -328,27 +328,14 @@ export class Planner {
 
   /** Every stored entity of the type, the contextual ones, and the subject when it is of the type. */
   private all(): number[] {
-    if (this.allCache === undefined) {
-      const set = new Set<number>(this.ev.data.nodesOfType(this.entity.typeId));
-      this.addExtra(set);
-      this.allCache = [...set];
-    }
-    return this.allCache;
+    return (this.allCache ??= this.withExtra([...this.ev.data.nodesOfType(this.entity.typeId)]));
   }
 
   /** Entities reachable backwards from the subject through stored tuples (enough when only tuples can grant). */
   private reachable(): number[] {
     if (this.reachableCache === undefined) {
-      // The walk finds each node once: a set only when contextual entities or the subject may repeat one.
       this.directCache = new Map();
-      const found = reachableFrom(this.ev, this.ev.sNode, this.ev.sRel, this.entity.typeId, undefined, this.onPathToRow(), this.directCache);
-      if (this.hasExtra()) {
-        const set = new Set<number>(found);
-        this.addExtra(set);
-        this.reachableCache = [...set];
-      } else {
-        this.reachableCache = found;
-      }
+      this.reachableCache = this.withExtra(reachableFrom(this.ev, this.ev.sNode, this.ev.sRel, this.entity.typeId, undefined, this.onPathToRow(), this.directCache));
     }
     return this.reachableCache;
   }
@@ -377,14 +364,13 @@ export class Planner {
     return set;
   }
 
-  private hasExtra(): boolean {
+  /**
+   * `nodes` (each once, as both walks give them) with the contextual entities of the type and the subject when it
+   * is of the type, each once: `nodes` itself when there are none.
+   */
+  private withExtra(nodes: number[]): number[] {
     const ev = this.ev;
-    return ev.typeName(ev.sNode) === this.typeName || this.contextNodes.some((n) => ev.typeName(n) === this.typeName);
-  }
-
-  private addExtra(set: Set<number>): void {
-    const ev = this.ev;
-    for (const n of this.contextNodes) if (ev.typeName(n) === this.typeName) set.add(n);
-    if (ev.typeName(ev.sNode) === this.typeName) set.add(ev.sNode);
+    const extra = [...this.contextNodes, ev.sNode].filter((n) => ev.typeName(n) === this.typeName);
+    return extra.length === 0 ? nodes : [...new Set([...nodes, ...extra])];
   }
 }
