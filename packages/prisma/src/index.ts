@@ -26,7 +26,7 @@ export class PrismaIdList implements Iterable<string | number> {
 
   /** @param ids - the id field's values (strings or finite numbers), copied. */
   public constructor(ids: readonly (string | number)[]) {
-    this.#ids = adopting ? ids : Object.freeze([...ids]);
+    this.#ids = Object.freeze([...ids]);
   }
 
   /** How many ids. */
@@ -109,9 +109,6 @@ function emit(c: Condition, positive: boolean, t: Target): PrismaWhere {
   return { OR: [base, isNull] };
 }
 
-/** Set while {@link idList} hands a fresh array of its own to a {@link PrismaIdList} (no copy). */
-let adopting = false;
-
 /** The ids of an id set as the id field's values: a {@link PrismaIdList} when all are strings or numbers. */
 function idList(t: Target, ids: readonly string[]): PrismaIdList | unknown[] {
   const values = new Array<unknown>(ids.length);
@@ -121,13 +118,7 @@ function idList(t: Target, ids: readonly string[]): PrismaIdList | unknown[] {
     if (typeof v !== 'string' && typeof v !== 'number') plain = false;
     values[i] = v;
   }
-  if (!plain) return values;
-  adopting = true;
-  try {
-    return new PrismaIdList(Object.freeze(values as (string | number)[]));
-  } finally {
-    adopting = false;
-  }
+  return plain ? new PrismaIdList(values as (string | number)[]) : values;
 }
 
 function parsed(t: Target, id: string): unknown {
