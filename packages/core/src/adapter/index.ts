@@ -13,7 +13,6 @@ export type { RequestSubject, SubjectPolicy } from './request-subject.js';
 export { resolveRequestTenant } from './request-tenant.js';
 export type { TenantPolicy } from './request-tenant.js';
 export { RequestGate } from './request-gate.js';
-export { checkNow } from './check-now.js';
 export { compileResource, describeResource, resolveResource } from './resource-spec.js';
 export type { CompiledResource, IdResolver, ResolvedResource, ResourceSpec } from './resource-spec.js';
 export type { TypedCheckPair, TypedPermissionSpec, TypedResourceSpec } from './typed-resource.js';

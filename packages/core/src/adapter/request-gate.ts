@@ -2,7 +2,6 @@ import type { BoundGate, CheckOptions, PlanOptions } from '../client-types.js';
 import type { QueryPlan } from '../query-plan.js';
 import type { Gatehouse } from '../gatehouse.js';
 import type { Decision, ResourceInput, Subject, SubjectInput } from '../types.js';
-import { checkNow } from './check-now.js';
 
 type BoundOptions = Omit<CheckOptions, 'tenant'>;
 
@@ -67,7 +66,7 @@ export class RequestGate implements BoundGate {
   }
 
   /**
-   * The decision, synchronously when the client's cache has it (see {@link checkNow}), else a promise.
+   * The decision, synchronously when the client's cache has it (see {@link Gatehouse.checkNow}), else a promise.
    * Logged and traced as {@link RequestGate.check} is.
    * @example
    * ```ts
@@ -77,7 +76,7 @@ export class RequestGate implements BoundGate {
    */
   public checkNow(action: string, resource: ResourceInput): Decision | Promise<Decision> {
     const subject = this.#subjectInput;
-    if (typeof subject === 'string') return checkNow(this.#client, { tenant: this.tenant, subject, action, resource });
+    if (typeof subject === 'string') return this.#client.checkNow({ tenant: this.tenant, subject, action, resource });
     return this.#checkBound(action, resource, undefined);
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { Gatehouse, InvalidRequestError } from '@gatehouse/core';
-import { checkNow, RequestGate } from '@gatehouse/core/adapter';
+import { RequestGate } from '@gatehouse/core/adapter';
 import type { Decision, DecisionEvent } from '@gatehouse/core';
 
 import { TablePdp } from '../fixtures/table-pdp.js';
@@ -10,16 +10,6 @@ function setup(events?: DecisionEvent[]): { pdp: TablePdp; client: Gatehouse } {
   pdp.grant('acme', 'user:alice', 'edit', 'document:1');
   const client = new Gatehouse(events === undefined ? { pdp } : { pdp, onDecision: (e) => events.push(e) });
   return { pdp, client };
-}
-
-/** Asks until the answer comes synchronously (the first hit on an entry is seen settling, later hits are known). */
-async function warm(ask: () => Decision | Promise<Decision>): Promise<Decision> {
-  for (let i = 0; i < 3; i++) {
-    const answer = ask();
-    if (!(answer instanceof Promise)) return answer;
-    await answer;
-  }
-  throw new Error('never answered synchronously');
 }
 
 describe('RequestGate', () => {
@@ -51,15 +41,21 @@ describe('RequestGate', () => {
 });
 
 describe('checkNow', () => {
-  it('answers a cache hit synchronously once its promise has been seen to settle', async () => {
+  it('answers the first cache hit synchronously, and a miss with a promise', async () => {
     const { client } = setup();
     const input = { tenant: 'acme', subject: 'alice', action: 'edit', resource: 'document:1' };
-    const miss = checkNow(client, input);
+    const miss = client.checkNow(input);
     expect(miss).toBeInstanceOf(Promise);
-    expect(await miss).toMatchObject({ allowed: true });
-    const decision = await warm(() => checkNow(client, input));
-    expect(decision).toMatchObject({ allowed: true, cached: true });
-    expect(client.stats.misses).toBe(1);
+    expect(await miss).toMatchObject({ allowed: true, cached: false });
+    expect(client.checkNow(input)).toMatchObject({ allowed: true, reason: 'allowed', cached: true });
+    expect(client.stats).toMatchObject({ hits: 1, misses: 1 });
+  });
+
+  it('gives the same decision check() resolves to', async () => {
+    const { client } = setup();
+    const input = { tenant: 'acme', subject: 'alice', action: 'edit', resource: 'document:1' };
+    await client.check(input);
+    expect(client.checkNow(input)).toBe(await client.check(input));
   });
 
   it('logs and counts every synchronous hit exactly as check() does', async () => {
@@ -67,7 +63,6 @@ describe('checkNow', () => {
     const { client } = setup(events);
     const gate = new RequestGate(client, 'acme', 'alice');
     await gate.check('edit', 'document:1');
-    await warm(() => gate.checkNow('edit', 'document:1'));
     events.length = 0;
     const hitsBefore = client.stats.hits;
     const answer = gate.checkNow('edit', 'document:1');
@@ -81,11 +76,19 @@ describe('checkNow', () => {
   it('answers a denial synchronously too, and goes back to the PDP after a change event', async () => {
     const { pdp, client } = setup();
     const gate = new RequestGate(client, 'acme', 'bob');
-    expect(await warm(() => gate.checkNow('edit', 'document:1'))).toMatchObject({ allowed: false, reason: 'denied' });
+    await gate.check('edit', 'document:1');
+    expect(gate.checkNow('edit', 'document:1')).toMatchObject({ allowed: false, reason: 'denied' });
     pdp.grant('acme', 'user:bob', 'edit', 'document:1');
     const after = gate.checkNow('edit', 'document:1');
     expect(after).toBeInstanceOf(Promise);
     expect(await after).toMatchObject({ allowed: true });
+  });
+
+  it('rejects malformed input through the promise, never by throwing', async () => {
+    const { client } = setup();
+    let answer: Decision | Promise<Decision> | undefined;
+    expect(() => { answer = client.checkNow({ tenant: 'acme', subject: 'alice', action: 'edit', resource: 'document:1#x' }); }).not.toThrow();
+    await expect(answer).rejects.toBeInstanceOf(InvalidRequestError);
   });
 
   it('goes through check() for subjects given as objects (the bound, parsed path)', async () => {
