@@ -227,8 +227,8 @@ export class Gatehouse<S extends SchemaTypes = UntypedSchema> {
    */
   #hit(input: CheckInput): CacheEntry | undefined {
     const cache = this.#cache;
-    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers may pass null
-    if (cache === undefined || input === null || input.context !== undefined || input.consistency !== undefined) return undefined;
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers may pass anything
+    if (cache === undefined || typeof input !== 'object' || input === null || input.context !== undefined || input.consistency !== undefined) return undefined;
     const subject = input.subject;
     const resource = input.resource;
     if (typeof subject !== 'string' || typeof resource !== 'string') return undefined;

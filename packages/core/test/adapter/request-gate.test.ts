@@ -89,6 +89,12 @@ describe('checkNow', () => {
     let answer: Decision | Promise<Decision> | undefined;
     expect(() => { answer = client.checkNow({ tenant: 'acme', subject: 'alice', action: 'edit', resource: 'document:1#x' }); }).not.toThrow();
     await expect(answer).rejects.toBeInstanceOf(InvalidRequestError);
+    for (const bad of [undefined, null, 'alice']) {
+      expect(() => { answer = client.checkNow(bad as never); }).not.toThrow();
+      await expect(answer).rejects.toBeInstanceOf(InvalidRequestError);
+      expect(() => { answer = client.check(bad as never); }).not.toThrow();
+      await expect(answer).rejects.toBeInstanceOf(InvalidRequestError);
+    }
   });
 
   it('goes through check() for subjects given as objects (the bound, parsed path)', async () => {
